@@ -1,0 +1,158 @@
+//! The one error type of the crate.
+
+use std::fmt;
+
+/// What can go wrong. Every message names the tables and columns involved.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The database reported an error; `context` says what the runtime was doing.
+    Database {
+        /// What was being done, e.g. `delete from "child"`.
+        context: String,
+        /// The driver's error.
+        source: rusqlite::Error,
+    },
+    /// A column value could not be converted into its field's type.
+    Conversion {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The Rust type that was wanted.
+        expected: &'static str,
+        /// What was found.
+        found: String,
+    },
+    /// The declared models are inconsistent (found by schema validation at first use).
+    Schema {
+        /// The model (Rust type) at fault.
+        model: &'static str,
+        /// The field at fault, when there is one.
+        field: Option<&'static str>,
+        /// What is wrong, and what would fix it.
+        message: String,
+    },
+    /// A delete would leave rows that still reference deleted rows; nothing was changed.
+    Blocked {
+        /// The table whose rows block the delete.
+        table: String,
+        /// Its column that references the deleted rows.
+        column: String,
+        /// The table whose rows were to be deleted.
+        referenced_table: String,
+        /// How many rows block the delete.
+        rows: u64,
+        /// Why those rows are not removed or detached.
+        reason: BlockReason,
+    },
+    /// A key did not have one value per primary-key column.
+    KeyArity {
+        /// The table.
+        table: String,
+        /// Primary-key columns of the table.
+        expected: usize,
+        /// Values given.
+        given: usize,
+    },
+    /// An operation needed a row that does not exist.
+    NotFound {
+        /// The table.
+        table: String,
+        /// The primary key looked for.
+        key: String,
+    },
+    /// An operation needs a primary key the instance does not have yet (e.g. deleting an
+    /// instance that was never inserted).
+    MissingKey {
+        /// The table.
+        table: String,
+    },
+}
+
+/// Why rows block a delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BlockReason {
+    /// The relationship would set the column to `NULL`, but it is `NOT NULL`.
+    NotNull,
+    /// The column's `ON DELETE` is `RESTRICT` and no cascade removes the rows.
+    Restrict,
+    /// The column's `ON DELETE` is `NO ACTION` and no cascade removes or detaches the rows.
+    NoAction,
+}
+
+impl fmt::Display for BlockReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BlockReason::NotNull => {
+                "the relationship has no `delete` cascade, so the column would be set to NULL, \
+                 but it is NOT NULL"
+            }
+            BlockReason::Restrict => "its ON DELETE is RESTRICT and no cascade removes the rows",
+            BlockReason::NoAction => {
+                "its ON DELETE is NO ACTION and no relationship with a `delete` cascade or \
+                 passive_deletes removes them"
+            }
+        })
+    }
+}
+
+/// `Result` with [`Error`] as the default error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Database { context, source } => write!(f, "{context}: {source}"),
+            Error::Conversion { table, column, expected, found } => write!(
+                f,
+                "column \"{table}\".\"{column}\": expected a value for {expected}, found {found}"
+            ),
+            Error::Schema { model, field: Some(field), message } => {
+                write!(f, "invalid model `{model}`, field `{field}`: {message}")
+            }
+            Error::Schema { model, field: None, message } => {
+                write!(f, "invalid model `{model}`: {message}")
+            }
+            Error::Blocked { table, column, referenced_table, rows, reason } => write!(
+                f,
+                "cannot delete from \"{referenced_table}\": {rows} row{s} of \"{table}\" \
+                 still reference{v} it through \"{table}\".\"{column}\" ({reason}); nothing was changed",
+                s = if *rows == 1 { "" } else { "s" },
+                v = if *rows == 1 { "s" } else { "" },
+            ),
+            Error::KeyArity { table, expected, given } => write!(
+                f,
+                "table \"{table}\" has a primary key of {expected} column(s), but {given} value(s) were given"
+            ),
+            Error::NotFound { table, key } => write!(f, "no row of \"{table}\" has the key {key}"),
+            Error::MissingKey { table } => {
+                write!(f, "the \"{table}\" instance has no primary key yet (insert it first)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Database { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// Wraps a driver error with what was being done.
+    pub(crate) fn db(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> Error {
+        let context = context.into();
+        move |source| Error::Database { context, source }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(source: rusqlite::Error) -> Self {
+        Error::Database { context: "database error".to_owned(), source }
+    }
+}

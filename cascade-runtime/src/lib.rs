@@ -1,0 +1,99 @@
+//! # cascade
+//!
+//! Relationship cascades of the kind SQLAlchemy and Django are known for, on plain Rust
+//! structs, executed set-based on SQLite: children before parents, in one transaction, with a
+//! number of statements that depends on the shape of the schema and never on the number of rows.
+//!
+//! ```
+//! use cascade_runtime::{Model, Session};
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! #[model(table = "parent")]
+//! pub struct Parent {
+//!     #[model(primary_key)]
+//!     pub id: i64,
+//!     pub name: String,
+//!     #[relationship(cascade = "all, delete")]
+//!     pub children: Vec<Child>,
+//! }
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! #[model(table = "child")]
+//! pub struct Child {
+//!     #[model(primary_key)]
+//!     pub id: i64,
+//!     #[model(foreign_key = Parent)]
+//!     pub parent_id: Option<i64>,
+//!     pub name: String,
+//! }
+//!
+//! # fn main() -> cascade_runtime::Result<()> {
+//! let mut session = Session::open_in_memory()?;
+//! session.create_all::<Parent>()?;
+//! let mut p = Parent {
+//!     id: 0,
+//!     name: "p".into(),
+//!     children: vec![Child { id: 0, parent_id: None, name: "c".into() }],
+//! };
+//! session.insert(&mut p)?;
+//! assert_eq!(p.children[0].parent_id, Some(p.id));
+//!
+//! let report = session.delete(&p)?;
+//! assert_eq!(report.count("child"), 1);
+//! assert_eq!(report.total(), 2);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The rules a delete follows, per relationship of a deleted row:
+//! 1. `delete` in the cascade: the related rows are deleted, with their own cascades.
+//! 2. no `delete`, `passive_deletes` unset: the related rows' foreign key is set to `NULL`
+//!    (a `NOT NULL` key makes the delete fail with [`Error::Blocked`]).
+//! 3. `passive_deletes`: the related rows are left to the column's database-level `ON DELETE`.
+//! 4. a `restrict` / `no action` foreign key whose rows no cascade removes blocks the delete.
+//! 5. many-to-many: association rows always go; targets only with `delete`.
+
+#![warn(missing_docs)]
+
+mod error;
+mod exec;
+mod metadata;
+mod model;
+mod plan;
+mod report;
+mod schema;
+mod session;
+mod sql;
+mod value;
+
+pub use cascade_derive::Model;
+pub use error::{BlockReason, Error, Result};
+pub use metadata::{
+    CascadeSet, ColumnMeta, ForeignKeyMeta, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta,
+    SqlType,
+};
+pub use model::{DynModel, Model};
+pub use report::{DeletePlan, DeleteReport, Detached, PlanAction, PlanNode};
+pub use session::Session;
+pub use value::{ColumnType, ConversionError, IntoValue, Key, Params, Value};
+
+/// Re-exported driver, so users need not depend on a matching `rusqlite` themselves.
+pub use rusqlite;
+
+/// Items used by the code `#[derive(Model)]` generates. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::metadata::{
+        CascadeSet, ColumnMeta, ForeignKeyMeta, ModelMeta, OnDelete, PassiveDeletes,
+        RelationshipMeta,
+    };
+    pub use crate::model::{column_from_value, DynModel, Model, Related, RelatedBoxed, RowReader};
+    pub use crate::report::{DeletePlan, DeleteReport};
+    pub use crate::session::Session;
+    pub use crate::value::{ColumnType, IntoValue, Key, Params, Value};
+    pub use crate::{Error, Result};
+    pub use ::std::boxed::Box;
+    pub use ::std::option::Option;
+    pub use ::std::result::Result::{Err, Ok};
+    pub use ::std::vec::Vec;
+}

@@ -1,0 +1,277 @@
+//! What a delete did ([`DeleteReport`]) and what it would do ([`DeletePlan`]).
+
+use std::fmt;
+
+/// What one delete call changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteReport {
+    deleted: Vec<(String, usize)>,
+    detached: Vec<Detached>,
+    statements: usize,
+}
+
+/// Rows of one column that a delete set to `NULL` or to its default instead of deleting them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detached {
+    /// The table of the detached rows.
+    pub table: String,
+    /// The foreign-key column that was changed.
+    pub column: String,
+    /// `true` for `SET DEFAULT`, `false` for `SET NULL`.
+    pub to_default: bool,
+    /// How many rows were changed.
+    pub rows: usize,
+}
+
+impl DeleteReport {
+    pub(crate) fn add_deleted(&mut self, table: &str, rows: usize) {
+        match self.deleted.iter_mut().find(|(t, _)| t == table) {
+            Some((_, n)) => *n += rows,
+            None => self.deleted.push((table.to_owned(), rows)),
+        }
+    }
+
+    pub(crate) fn add_detached(&mut self, table: &str, column: &str, to_default: bool, rows: usize) {
+        match self.detached.iter_mut().find(|d| d.table == table && d.column == column) {
+            Some(d) => d.rows += rows,
+            None => self.detached.push(Detached {
+                table: table.to_owned(),
+                column: column.to_owned(),
+                to_default,
+                rows,
+            }),
+        }
+    }
+
+    pub(crate) fn add_statements(&mut self, n: usize) {
+        self.statements += n;
+    }
+
+    pub(crate) fn merge(&mut self, other: DeleteReport) {
+        for (table, rows) in other.deleted {
+            self.add_deleted(&table, rows);
+        }
+        for d in other.detached {
+            self.add_detached(&d.table, &d.column, d.to_default, d.rows);
+        }
+        self.statements += other.statements;
+    }
+
+    /// Rows deleted, all tables together.
+    pub fn total(&self) -> usize {
+        self.deleted.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Rows deleted from `table` (0 if none).
+    pub fn count(&self, table: &str) -> usize {
+        self.deleted.iter().find(|(t, _)| t == table).map_or(0, |(_, n)| *n)
+    }
+
+    /// Rows of `table` whose foreign key was set to `NULL` (0 if none).
+    pub fn nulled(&self, table: &str) -> usize {
+        self.detached.iter().filter(|d| d.table == table && !d.to_default).map(|d| d.rows).sum()
+    }
+
+    /// Rows of `table` whose foreign key was set to its default (0 if none).
+    pub fn defaulted(&self, table: &str) -> usize {
+        self.detached.iter().filter(|d| d.table == table && d.to_default).map(|d| d.rows).sum()
+    }
+
+    /// Tables with deleted rows and their counts, in the order they were deleted (children first).
+    pub fn deleted(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.deleted.iter().map(|(t, n)| (t.as_str(), *n))
+    }
+
+    /// Every column that was set to `NULL` or to its default, with its row count.
+    pub fn detached(&self) -> &[Detached] {
+        &self.detached
+    }
+
+    /// How many SQL statements the delete ran (independent of the number of rows).
+    pub fn statements(&self) -> usize {
+        self.statements
+    }
+}
+
+impl fmt::Display for DeleteReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "deleted {} row(s) in {} statement(s)", self.total(), self.statements)?;
+        for (table, rows) in &self.deleted {
+            writeln!(f, "  {table}: {rows} deleted")?;
+        }
+        for d in &self.detached {
+            let action = if d.to_default { "set to default" } else { "set to NULL" };
+            writeln!(f, "  {}.{}: {} {action}", d.table, d.column, d.rows)?;
+        }
+        Ok(())
+    }
+}
+
+/// A dry run of a delete: which tables it reaches and how many rows each, computed with
+/// set-based counts; nothing was changed. `Display` renders the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletePlan {
+    pub(crate) root: PlanNode,
+}
+
+/// One table (or one detached column) in a [`DeletePlan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanNode {
+    /// The table.
+    pub table: String,
+    /// What happens to the rows.
+    pub action: PlanAction,
+    /// The foreign-key column through which the rows were reached (`None` for the root).
+    pub via: Option<String>,
+    /// How many rows.
+    pub rows: usize,
+    /// The tables reached from this one.
+    pub children: Vec<PlanNode>,
+}
+
+/// What a [`PlanNode`]'s rows undergo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PlanAction {
+    /// Deleted.
+    Delete,
+    /// Their foreign key is set to `NULL`.
+    SetNull,
+    /// Their foreign key is set to its default.
+    SetDefault,
+}
+
+impl DeletePlan {
+    /// The root of the tree: the rows the call asked to delete.
+    pub fn root(&self) -> &PlanNode {
+        &self.root
+    }
+
+    /// Rows that would be deleted, all tables together.
+    pub fn total(&self) -> usize {
+        self.nodes().filter(|n| n.action == PlanAction::Delete).map(|n| n.rows).sum()
+    }
+
+    /// Rows that would be deleted from `table`.
+    pub fn count(&self, table: &str) -> usize {
+        self.nodes()
+            .filter(|n| n.table == table && n.action == PlanAction::Delete)
+            .map(|n| n.rows)
+            .sum()
+    }
+
+    /// Rows of `table` whose foreign key would be set to `NULL`.
+    pub fn nulled(&self, table: &str) -> usize {
+        self.nodes()
+            .filter(|n| n.table == table && n.action == PlanAction::SetNull)
+            .map(|n| n.rows)
+            .sum()
+    }
+
+    /// Every node, depth first.
+    pub fn nodes(&self) -> impl Iterator<Item = &PlanNode> {
+        let mut stack = vec![&self.root];
+        std::iter::from_fn(move || {
+            let node = stack.pop()?;
+            stack.extend(node.children.iter().rev());
+            Some(node)
+        })
+    }
+}
+
+impl fmt::Display for DeletePlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn line(node: &PlanNode, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let rows = if node.rows == 1 { "row" } else { "rows" };
+            match (node.action, &node.via) {
+                (PlanAction::Delete, None) => write!(f, "delete {}: {} {rows}", node.table, node.rows),
+                (PlanAction::Delete, Some(via)) => {
+                    write!(f, "delete {}: {} {rows} (via {}.{via})", node.table, node.rows, node.table)
+                }
+                (PlanAction::SetNull, via) => write!(
+                    f,
+                    "set null {}.{}: {} {rows}",
+                    node.table,
+                    via.as_deref().unwrap_or("?"),
+                    node.rows
+                ),
+                (PlanAction::SetDefault, via) => write!(
+                    f,
+                    "set default {}.{}: {} {rows}",
+                    node.table,
+                    via.as_deref().unwrap_or("?"),
+                    node.rows
+                ),
+            }
+        }
+        fn walk(node: &PlanNode, prefix: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            for (i, child) in node.children.iter().enumerate() {
+                let last = i + 1 == node.children.len();
+                write!(f, "{prefix}{}", if last { "└── " } else { "├── " })?;
+                line(child, f)?;
+                writeln!(f)?;
+                let deeper = format!("{prefix}{}", if last { "    " } else { "│   " });
+                walk(child, &deeper, f)?;
+            }
+            Ok(())
+        }
+        line(&self.root, f)?;
+        writeln!(f)?;
+        walk(&self.root, "", f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(table: &str, action: PlanAction, via: Option<&str>, rows: usize, children: Vec<PlanNode>) -> PlanNode {
+        PlanNode { table: table.into(), action, via: via.map(Into::into), rows, children }
+    }
+
+    #[test]
+    fn plan_renders_as_a_tree_and_sums_deletes() {
+        let plan = DeletePlan {
+            root: node(
+                "parent",
+                PlanAction::Delete,
+                None,
+                1,
+                vec![
+                    node(
+                        "child",
+                        PlanAction::Delete,
+                        Some("parent_id"),
+                        3,
+                        vec![node("toy", PlanAction::Delete, Some("child_id"), 6, vec![])],
+                    ),
+                    node("note", PlanAction::SetNull, Some("parent_id"), 2, vec![]),
+                ],
+            ),
+        };
+        assert_eq!(
+            plan.to_string(),
+            "delete parent: 1 row\n\
+             ├── delete child: 3 rows (via child.parent_id)\n\
+             │   └── delete toy: 6 rows (via toy.child_id)\n\
+             └── set null note.parent_id: 2 rows\n"
+        );
+        assert_eq!(plan.total(), 10);
+        assert_eq!(plan.count("toy"), 6);
+        assert_eq!(plan.nulled("note"), 2);
+    }
+
+    #[test]
+    fn report_accumulates_per_table() {
+        let mut r = DeleteReport::default();
+        r.add_deleted("child", 2);
+        r.add_deleted("parent", 1);
+        r.add_deleted("child", 1);
+        r.add_detached("note", "parent_id", false, 4);
+        assert_eq!(r.total(), 4);
+        assert_eq!(r.count("child"), 3);
+        assert_eq!(r.count("absent"), 0);
+        assert_eq!(r.nulled("note"), 4);
+        assert_eq!(r.defaulted("note"), 0);
+    }
+}

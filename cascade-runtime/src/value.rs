@@ -1,0 +1,401 @@
+//! Values as they cross the boundary between Rust fields and SQL: [`Value`], the column-type
+//! traits the derive relies on, primary [`Key`]s and bound [`Params`].
+//!
+//! Nothing here depends on a particular database driver; the SQLite binding lives in `exec`.
+
+use std::fmt;
+
+use crate::metadata::SqlType;
+
+/// One SQL value, owned. Every value that reaches the database is bound as a parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// SQL `NULL`.
+    Null,
+    /// A 64-bit signed integer (also used for `i32` and `bool`).
+    Integer(i64),
+    /// A 64-bit float.
+    Real(f64),
+    /// UTF-8 text.
+    Text(String),
+    /// Raw bytes.
+    Blob(Vec<u8>),
+}
+
+impl Value {
+    /// The name of the value's kind, as used in conversion errors.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "NULL",
+            Value::Integer(_) => "INTEGER",
+            Value::Real(_) => "REAL",
+            Value::Text(_) => "TEXT",
+            Value::Blob(_) => "BLOB",
+        }
+    }
+
+    /// Whether this is SQL `NULL`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// Whether this value means "no key yet": `NULL` or the integer `0`
+    /// (an `i64` primary key of `0` is assigned by the database on insert).
+    pub fn is_unset_key(&self) -> bool {
+        matches!(self, Value::Null | Value::Integer(0))
+    }
+
+    /// Renders the value as an SQL literal. Used only for `DEFAULT` clauses in DDL, where SQL
+    /// has no parameters; text is quoted with `'` doubled, blobs are hexadecimal.
+    pub fn to_sql_literal(&self) -> String {
+        match self {
+            Value::Null => "NULL".to_owned(),
+            Value::Integer(i) => i.to_string(),
+            Value::Real(f) if f.is_finite() => format!("{f:?}"),
+            Value::Real(_) => "NULL".to_owned(),
+            Value::Text(s) => format!("'{}'", s.replace('\'', "''")),
+            Value::Blob(b) => {
+                let mut out = String::with_capacity(3 + 2 * b.len());
+                out.push_str("X'");
+                for byte in b {
+                    out.push_str(&format!("{byte:02X}"));
+                }
+                out.push('\'');
+                out
+            }
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("NULL"),
+            Value::Integer(i) => write!(f, "{i}"),
+            Value::Real(r) => write!(f, "{r}"),
+            Value::Text(s) => write!(f, "{s:?}"),
+            Value::Blob(b) => write!(f, "<{} bytes>", b.len()),
+        }
+    }
+}
+
+/// Why a [`Value`] could not become a field's type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversionError {
+    /// The Rust type that was wanted.
+    pub expected: &'static str,
+    /// What was found instead, e.g. `"TEXT"` or `"integer 300 out of range"`.
+    pub found: String,
+}
+
+/// A Rust type that can be stored in a column. Implemented for `i64`, `i32`, `f64`, `bool`,
+/// `String`, `Vec<u8>` and `Option` of each; implement it for your own types to store them.
+pub trait ColumnType: Sized {
+    /// The SQL type of the column.
+    const SQL_TYPE: SqlType;
+    /// Whether the column accepts `NULL` (true for `Option<T>`).
+    const NULLABLE: bool = false;
+    /// Converts the field to a value to bind.
+    fn to_value(&self) -> Value;
+    /// Converts a value read from the database back into the field's type.
+    fn from_value(value: Value) -> Result<Self, ConversionError>;
+}
+
+fn mismatch<T>(expected: &'static str, value: &Value) -> Result<T, ConversionError> {
+    Err(ConversionError { expected, found: value.kind().to_owned() })
+}
+
+impl ColumnType for i64 {
+    const SQL_TYPE: SqlType = SqlType::Integer;
+    fn to_value(&self) -> Value {
+        Value::Integer(*self)
+    }
+    fn from_value(value: Value) -> Result<Self, ConversionError> {
+        match value {
+            Value::Integer(i) => Ok(i),
+            other => mismatch("i64", &other),
+        }
+    }
+}
+
+impl ColumnType for i32 {
+    const SQL_TYPE: SqlType = SqlType::Integer;
+    fn to_value(&self) -> Value {
+        Value::Integer(i64::from(*self))
+    }
+    fn from_value(value: Value) -> Result<Self, ConversionError> {
+        match value {
+            Value::Integer(i) => i32::try_from(i).map_err(|_| ConversionError {
+                expected: "i32",
+                found: format!("integer {i} out of range"),
+            }),
+            other => mismatch("i32", &other),
+        }
+    }
+}
+
+impl ColumnType for f64 {
+    const SQL_TYPE: SqlType = SqlType::Real;
+    fn to_value(&self) -> Value {
+        Value::Real(*self)
+    }
+    fn from_value(value: Value) -> Result<Self, ConversionError> {
+        match value {
+            Value::Real(r) => Ok(r),
+            // SQLite stores integral REALs as integers when the column has no REAL affinity.
+            Value::Integer(i) => Ok(i as f64),
+            other => mismatch("f64", &other),
+        }
+    }
+}
+
+impl ColumnType for bool {
+    const SQL_TYPE: SqlType = SqlType::Boolean;
+    fn to_value(&self) -> Value {
+        Value::Integer(i64::from(*self))
+    }
+    fn from_value(value: Value) -> Result<Self, ConversionError> {
+        match value {
+            Value::Integer(0) => Ok(false),
+            Value::Integer(1) => Ok(true),
+            Value::Integer(i) => {
+                Err(ConversionError { expected: "bool", found: format!("integer {i}") })
+            }
+            other => mismatch("bool", &other),
+        }
+    }
+}
+
+impl ColumnType for String {
+    const SQL_TYPE: SqlType = SqlType::Text;
+    fn to_value(&self) -> Value {
+        Value::Text(self.clone())
+    }
+    fn from_value(value: Value) -> Result<Self, ConversionError> {
+        match value {
+            Value::Text(s) => Ok(s),
+            other => mismatch("String", &other),
+        }
+    }
+}
+
+impl ColumnType for Vec<u8> {
+    const SQL_TYPE: SqlType = SqlType::Blob;
+    fn to_value(&self) -> Value {
+        Value::Blob(self.clone())
+    }
+    fn from_value(value: Value) -> Result<Self, ConversionError> {
+        match value {
+            Value::Blob(b) => Ok(b),
+            other => mismatch("Vec<u8>", &other),
+        }
+    }
+}
+
+impl<T: ColumnType> ColumnType for Option<T> {
+    const SQL_TYPE: SqlType = T::SQL_TYPE;
+    const NULLABLE: bool = true;
+    fn to_value(&self) -> Value {
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Null,
+        }
+    }
+    fn from_value(value: Value) -> Result<Self, ConversionError> {
+        match value {
+            Value::Null => Ok(None),
+            other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+/// Converts something into a [`Value`]: column types and borrowed text.
+pub trait IntoValue {
+    /// The value to bind.
+    fn into_value(self) -> Value;
+}
+
+impl IntoValue for Value {
+    fn into_value(self) -> Value {
+        self
+    }
+}
+
+impl<T: ColumnType> IntoValue for T {
+    fn into_value(self) -> Value {
+        self.to_value()
+    }
+}
+
+impl IntoValue for &str {
+    fn into_value(self) -> Value {
+        Value::Text(self.to_owned())
+    }
+}
+
+impl IntoValue for &String {
+    fn into_value(self) -> Value {
+        Value::Text(self.clone())
+    }
+}
+
+impl IntoValue for &[u8] {
+    fn into_value(self) -> Value {
+        Value::Blob(self.to_vec())
+    }
+}
+
+/// A primary key: one value per primary-key column, in declaration order.
+///
+/// Built from an integer, a string, or a tuple for composite keys:
+/// `Key::from(1)`, `Key::from("ab")`, `Key::from((1, 2))`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key(Vec<Value>);
+
+impl Key {
+    /// A key from its column values, in primary-key order.
+    pub fn new(values: Vec<Value>) -> Self {
+        Key(values)
+    }
+
+    /// The key's values, in primary-key order.
+    pub fn values(&self) -> &[Value] {
+        &self.0
+    }
+
+    /// Consumes the key into its values.
+    pub fn into_values(self) -> Vec<Value> {
+        self.0
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.as_slice() {
+            [one] => write!(f, "{one}"),
+            many => {
+                f.write_str("(")?;
+                for (i, v) in many.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+macro_rules! key_from_single {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Key {
+            fn from(v: $t) -> Self {
+                Key(vec![v.into_value()])
+            }
+        }
+    )*};
+}
+key_from_single!(i64, i32, String, &str, &String, Value);
+
+macro_rules! key_from_tuple {
+    ($($name:ident),+) => {
+        impl<$($name: IntoValue),+> From<($($name,)+)> for Key {
+            #[allow(non_snake_case)]
+            fn from(($($name,)+): ($($name,)+)) -> Self {
+                Key(vec![$($name.into_value()),+])
+            }
+        }
+    };
+}
+key_from_tuple!(A, B);
+key_from_tuple!(A, B, C);
+key_from_tuple!(A, B, C, D);
+
+/// Parameters bound to a caller's SQL fragment, e.g. the clause of `Session::delete_where`.
+///
+/// Implemented for `()`, arrays, slices, vectors and tuples (up to six) of anything that
+/// converts [`IntoValue`]: `["a%"]`, `(1, "x")`, `vec![Value::Null]`.
+pub trait Params {
+    /// The values, in placeholder order (`?1`, `?2`, ...).
+    fn into_values(self) -> Vec<Value>;
+}
+
+impl Params for () {
+    fn into_values(self) -> Vec<Value> {
+        Vec::new()
+    }
+}
+
+impl<T: IntoValue, const N: usize> Params for [T; N] {
+    fn into_values(self) -> Vec<Value> {
+        self.into_iter().map(IntoValue::into_value).collect()
+    }
+}
+
+impl<T: IntoValue> Params for Vec<T> {
+    fn into_values(self) -> Vec<Value> {
+        self.into_iter().map(IntoValue::into_value).collect()
+    }
+}
+
+impl<T: IntoValue + Clone> Params for &[T] {
+    fn into_values(self) -> Vec<Value> {
+        self.iter().cloned().map(IntoValue::into_value).collect()
+    }
+}
+
+macro_rules! params_tuple {
+    ($($name:ident),+) => {
+        impl<$($name: IntoValue),+> Params for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn into_values(self) -> Vec<Value> {
+                let ($($name,)+) = self;
+                vec![$($name.into_value()),+]
+            }
+        }
+    };
+}
+params_tuple!(A);
+params_tuple!(A, B);
+params_tuple!(A, B, C);
+params_tuple!(A, B, C, D);
+params_tuple!(A, B, C, D, E);
+params_tuple!(A, B, C, D, E, F);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_escape_quotes_and_render_blobs_as_hex() {
+        assert_eq!(Value::Text("it's".into()).to_sql_literal(), "'it''s'");
+        assert_eq!(Value::Blob(vec![0, 255]).to_sql_literal(), "X'00FF'");
+        assert_eq!(Value::Real(1.0).to_sql_literal(), "1.0");
+        assert_eq!(Value::Integer(-3).to_sql_literal(), "-3");
+    }
+
+    #[test]
+    fn conversions_report_what_was_found() {
+        let err = i32::from_value(Value::Integer(1 << 40)).unwrap_err();
+        assert_eq!(err.expected, "i32");
+        assert!(err.found.contains("out of range"));
+        assert_eq!(bool::from_value(Value::Text("x".into())).unwrap_err().found, "TEXT");
+        assert_eq!(Option::<i64>::from_value(Value::Null), Ok(None));
+        assert_eq!(Option::<i64>::from_value(Value::Integer(4)), Ok(Some(4)));
+    }
+
+    #[test]
+    fn keys_from_scalars_and_tuples() {
+        assert_eq!(Key::from(1).values(), &[Value::Integer(1)]);
+        assert_eq!(Key::from((1, "a")).values(), &[Value::Integer(1), Value::Text("a".into())]);
+        assert_eq!(Key::from((1, 2)).to_string(), "(1, 2)");
+    }
+
+    #[test]
+    fn params_from_arrays_and_tuples() {
+        assert_eq!(["a%"].into_values(), vec![Value::Text("a%".into())]);
+        assert_eq!((1, "x").into_values().len(), 2);
+        assert!(().into_values().is_empty());
+    }
+}
