@@ -55,6 +55,18 @@ pub enum Error {
         /// Values given.
         given: usize,
     },
+    /// An update removed rows from a collection whose foreign key is `NOT NULL`, and the
+    /// relationship has no `delete-orphan` cascade to delete them; nothing was changed.
+    Orphaned {
+        /// The table of the removed rows.
+        table: String,
+        /// Their foreign-key column.
+        column: String,
+        /// How many rows left the collection.
+        rows: u64,
+    },
+    /// `PRAGMA foreign_keys` could not be turned on (the connection is inside a transaction).
+    ForeignKeysOff,
     /// An operation needed a row that does not exist.
     NotFound {
         /// The table.
@@ -125,6 +137,15 @@ impl fmt::Display for Error {
             Error::KeyArity { table, expected, given } => write!(
                 f,
                 "table \"{table}\" has a primary key of {expected} column(s), but {given} value(s) were given"
+            ),
+            Error::Orphaned { table, column, rows } => write!(
+                f,
+                "{rows} row(s) of \"{table}\" left the collection, but \"{table}\".\"{column}\" \
+                 is NOT NULL and the relationship has no delete-orphan cascade; nothing was changed"
+            ),
+            Error::ForeignKeysOff => f.write_str(
+                "foreign-key enforcement could not be turned on (PRAGMA foreign_keys is a no-op \
+                 inside a transaction); a Session needs it"
             ),
             Error::NotFound { table, key } => write!(f, "no row of \"{table}\" has the key {key}"),
             Error::MissingKey { table } => {

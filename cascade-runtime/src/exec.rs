@@ -1,1 +1,268 @@
-//! TODO
+//! Running statements on SQLite: binding [`Value`]s, the prepared-statement cache, tracing,
+//! and the execution of a delete [`Plan`].
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ToSql};
+
+use crate::error::{Error, Result};
+use crate::plan::{Collect, Plan};
+use crate::report::{DeletePlan, DeleteReport, PlanAction, PlanNode};
+use crate::schema::{Schema, TableId};
+use crate::sql::{Render, Statement};
+use crate::value::Value;
+
+impl ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null => ValueRef::Null,
+            Value::Integer(i) => ValueRef::Integer(*i),
+            Value::Real(r) => ValueRef::Real(*r),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+/// A value read from a row.
+pub(crate) fn value_of(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(r) => Value::Real(r),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+/// Runs statements on one connection, counting them and tracing each at debug level
+/// (target `cascade_runtime::sql`) with its affected rows.
+pub(crate) struct Executor<'c> {
+    conn: &'c Connection,
+    statements: usize,
+}
+
+impl<'c> Executor<'c> {
+    pub fn new(conn: &'c Connection) -> Self {
+        Executor { conn, statements: 0 }
+    }
+
+    /// Statements run so far.
+    pub fn statements(&self) -> usize {
+        self.statements
+    }
+
+    /// Runs a statement that returns no rows; returns the rows it changed.
+    pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(Error::db(context(sql)))?;
+        let rows = stmt.execute(rusqlite::params_from_iter(params)).map_err(Error::db(context(sql)))?;
+        self.statements += 1;
+        tracing::debug!(target: "cascade_runtime::sql", rows, sql, "executed");
+        Ok(rows)
+    }
+
+    /// Runs a [`Statement`].
+    pub fn run(&mut self, stmt: &Statement) -> Result<usize> {
+        self.execute(&stmt.sql, &stmt.params)
+    }
+
+    /// Runs a query returning one integer (a count).
+    pub fn count(&mut self, stmt: &Statement) -> Result<u64> {
+        let sql = stmt.sql.as_str();
+        let mut prepared = self.conn.prepare_cached(sql).map_err(Error::db(context(sql)))?;
+        let n: i64 = prepared
+            .query_row(rusqlite::params_from_iter(&stmt.params), |r| r.get(0))
+            .map_err(Error::db(context(sql)))?;
+        self.statements += 1;
+        tracing::debug!(target: "cascade_runtime::sql", rows = n, sql, "counted");
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Runs a query and maps every row to its values.
+    pub fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let mut prepared = self.conn.prepare_cached(sql).map_err(Error::db(context(sql)))?;
+        let width = prepared.column_count();
+        let mut rows = prepared.query(rusqlite::params_from_iter(params)).map_err(Error::db(context(sql)))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(Error::db(context(sql)))? {
+            let mut values = Vec::with_capacity(width);
+            for i in 0..width {
+                values.push(value_of(row.get_ref(i).map_err(Error::db(context(sql)))?));
+            }
+            out.push(values);
+        }
+        self.statements += 1;
+        tracing::debug!(target: "cascade_runtime::sql", rows = out.len(), sql, "queried");
+        Ok(out)
+    }
+
+    /// The key the database assigned to the last inserted row.
+    pub fn last_insert_rowid(&self) -> i64 {
+        self.conn.last_insert_rowid()
+    }
+}
+
+fn context(sql: &str) -> String {
+    format!("executing `{}`", sql.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Which rows of the root table a delete starts from.
+pub(crate) enum Roots {
+    /// One row by primary key (one value per key column).
+    Key(Vec<Value>),
+    /// Rows matching a caller's SQL condition over the root table, with its parameters.
+    Where { clause: String, params: Vec<Value> },
+}
+
+/// Fills the key sets of a plan and runs its checks: everything but the changes.
+fn prepare(exec: &mut Executor<'_>, render: &Render<'_>, plan: &Plan, roots: Roots) -> Result<()> {
+    for &t in &plan.tables {
+        exec.run(&render.create_keys(t))?;
+    }
+    let seed = match roots {
+        Roots::Key(key) => render.seed_key(plan.root, key),
+        Roots::Where { clause, params } => render.seed_where(plan.root, &clause, params),
+    };
+    exec.run(&seed)?;
+    for step in &plan.collect {
+        match step {
+            Collect::Edge(edge) => {
+                exec.run(&render.collect(edge))?;
+            }
+            Collect::Closure { table, edges } => {
+                exec.run(&render.closure(*table, edges))?;
+            }
+            Collect::Fixpoint(edges) => loop {
+                let mut added = 0;
+                for edge in edges {
+                    added += exec.run(&render.collect(edge))?;
+                }
+                if added == 0 {
+                    break;
+                }
+            },
+        }
+    }
+    for check in &plan.checks {
+        let rows = exec.count(&render.check(check, in_plan(plan, check.table)))?;
+        if rows > 0 {
+            let schema = render.schema;
+            return Err(Error::Blocked {
+                table: schema.name(check.table).to_owned(),
+                column: schema.column_name(check.table, check.column).to_owned(),
+                referenced_table: schema.name(check.referenced).to_owned(),
+                rows,
+                reason: check.reason,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn in_plan(plan: &Plan, t: TableId) -> bool {
+    plan.tables.contains(&t)
+}
+
+fn clear(exec: &mut Executor<'_>, render: &Render<'_>, plan: &Plan) -> Result<()> {
+    for &t in &plan.tables {
+        exec.run(&render.clear_keys(t))?;
+    }
+    Ok(())
+}
+
+/// Runs a delete. The caller provides the transaction (a savepoint) and rolls it back on error.
+pub(crate) fn delete(conn: &Connection, schema: &Schema, plan: &Plan, roots: Roots) -> Result<DeleteReport> {
+    let render = Render::sqlite(schema);
+    let mut exec = Executor::new(conn);
+    prepare(&mut exec, &render, plan, roots)?;
+    if plan.defer_foreign_keys {
+        exec.execute("PRAGMA defer_foreign_keys = ON", &[])?;
+    }
+    let mut report = DeleteReport::default();
+    for d in &plan.detaches {
+        let value = if d.to_default {
+            schema.tables[d.table].meta.columns[d.column].default.map_or(Value::Null, |f| f())
+        } else {
+            Value::Null
+        };
+        let rows = exec.run(&render.detach(d, value, in_plan(plan, d.table)))?;
+        if rows > 0 {
+            report.add_detached(schema.name(d.table), schema.column_name(d.table, d.column), d.to_default, rows);
+        }
+    }
+    for &t in &plan.deletes {
+        let rows = exec.run(&render.delete(t))?;
+        report.add_deleted(schema.name(t), rows);
+    }
+    clear(&mut exec, &render, plan)?;
+    report.add_statements(exec.statements());
+    Ok(report)
+}
+
+/// Computes a plan's counts without changing anything but the (cleared) key sets.
+pub(crate) fn preview(conn: &Connection, schema: &Schema, plan: &Plan, roots: Roots) -> Result<DeletePlan> {
+    let render = Render::sqlite(schema);
+    let mut exec = Executor::new(conn);
+    prepare(&mut exec, &render, plan, roots)?;
+    let mut counts = vec![0usize; schema.tables.len()];
+    for &t in &plan.tables {
+        counts[t] = exec.count(&render.count_keys(t))? as usize;
+    }
+    let node = |t: TableId, via: Option<String>| PlanNode {
+        table: schema.name(t).to_owned(),
+        action: PlanAction::Delete,
+        via,
+        rows: counts[t],
+        children: Vec::new(),
+    };
+    // Build the tree from the discovery edges: each table under the table that first reached it.
+    let mut nodes: Vec<Option<PlanNode>> = (0..schema.tables.len()).map(|_| None).collect();
+    nodes[plan.root] = Some(node(plan.root, None));
+    for edge in &plan.reached_by {
+        nodes[edge.to] = Some(node(edge.to, Some(via_name(schema, edge))));
+    }
+    let mut detached: Vec<(TableId, PlanNode)> = Vec::new();
+    for d in &plan.detaches {
+        let rows = exec.count(&render.count_detach(d, in_plan(plan, d.table)))? as usize;
+        if rows > 0 {
+            detached.push((
+                d.referenced,
+                PlanNode {
+                    table: schema.name(d.table).to_owned(),
+                    action: if d.to_default { PlanAction::SetDefault } else { PlanAction::SetNull },
+                    via: Some(format!("{}.{}", schema.name(d.table), schema.column_name(d.table, d.column))),
+                    rows,
+                    children: Vec::new(),
+                },
+            ));
+        }
+    }
+    clear(&mut exec, &render, plan)?;
+    for (parent, n) in detached {
+        if let Some(p) = nodes[parent].as_mut() {
+            p.children.push(n);
+        }
+    }
+    // Attach children to parents, deepest discoveries first.
+    for edge in plan.reached_by.iter().rev() {
+        if let Some(child) = nodes[edge.to].take() {
+            if let Some(parent) = nodes[edge.from].as_mut() {
+                parent.children.insert(0, child);
+            }
+        }
+    }
+    let root = nodes[plan.root].take().expect("the root node is created above");
+    Ok(DeletePlan { root })
+}
+
+fn via_name(schema: &Schema, edge: &crate::plan::Edge) -> String {
+    use crate::plan::Via;
+    match edge.via {
+        Via::Referenced { column } => format!("{}.{}", schema.name(edge.to), schema.column_name(edge.to, column)),
+        Via::Referencing { column } => {
+            format!("{}.{}", schema.name(edge.from), schema.column_name(edge.from, column))
+        }
+        Via::Secondary { assoc, remote, .. } => {
+            format!("{}.{}", schema.name(assoc), schema.column_name(assoc, remote))
+        }
+    }
+}

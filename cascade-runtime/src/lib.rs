@@ -65,6 +65,7 @@ mod schema;
 mod session;
 mod sql;
 mod value;
+mod write;
 
 pub use cascade_derive::Model;
 pub use error::{BlockReason, Error, Result};

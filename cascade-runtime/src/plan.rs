@@ -1,1 +1,564 @@
-//! TODO
+//! Delete planning: pure, no database.
+//!
+//! A delete works on *key sets*, one per table the cascade reaches. The planner decides, from
+//! the schema alone, which statements fill the key sets (in dependency order), which rows must
+//! not exist (checks), which foreign keys are set to `NULL` or their default (detaches), and
+//! the order of the deletes, children before parents. The number of steps depends only on the
+//! schema; the `sql` module turns each step into one statement over whole sets of rows.
+
+use crate::error::BlockReason;
+use crate::metadata::{CascadeSet, OnDelete, PassiveDeletes};
+use crate::schema::{ForeignKey, Join, Schema, TableId};
+
+/// A delete plan: what to run, in order, for a delete rooted at one table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub root: TableId,
+    /// Tables with a key set, in discovery order (the root first).
+    pub tables: Vec<TableId>,
+    /// How each table other than the root was first reached, for rendering the tree.
+    pub reached_by: Vec<Edge>,
+    /// Statements that fill the key sets, in dependency order.
+    pub collect: Vec<Collect>,
+    /// Rows that must not remain.
+    pub checks: Vec<Check>,
+    /// Foreign keys set to `NULL` or to their default before the deletes.
+    pub detaches: Vec<Detach>,
+    /// Tables to delete from, children before parents.
+    pub deletes: Vec<TableId>,
+    /// The tables reference each other in a loop: foreign-key checks wait until commit.
+    pub defer_foreign_keys: bool,
+}
+
+/// One way key sets grow: rows of `to` reached from rows of `from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Edge {
+    pub from: TableId,
+    pub to: TableId,
+    pub via: Via,
+}
+
+/// How an [`Edge`] joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// `to.column` references `from`: the rows of `to` pointing at deleted rows.
+    Referenced { column: usize },
+    /// `from.column` references `to`: the rows deleted rows point at (many-to-one `delete`).
+    Referencing { column: usize },
+    /// Targets linked through `assoc` (many-to-many `delete`).
+    Secondary { assoc: TableId, local: usize, remote: usize },
+}
+
+/// One step that fills key sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Collect {
+    /// One statement along one edge.
+    Edge(Edge),
+    /// The transitive closure of a table's references to itself, as one recursive query.
+    Closure { table: TableId, edges: Vec<Via> },
+    /// Tables that reach each other in a loop: the edges run again until none adds a key.
+    Fixpoint(Vec<Edge>),
+}
+
+/// Rows of `table` whose `column` references a deleted row of `referenced`, and which the
+/// plan does not delete itself, block the delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Check {
+    pub table: TableId,
+    pub column: usize,
+    pub referenced: TableId,
+    pub reason: BlockReason,
+}
+
+/// `table.column` is set to `NULL` (or its default) where it references a deleted row of
+/// `referenced`, on rows the plan does not delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Detach {
+    pub table: TableId,
+    pub column: usize,
+    pub referenced: TableId,
+    pub to_default: bool,
+}
+
+/// What happens to rows referencing a deleted row through one foreign key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    Delete,
+    SetNull,
+    SetDefault,
+    Block(BlockReason),
+}
+
+/// The rule for rows that reference a deleted row of `fk.target` through `fk`:
+/// association rows always go; an ORM relationship without `passive_deletes` deletes them
+/// (`delete` cascade) or sets the key to `NULL`; otherwise the database-level `ON DELETE`.
+pub(crate) fn action(schema: &Schema, fk: &ForeignKey) -> Action {
+    if schema.is_association_link(fk.table, fk.column) {
+        return Action::Delete;
+    }
+    let set_null = if fk.nullable { Action::SetNull } else { Action::Block(BlockReason::NotNull) };
+    let mut orm = None;
+    for rel in &schema.tables[fk.target].relationships {
+        let joins_here =
+            rel.target == fk.table && rel.join == Join::Referenced { column: fk.column };
+        if joins_here && rel.meta.passive_deletes == PassiveDeletes::Off {
+            if rel.meta.cascade.contains(CascadeSet::DELETE) {
+                return Action::Delete;
+            }
+            orm = Some(set_null);
+        }
+    }
+    orm.unwrap_or(match fk.on_delete {
+        OnDelete::Cascade => Action::Delete,
+        OnDelete::SetNull => set_null,
+        OnDelete::SetDefault => Action::SetDefault,
+        OnDelete::Restrict => Action::Block(BlockReason::Restrict),
+        OnDelete::NoAction => Action::Block(BlockReason::NoAction),
+    })
+}
+
+/// Edges leaving `t`: rows that go when rows of `t` go.
+fn edges_from(schema: &Schema, t: TableId) -> Vec<Edge> {
+    let mut edges: Vec<Edge> = schema
+        .referencing(t)
+        .filter(|fk| action(schema, fk) == Action::Delete)
+        .map(|fk| Edge { from: t, to: fk.table, via: Via::Referenced { column: fk.column } })
+        .collect();
+    for rel in &schema.tables[t].relationships {
+        if !rel.meta.cascade.contains(CascadeSet::DELETE) {
+            continue;
+        }
+        let via = match rel.join {
+            Join::Referenced { .. } => continue, // covered by the foreign key above
+            Join::Referencing { column } => Via::Referencing { column },
+            Join::Secondary { assoc, local, remote } => Via::Secondary { assoc, local, remote },
+        };
+        let edge = Edge { from: t, to: rel.target, via };
+        if !edges.contains(&edge) {
+            edges.push(edge);
+        }
+    }
+    edges
+}
+
+/// Plans a delete of rows of `root` (which rows is the executor's business).
+pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Plan {
+    let n = schema.tables.len();
+    let out: Vec<Vec<Edge>> = (0..n).map(|t| edges_from(schema, t)).collect();
+
+    // Tables reached from the root, and the edge that first reached each.
+    let mut tables = vec![root];
+    let mut reached_by = Vec::new();
+    let mut in_plan = vec![false; n];
+    in_plan[root] = true;
+    let mut i = 0;
+    while i < tables.len() {
+        for edge in &out[tables[i]] {
+            if !in_plan[edge.to] {
+                in_plan[edge.to] = true;
+                tables.push(edge.to);
+                reached_by.push(*edge);
+            }
+        }
+        i += 1;
+    }
+
+    // Key sets fill in topological order of the strongly connected parts.
+    let sccs = strongly_connected(&tables, |t| out[t].iter().map(|e| e.to).collect());
+    let mut scc_of = vec![usize::MAX; n];
+    for (k, scc) in sccs.iter().enumerate() {
+        for &t in scc {
+            scc_of[t] = k;
+        }
+    }
+    let mut collect = Vec::new();
+    for (k, scc) in sccs.iter().enumerate() {
+        for &t in &tables {
+            for edge in out[t].iter().filter(|e| scc_of[e.to] == k && scc_of[e.from] != k) {
+                collect.push(Collect::Edge(*edge));
+            }
+        }
+        let internal: Vec<Edge> =
+            scc.iter().flat_map(|&t| out[t].iter().filter(|e| scc_of[e.to] == k).copied()).collect();
+        match scc.as_slice() {
+            _ if internal.is_empty() => {}
+            [table] => collect.push(Collect::Closure {
+                table: *table,
+                edges: internal.iter().map(|e| e.via).collect(),
+            }),
+            _ => collect.push(Collect::Fixpoint(internal)),
+        }
+    }
+
+    // Rows that reference deleted rows but are not deleted themselves.
+    let mut checks = Vec::new();
+    let mut detaches = Vec::new();
+    for &t in &tables {
+        for fk in schema.referencing(t) {
+            match action(schema, fk) {
+                Action::Delete => {}
+                Action::Block(reason) => {
+                    checks.push(Check { table: fk.table, column: fk.column, referenced: t, reason })
+                }
+                Action::SetNull | Action::SetDefault => detaches.push(Detach {
+                    table: fk.table,
+                    column: fk.column,
+                    referenced: t,
+                    to_default: action(schema, fk) == Action::SetDefault,
+                }),
+            }
+        }
+    }
+
+    let (deletes, defer_foreign_keys) = delete_order(schema, &tables, &in_plan);
+    Plan { root, tables, reached_by, collect, checks, detaches, deletes, defer_foreign_keys }
+}
+
+/// Children before parents: a table comes after every plan table that references it.
+/// Returns whether the references loop (then the order within the loop is arbitrary and
+/// foreign-key checks must be deferred to commit).
+fn delete_order(schema: &Schema, tables: &[TableId], in_plan: &[bool]) -> (Vec<TableId>, bool) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut mark = vec![Mark::New; in_plan.len()];
+    let mut order = Vec::with_capacity(tables.len());
+    let mut cyclic = false;
+    for &start in tables {
+        if mark[start] != Mark::New {
+            continue;
+        }
+        // Iterative DFS over "is referenced by" edges; post-order puts referencing tables first.
+        let mut stack: Vec<(TableId, Vec<TableId>)> = vec![(start, referencing_tables(schema, start, in_plan))];
+        mark[start] = Mark::Open;
+        while let Some((t, pending)) = stack.last_mut() {
+            match pending.pop() {
+                Some(c) => match mark[c] {
+                    Mark::New => {
+                        mark[c] = Mark::Open;
+                        let next = referencing_tables(schema, c, in_plan);
+                        stack.push((c, next));
+                    }
+                    Mark::Open => cyclic = true,
+                    Mark::Done => {}
+                },
+                None => {
+                    mark[*t] = Mark::Done;
+                    order.push(*t);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    (order, cyclic)
+}
+
+/// Plan tables other than `t` with a foreign key to `t`, in schema order.
+fn referencing_tables(schema: &Schema, t: TableId, in_plan: &[bool]) -> Vec<TableId> {
+    let mut out: Vec<TableId> = Vec::new();
+    for fk in schema.referencing(t) {
+        if fk.table != t && in_plan[fk.table] && !out.contains(&fk.table) {
+            out.push(fk.table);
+        }
+    }
+    out.reverse(); // popped from the back: keep schema order
+    out
+}
+
+/// Tarjan's algorithm over `nodes`; the parts come out sources first (topological order).
+fn strongly_connected(nodes: &[TableId], succ: impl Fn(TableId) -> Vec<TableId>) -> Vec<Vec<TableId>> {
+    struct State {
+        index: Vec<Option<usize>>,
+        low: Vec<usize>,
+        on_stack: Vec<bool>,
+        stack: Vec<TableId>,
+        next: usize,
+        out: Vec<Vec<TableId>>,
+    }
+    let size = nodes.iter().max().map_or(0, |m| m + 1);
+    let mut st = State {
+        index: vec![None; size],
+        low: vec![0; size],
+        on_stack: vec![false; size],
+        stack: Vec::new(),
+        next: 0,
+        out: Vec::new(),
+    };
+    // Iterative to stay safe on deep graphs: frames of (node, successors, position).
+    for &start in nodes {
+        if st.index[start].is_some() {
+            continue;
+        }
+        let mut frames: Vec<(TableId, Vec<TableId>, usize)> = Vec::new();
+        let visit = |v: TableId, st: &mut State, frames: &mut Vec<(TableId, Vec<TableId>, usize)>| {
+            st.index[v] = Some(st.next);
+            st.low[v] = st.next;
+            st.next += 1;
+            st.stack.push(v);
+            st.on_stack[v] = true;
+            frames.push((v, succ(v).into_iter().filter(|w| *w < size).collect(), 0));
+        };
+        visit(start, &mut st, &mut frames);
+        while let Some(frame) = frames.last_mut() {
+            let v = frame.0;
+            if frame.2 < frame.1.len() {
+                let w = frame.1[frame.2];
+                frame.2 += 1;
+                match st.index[w] {
+                    None => visit(w, &mut st, &mut frames),
+                    Some(iw) if st.on_stack[w] => st.low[v] = st.low[v].min(iw),
+                    Some(_) => {}
+                }
+            } else {
+                frames.pop();
+                if let Some(parent) = frames.last() {
+                    st.low[parent.0] = st.low[parent.0].min(st.low[v]);
+                }
+                if Some(st.low[v]) == st.index[v] {
+                    let mut scc = Vec::new();
+                    while let Some(w) = st.stack.pop() {
+                        st.on_stack[w] = false;
+                        scc.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    st.out.push(scc);
+                }
+            }
+        }
+    }
+    st.out.reverse();
+    st.out
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    //! Hand-built model metadata for planner tests, without the derive or a database.
+    use crate::metadata::*;
+
+    pub const fn pk(name: &'static str) -> ColumnMeta {
+        ColumnMeta {
+            field: name,
+            name,
+            sql_type: SqlType::Integer,
+            nullable: false,
+            primary_key: true,
+            unique: false,
+            index: false,
+            default: None,
+            foreign_key: None,
+        }
+    }
+
+    pub const fn fk(
+        name: &'static str,
+        nullable: bool,
+        target: fn() -> &'static ModelMeta,
+        on_delete: OnDelete,
+    ) -> ColumnMeta {
+        ColumnMeta {
+            primary_key: false,
+            nullable,
+            foreign_key: Some(ForeignKeyMeta { target, on_delete }),
+            ..pk(name)
+        }
+    }
+
+    pub const fn rel(
+        field: &'static str,
+        target: fn() -> &'static ModelMeta,
+        cascade: CascadeSet,
+    ) -> RelationshipMeta {
+        RelationshipMeta {
+            field,
+            target,
+            collection: true,
+            cascade,
+            foreign_key: None,
+            secondary: None,
+            passive_deletes: PassiveDeletes::Off,
+            back_populates: None,
+            single_parent: false,
+        }
+    }
+
+    macro_rules! model {
+        ($fn_name:ident, $table:literal, [$($col:expr),*], [$($rel:expr),*]) => {
+            pub fn $fn_name() -> &'static ModelMeta {
+                static META: ModelMeta = ModelMeta {
+                    name: $table,
+                    table: $table,
+                    columns: &[$($col),*],
+                    relationships: &[$($rel),*],
+                };
+                &META
+            }
+        };
+    }
+
+    // parent -< child -< toy; parent -< note (no delete: set null); parent -< audit (RESTRICT).
+    model!(parent, "parent", [pk("id")], [
+        rel("children", child, CascadeSet::ALL),
+        rel("notes", note, CascadeSet::DEFAULT)
+    ]);
+    model!(child, "child", [pk("id"), fk("parent_id", true, parent, OnDelete::NoAction)], [
+        rel("toys", toy, CascadeSet::ALL)
+    ]);
+    model!(toy, "toy", [pk("id"), fk("child_id", false, child, OnDelete::NoAction)], []);
+    model!(note, "note", [pk("id"), fk("parent_id", true, parent, OnDelete::NoAction)], []);
+    model!(audit, "audit", [pk("id"), fk("parent_id", false, parent, OnDelete::Restrict)], []);
+
+    // A self-referential tree.
+    model!(node, "node", [pk("id"), fk("parent_id", true, node, OnDelete::NoAction)], [
+        rel("children", node, CascadeSet::ALL)
+    ]);
+
+    // a -> b -> a: each deletes the rows of the other that reference it.
+    model!(a, "a", [pk("id"), fk("b_id", true, b, OnDelete::NoAction)], [rel("bs", b, CascadeSet::ALL)]);
+    model!(b, "b", [pk("id"), fk("a_id", true, a, OnDelete::NoAction)], [rel("as_", a, CascadeSet::ALL)]);
+
+    // post >-< tag through post_tag; the database cascades comment.
+    model!(post, "post", [pk("id")], [RelationshipMeta {
+        secondary: Some(post_tag),
+        ..rel("tags", tag, CascadeSet::DEFAULT)
+    }]);
+    model!(tag, "tag", [pk("id")], []);
+    model!(post_tag, "post_tag", [
+        ColumnMeta { primary_key: true, ..fk("post_id", false, post, OnDelete::NoAction) },
+        ColumnMeta { primary_key: true, ..fk("tag_id", false, tag, OnDelete::NoAction) }
+    ], []);
+    model!(article, "article", [pk("id")], [RelationshipMeta {
+        secondary: Some(article_label),
+        ..rel("labels", label, CascadeSet::ALL)
+    }]);
+    model!(label, "label", [pk("id")], []);
+    model!(article_label, "article_label", [
+        ColumnMeta { primary_key: true, ..fk("article_id", false, article, OnDelete::NoAction) },
+        ColumnMeta { primary_key: true, ..fk("label_id", false, label, OnDelete::NoAction) }
+    ], []);
+    model!(comment, "comment", [pk("id"), fk("post_id", false, post, OnDelete::Cascade)], []);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+    use crate::schema::Schema;
+
+    fn id(schema: &Schema, table: &str) -> TableId {
+        schema.tables.iter().position(|t| t.meta.table == table).expect("table in schema")
+    }
+
+    fn names(schema: &Schema, ts: &[TableId]) -> Vec<&'static str> {
+        ts.iter().map(|&t| schema.name(t)).collect()
+    }
+
+    #[test]
+    fn one_to_many_chain_deletes_children_first_and_detaches_or_blocks_the_rest() {
+        let schema = Schema::build(&[parent(), audit()]).unwrap();
+        let plan = plan_delete(&schema, id(&schema, "parent"));
+        assert_eq!(names(&schema, &plan.tables), ["parent", "child", "toy"]);
+        assert_eq!(names(&schema, &plan.deletes), ["toy", "child", "parent"]);
+        assert_eq!(plan.collect.len(), 2);
+        assert!(plan.collect.iter().all(|c| matches!(c, Collect::Edge(_))));
+        assert_eq!(plan.detaches.len(), 1);
+        assert_eq!(schema.name(plan.detaches[0].table), "note");
+        assert!(!plan.detaches[0].to_default);
+        assert_eq!(plan.checks.len(), 1);
+        assert_eq!(schema.name(plan.checks[0].table), "audit");
+        assert_eq!(plan.checks[0].reason, BlockReason::Restrict);
+        assert!(!plan.defer_foreign_keys);
+    }
+
+    #[test]
+    fn a_table_deep_in_the_chain_plans_only_its_own_subtree() {
+        let schema = Schema::build(&[parent()]).unwrap();
+        let plan = plan_delete(&schema, id(&schema, "child"));
+        assert_eq!(names(&schema, &plan.deletes), ["toy", "child"]);
+        assert!(plan.checks.is_empty() && plan.detaches.is_empty());
+    }
+
+    #[test]
+    fn self_reference_is_one_recursive_closure() {
+        let schema = Schema::build(&[node()]).unwrap();
+        let plan = plan_delete(&schema, 0);
+        assert_eq!(plan.collect.len(), 1);
+        assert!(matches!(&plan.collect[0], Collect::Closure { edges, .. } if edges.len() == 1));
+        assert_eq!(names(&schema, &plan.deletes), ["node"]);
+        assert!(!plan.defer_foreign_keys, "a self-reference needs no deferral");
+    }
+
+    #[test]
+    fn two_table_loop_is_a_fixpoint_with_deferred_checks() {
+        let schema = Schema::build(&[a()]).unwrap();
+        let plan = plan_delete(&schema, id(&schema, "a"));
+        assert_eq!(plan.collect.len(), 1);
+        assert!(matches!(&plan.collect[0], Collect::Fixpoint(edges) if edges.len() == 2));
+        assert!(plan.defer_foreign_keys);
+        assert_eq!(plan.deletes.len(), 2);
+    }
+
+    #[test]
+    fn association_rows_always_go_targets_stay_and_database_cascades_are_planned() {
+        let schema = Schema::build(&[post(), comment()]).unwrap();
+        let plan = plan_delete(&schema, id(&schema, "post"));
+        let mut tables = names(&schema, &plan.tables);
+        tables.sort_unstable();
+        assert_eq!(tables, ["comment", "post", "post_tag"]);
+        assert_eq!(*plan.deletes.last().unwrap(), id(&schema, "post"));
+        assert!(plan.checks.is_empty());
+    }
+
+    #[test]
+    fn many_to_many_delete_collects_targets_through_the_association() {
+        let schema = Schema::build(&[article()]).unwrap();
+        let plan = plan_delete(&schema, id(&schema, "article"));
+        let (assoc, label) = (id(&schema, "article_label"), id(&schema, "label"));
+        assert!(plan.collect.iter().any(|c| matches!(c,
+            Collect::Edge(Edge { to, via: Via::Secondary { assoc: a, .. }, .. }) if *to == label && *a == assoc)));
+        // Links go before both ends; labels are also unlinked from other articles.
+        let pos = |t| plan.deletes.iter().position(|&d| d == t).unwrap();
+        assert!(pos(assoc) < pos(label) && pos(assoc) < pos(id(&schema, "article")));
+    }
+
+    #[test]
+    fn two_models_with_one_table_name_are_refused() {
+        fn other_post() -> &'static crate::metadata::ModelMeta {
+            static META: crate::metadata::ModelMeta = crate::metadata::ModelMeta {
+                name: "OtherPost",
+                table: "post",
+                columns: &[pk("id")],
+                relationships: &[],
+            };
+            &META
+        }
+        let err = Schema::build(&[post(), other_post()]).unwrap_err().to_string();
+        assert!(err.contains("OtherPost") && err.contains("\"post\""), "{err}");
+    }
+
+    #[test]
+    fn strongly_connected_parts_come_out_in_topological_order() {
+        // 0 -> 1 -> 2 -> 1, 2 -> 3
+        let succ = |t: TableId| match t {
+            0 => vec![1],
+            1 => vec![2],
+            2 => vec![1, 3],
+            _ => vec![],
+        };
+        let parts = strongly_connected(&[0, 1, 2, 3], succ);
+        let mut parts: Vec<Vec<TableId>> = parts
+            .into_iter()
+            .map(|mut p| {
+                p.sort_unstable();
+                p
+            })
+            .collect();
+        assert_eq!(parts.remove(0), vec![0]);
+        assert_eq!(parts.remove(0), vec![1, 2]);
+        assert_eq!(parts.remove(0), vec![3]);
+    }
+}

@@ -121,7 +121,8 @@ pub struct PlanNode {
     pub table: String,
     /// What happens to the rows.
     pub action: PlanAction,
-    /// The foreign-key column through which the rows were reached (`None` for the root).
+    /// The foreign-key column through which the rows were reached, as `table.column`
+    /// (`None` for the root).
     pub via: Option<String>,
     /// How many rows.
     pub rows: usize,
@@ -186,20 +187,15 @@ impl fmt::Display for DeletePlan {
             match (node.action, &node.via) {
                 (PlanAction::Delete, None) => write!(f, "delete {}: {} {rows}", node.table, node.rows),
                 (PlanAction::Delete, Some(via)) => {
-                    write!(f, "delete {}: {} {rows} (via {}.{via})", node.table, node.rows, node.table)
+                    write!(f, "delete {}: {} {rows} (via {via})", node.table, node.rows)
                 }
-                (PlanAction::SetNull, via) => write!(
-                    f,
-                    "set null {}.{}: {} {rows}",
-                    node.table,
-                    via.as_deref().unwrap_or("?"),
-                    node.rows
-                ),
+                (PlanAction::SetNull, via) => {
+                    write!(f, "set null {}: {} {rows}", via.as_deref().unwrap_or(&node.table), node.rows)
+                }
                 (PlanAction::SetDefault, via) => write!(
                     f,
-                    "set default {}.{}: {} {rows}",
-                    node.table,
-                    via.as_deref().unwrap_or("?"),
+                    "set default {}: {} {rows}",
+                    via.as_deref().unwrap_or(&node.table),
                     node.rows
                 ),
             }
@@ -241,11 +237,11 @@ mod tests {
                     node(
                         "child",
                         PlanAction::Delete,
-                        Some("parent_id"),
+                        Some("child.parent_id"),
                         3,
-                        vec![node("toy", PlanAction::Delete, Some("child_id"), 6, vec![])],
+                        vec![node("toy", PlanAction::Delete, Some("toy.child_id"), 6, vec![])],
                     ),
-                    node("note", PlanAction::SetNull, Some("parent_id"), 2, vec![]),
+                    node("note", PlanAction::SetNull, Some("note.parent_id"), 2, vec![]),
                 ],
             ),
         };

@@ -1,33 +1,73 @@
 //! The [`Session`]: a SQLite connection plus the models it knows.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::rc::Rc;
+use std::time::Duration;
 
 use rusqlite::Connection;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::exec::{self, Executor, Roots};
+use crate::metadata::ModelMeta;
 use crate::model::Model;
+use crate::plan::{self, Plan};
 use crate::report::{DeletePlan, DeleteReport};
+use crate::schema::{Schema, TableId};
+use crate::sql::{self, rows, Sqlite};
 use crate::value::{Key, Params};
+use crate::write::{key_of, Mode, Writer};
 
-/// A SQLite connection that knows the models used with it. Foreign-key enforcement is always on.
+/// How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A SQLite connection that knows the models used with it.
+///
+/// Foreign-key enforcement is always on. Every call that writes is atomic: it runs in its own
+/// transaction, or in a savepoint inside the caller's transaction, and changes nothing when it
+/// fails. The models a session has seen (through [`Session::create_all`] or any other call) are
+/// validated together at first use, and their foreign keys are all considered when deleting:
+/// a row of a known table that references a deleted row is deleted, detached or reported.
 pub struct Session {
     conn: Connection,
+    models: Vec<&'static ModelMeta>,
+    schema: Option<Rc<Schema>>,
+    plans: HashMap<TableId, Rc<Plan>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let models: Vec<&str> = self.models.iter().map(|m| m.name).collect();
+        f.debug_struct("Session").field("path", &self.conn.path()).field("models", &models).finish()
+    }
 }
 
 impl Session {
     /// Opens (or creates) a database file.
     pub fn open(path: impl AsRef<Path>) -> Result<Session> {
-        Session::from_connection(Connection::open(path)?)
+        let path = path.as_ref();
+        let conn = Connection::open(path)
+            .map_err(Error::db(format!("opening {}", path.display())))?;
+        Session::from_connection(conn)
     }
 
     /// Opens a private in-memory database.
     pub fn open_in_memory() -> Result<Session> {
-        Session::from_connection(Connection::open_in_memory()?)
+        Session::from_connection(Connection::open_in_memory().map_err(Error::db("opening :memory:"))?)
     }
 
-    /// Wraps an existing connection, turning foreign-key enforcement on.
+    /// Wraps an existing connection, turning foreign-key enforcement on and setting a busy
+    /// timeout of [`DEFAULT_BUSY_TIMEOUT`].
     pub fn from_connection(conn: Connection) -> Result<Session> {
-        Ok(Session { conn })
+        conn.pragma_update(None, "foreign_keys", true).map_err(Error::db("enabling foreign keys"))?;
+        let on: bool = conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .map_err(Error::db("reading PRAGMA foreign_keys"))?;
+        if !on {
+            return Err(Error::ForeignKeysOff);
+        }
+        conn.busy_timeout(DEFAULT_BUSY_TIMEOUT).map_err(Error::db("setting the busy timeout"))?;
+        Ok(Session { conn, models: Vec::new(), schema: None, plans: HashMap::new() })
     }
 
     /// The underlying connection.
@@ -35,48 +75,172 @@ impl Session {
         &self.conn
     }
 
-    /// The typed repository of `M`.
+    /// The typed repository of `M` (generated as `<M>Repository`).
     pub fn repo<M: Model>(&mut self) -> M::Repository<'_> {
         M::repository(self)
     }
 
-    /// Creates `M`'s table and those of every model reachable from it.
-    pub fn create_all<M: Model>(&mut self) -> Result<()> {
-        unimplemented!()
+    /// The validated schema including `meta` and every model reachable from it.
+    fn schema(&mut self, meta: &'static ModelMeta) -> Result<Rc<Schema>> {
+        if let Some(schema) = &self.schema {
+            if schema.table_id(meta).is_some() {
+                return Ok(Rc::clone(schema));
+            }
+        }
+        let mut models = self.models.clone();
+        models.push(meta);
+        let schema = Rc::new(Schema::build(&models)?);
+        self.models = models;
+        self.schema = Some(Rc::clone(&schema));
+        self.plans.clear();
+        Ok(schema)
     }
 
-    /// Inserts `row` and, along `save-update` cascades, its related rows.
+    fn table<M: Model>(&mut self) -> Result<(Rc<Schema>, TableId)> {
+        let schema = self.schema(M::meta())?;
+        let t = schema.table_id(M::meta()).expect("the schema was built with this model");
+        Ok((schema, t))
+    }
+
+    fn plan(&mut self, schema: &Schema, t: TableId) -> Rc<Plan> {
+        Rc::clone(self.plans.entry(t).or_insert_with(|| Rc::new(plan::plan_delete(schema, t))))
+    }
+
+    /// Creates `M`'s table and those of every model reachable from it through relationships
+    /// and foreign keys, referenced tables first: `CREATE TABLE IF NOT EXISTS` with the
+    /// foreign keys and their `ON DELETE` actions, and an index on every foreign-key column.
+    pub fn create_all<M: Model>(&mut self) -> Result<()> {
+        let (schema, root) = self.table::<M>()?;
+        let order = schema.creation_order(root);
+        let tx = self.conn.savepoint().map_err(Error::db("starting a savepoint"))?;
+        let mut exec = Executor::new(&tx);
+        for t in order {
+            for ddl in sql::create_table(&Sqlite, schema.tables[t].meta) {
+                exec.execute(&ddl, &[])?;
+            }
+        }
+        tx.commit().map_err(Error::db("committing"))
+    }
+
+    /// Inserts `row` and, along `save-update` cascades, its related rows: many-to-one targets
+    /// first, then the row, then its children (with their foreign key set) and many-to-many
+    /// links. Keys assigned by the database are written back into `row` and its children.
     pub fn insert<M: Model>(&mut self, row: &mut M) -> Result<()> {
-        unimplemented!()
+        self.write(row, Mode::Insert).map(drop)
+    }
+
+    /// Writes `row`'s columns and, along `save-update` cascades, its related rows (new ones
+    /// inserted, existing ones updated). Each collection field is taken as the whole
+    /// collection: rows of the relationship that are no longer in it are deleted (with their
+    /// own cascades) under `delete-orphan`, and otherwise detached (their foreign key set to
+    /// `NULL`; many-to-many links deleted). Load the collections first (see
+    /// [`Session::load_related`]) when `row` came from [`Session::get`].
+    ///
+    /// Returns what `delete-orphan` deleted.
+    pub fn update<M: Model>(&mut self, row: &mut M) -> Result<DeleteReport> {
+        self.write(row, Mode::Update)
+    }
+
+    fn write<M: Model>(&mut self, row: &mut M, mode: Mode) -> Result<DeleteReport> {
+        let (schema, _) = self.table::<M>()?;
+        let tx = self.conn.savepoint().map_err(Error::db("starting a savepoint"))?;
+        let mut writer = Writer::new(&tx, &schema);
+        writer.write(row, mode)?;
+        let report = writer.report;
+        tx.commit().map_err(Error::db("committing"))?;
+        Ok(report)
     }
 
     /// Loads the row with this key; relationship fields are left empty.
     pub fn get<M: Model>(&mut self, key: impl Into<Key>) -> Result<Option<M>> {
-        unimplemented!()
+        let (schema, t) = self.table::<M>()?;
+        let key = checked_key(&schema, t, key.into())?;
+        let mut exec = Executor::new(&self.conn);
+        let mut found = exec.rows(&rows::select_by_key(&Sqlite, M::meta()), &key)?;
+        found.pop().map(M::from_values).transpose()
     }
 
-    /// Writes `row`'s columns and syncs its collections.
-    pub fn update<M: Model>(&mut self, row: &mut M) -> Result<()> {
-        unimplemented!()
+    /// Loads the row with this key and every one of its relationship fields, with one query
+    /// per relationship.
+    pub fn get_with_related<M: Model>(&mut self, key: impl Into<Key>) -> Result<Option<M>> {
+        let mut row = self.get::<M>(key)?;
+        if let Some(row) = row.as_mut() {
+            self.load_related(row)?;
+        }
+        Ok(row)
     }
 
-    /// Deletes `row` with its cascades.
+    /// Replaces every relationship field of `row` with the related rows in the database, one
+    /// query per relationship (never one per row). Only one level is loaded.
+    pub fn load_related<M: Model>(&mut self, row: &mut M) -> Result<()> {
+        let (schema, _) = self.table::<M>()?;
+        Writer::new(&self.conn, &schema).load_related(row)
+    }
+
+    /// Deletes `row` and everything its cascades reach (see [`Session::delete_by_pk`]).
     pub fn delete<M: Model>(&mut self, row: &M) -> Result<DeleteReport> {
-        unimplemented!()
+        let (schema, t) = self.table::<M>()?;
+        let key = key_of(&schema, t, &row.values());
+        if M::meta().has_rowid_key() && key[0].is_unset_key() {
+            return Err(Error::MissingKey { table: M::meta().table.to_owned() });
+        }
+        self.delete_by_pk::<M>(Key::new(key))
     }
 
-    /// Deletes the row with this key, with its cascades.
+    /// Deletes the row with this key and everything its cascades reach, children before
+    /// parents, set-based, in one transaction (or savepoint). A key with no row deletes
+    /// nothing.
     pub fn delete_by_pk<M: Model>(&mut self, key: impl Into<Key>) -> Result<DeleteReport> {
-        unimplemented!()
+        let (schema, t) = self.table::<M>()?;
+        let key = checked_key(&schema, t, key.into())?;
+        self.run_delete(&schema, t, Roots::Key(key))
     }
 
-    /// Deletes every row matching `clause`, with their cascades.
+    /// Deletes every row of `M` matching `clause` — SQL over `M`'s columns with `?1`, `?2`...
+    /// bound to `params` — and everything their cascades reach. Unlike SQLAlchemy's bulk
+    /// delete, this one cascades.
     pub fn delete_where<M: Model>(&mut self, clause: &str, params: impl Params) -> Result<DeleteReport> {
-        unimplemented!()
+        let (schema, t) = self.table::<M>()?;
+        let roots = Roots::Where { clause: clause.to_owned(), params: params.into_values() };
+        self.run_delete(&schema, t, roots)
     }
 
-    /// Computes what `delete_by_pk` would do, changing nothing.
-    pub fn plan_delete<M: Model>(&mut self, key: impl Into<Key>) -> Result<DeletePlan> {
-        unimplemented!()
+    fn run_delete(&mut self, schema: &Schema, t: TableId, roots: Roots) -> Result<DeleteReport> {
+        let plan = self.plan(schema, t);
+        let tx = self.conn.savepoint().map_err(Error::db("starting a savepoint"))?;
+        let report = exec::delete(&tx, schema, &plan, roots)?;
+        tx.commit().map_err(Error::db("committing"))?;
+        Ok(report)
     }
+
+    /// Computes what [`Session::delete_by_pk`] would do, with set-based counts, and changes
+    /// nothing. A delete that would be refused returns the same error here.
+    pub fn plan_delete<M: Model>(&mut self, key: impl Into<Key>) -> Result<DeletePlan> {
+        let (schema, t) = self.table::<M>()?;
+        let key = checked_key(&schema, t, key.into())?;
+        self.run_preview(&schema, t, Roots::Key(key))
+    }
+
+    /// Computes what [`Session::delete_where`] would do, changing nothing.
+    pub fn plan_delete_where<M: Model>(&mut self, clause: &str, params: impl Params) -> Result<DeletePlan> {
+        let (schema, t) = self.table::<M>()?;
+        let roots = Roots::Where { clause: clause.to_owned(), params: params.into_values() };
+        self.run_preview(&schema, t, roots)
+    }
+
+    fn run_preview(&mut self, schema: &Schema, t: TableId, roots: Roots) -> Result<DeletePlan> {
+        let plan = self.plan(schema, t);
+        // Dropped without commit: the savepoint rolls back whatever the preview touched.
+        let tx = self.conn.savepoint().map_err(Error::db("starting a savepoint"))?;
+        exec::preview(&tx, schema, &plan, roots)
+    }
+}
+
+fn checked_key(schema: &Schema, t: TableId, key: Key) -> Result<Vec<crate::value::Value>> {
+    let expected = schema.tables[t].pk.len();
+    let values = key.into_values();
+    if values.len() != expected {
+        return Err(Error::KeyArity { table: schema.name(t).to_owned(), expected, given: values.len() });
+    }
+    Ok(values)
 }

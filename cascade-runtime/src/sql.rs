@@ -1,1 +1,566 @@
-//! TODO
+//! SQL text. Identifiers are always quoted, values are always bound (`?N`); the only literals
+//! are column defaults in DDL, rendered by [`Value::to_sql_literal`].
+//!
+//! Nothing here knows the driver: statements are text plus [`Value`]s, so a second dialect is
+//! another implementation of [`Dialect`], not a rewrite.
+
+use crate::metadata::{ModelMeta, SqlType};
+use crate::plan::{Check, Detach, Edge, Via};
+use crate::schema::{Schema, TableId};
+use crate::value::Value;
+
+/// The parts of SQL that differ between databases.
+pub(crate) trait Dialect {
+    /// Quotes an identifier, doubling embedded quotes.
+    fn quote(&self, ident: &str) -> String {
+        format!("\"{}\"", ident.replace('"', "\"\""))
+    }
+    /// The `n`-th (1-based) bound parameter.
+    fn param(&self, n: usize) -> String;
+    /// `INSERT` that skips rows whose key is already present, up to the column list.
+    fn insert_ignore(&self, table: &str) -> String;
+    /// How a per-connection temporary table is named in statements.
+    fn temp_table(&self, name: &str) -> String;
+    /// The most parameters one statement may bind.
+    fn max_params(&self) -> usize;
+}
+
+/// SQLite.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sqlite;
+
+impl Dialect for Sqlite {
+    fn param(&self, n: usize) -> String {
+        format!("?{n}")
+    }
+    fn insert_ignore(&self, table: &str) -> String {
+        format!("INSERT OR IGNORE INTO {table}")
+    }
+    fn temp_table(&self, name: &str) -> String {
+        format!("temp.{}", self.quote(name))
+    }
+    fn max_params(&self) -> usize {
+        // SQLITE_MAX_VARIABLE_NUMBER is 32766 since 3.32; stay far below for older builds.
+        999
+    }
+}
+
+/// One statement: text and bound values.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Statement {
+    pub sql: String,
+    pub params: Vec<Value>,
+}
+
+impl Statement {
+    fn new(sql: String) -> Statement {
+        Statement { sql, params: Vec::new() }
+    }
+}
+
+/// Renders plan steps and CRUD statements for one schema.
+pub(crate) struct Render<'a, D: Dialect = Sqlite> {
+    pub schema: &'a Schema,
+    pub dialect: D,
+}
+
+impl<'a> Render<'a, Sqlite> {
+    pub fn sqlite(schema: &'a Schema) -> Self {
+        Render { schema, dialect: Sqlite }
+    }
+}
+
+impl<D: Dialect> Render<'_, D> {
+    fn q(&self, ident: &str) -> String {
+        self.dialect.quote(ident)
+    }
+
+    fn table(&self, t: TableId) -> String {
+        self.q(self.schema.name(t))
+    }
+
+    /// `"table"."column"`
+    fn col(&self, t: TableId, c: usize) -> String {
+        format!("{}.{}", self.table(t), self.q(self.schema.column_name(t, c)))
+    }
+
+    /// The key-set table of `t`.
+    pub fn keys(&self, t: TableId) -> String {
+        self.dialect.temp_table(&format!("cascade_keys_{}", self.schema.name(t)))
+    }
+
+    fn key_columns(&self, t: TableId) -> String {
+        let n = self.schema.tables[t].pk.len();
+        (0..n).map(|i| format!("k{i}")).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The primary key of `t` as an expression: `"t"."id"` or `("t"."a", "t"."b")`.
+    fn pk(&self, t: TableId) -> String {
+        let cols: Vec<String> = self.schema.tables[t].pk.iter().map(|&c| self.col(t, c)).collect();
+        tuple(cols)
+    }
+
+    /// `expr IN (SELECT k0.. FROM keys(t))`
+    fn in_keys(&self, expr: String, t: TableId) -> String {
+        format!("{expr} IN (SELECT {} FROM {})", self.key_columns(t), self.keys(t))
+    }
+
+    /// Creates `t`'s key-set table if this connection has none yet.
+    pub fn create_keys(&self, t: TableId) -> Statement {
+        let meta = self.schema.tables[t].meta;
+        let cols: Vec<String> = self.schema.tables[t]
+            .pk
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| format!("k{i} {}", affinity(meta.columns[c].sql_type)))
+            .collect();
+        let name = format!("cascade_keys_{}", self.schema.name(t));
+        Statement::new(format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({})) WITHOUT ROWID",
+            self.q(&name),
+            cols.join(", "),
+            self.key_columns(t)
+        ))
+    }
+
+    /// Empties `t`'s key set.
+    pub fn clear_keys(&self, t: TableId) -> Statement {
+        Statement::new(format!("DELETE FROM {}", self.keys(t)))
+    }
+
+    /// Counts `t`'s key set.
+    pub fn count_keys(&self, t: TableId) -> Statement {
+        Statement::new(format!("SELECT count(*) FROM {}", self.keys(t)))
+    }
+
+    fn insert_keys(&self, t: TableId) -> String {
+        format!("{} ({})", self.dialect.insert_ignore(&self.keys(t)), self.key_columns(t))
+    }
+
+    /// Seeds `t`'s key set with the existing row of `key` (one value per primary-key column).
+    pub fn seed_key(&self, t: TableId, key: Vec<Value>) -> Statement {
+        let conds: Vec<String> = self.schema.tables[t]
+            .pk
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| format!("{} = {}", self.col(t, c), self.dialect.param(i + 1)))
+            .collect();
+        Statement {
+            sql: format!(
+                "{} SELECT {} FROM {} WHERE {}",
+                self.insert_keys(t),
+                self.pk_list(t),
+                self.table(t),
+                conds.join(" AND ")
+            ),
+            params: key,
+        }
+    }
+
+    /// Seeds `t`'s key set with the rows matching the caller's `clause` (its own parameters).
+    pub fn seed_where(&self, t: TableId, clause: &str, params: Vec<Value>) -> Statement {
+        Statement {
+            sql: format!(
+                "{} SELECT {} FROM {} WHERE ({clause}\n)",
+                self.insert_keys(t),
+                self.pk_list(t),
+                self.table(t)
+            ),
+            params,
+        }
+    }
+
+    fn pk_list(&self, t: TableId) -> String {
+        self.schema.tables[t].pk.iter().map(|&c| self.col(t, c)).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Adds the rows an edge reaches to the key set of `edge.to`.
+    pub fn collect(&self, edge: &Edge) -> Statement {
+        let (from, to) = (edge.from, edge.to);
+        let sql = match edge.via {
+            Via::Referenced { column } => format!(
+                "{} SELECT {} FROM {} WHERE {}",
+                self.insert_keys(to),
+                self.pk_list(to),
+                self.table(to),
+                self.in_keys(self.col(to, column), from)
+            ),
+            Via::Referencing { column } => format!(
+                "{} SELECT {c} FROM {} WHERE {c} IS NOT NULL AND {}",
+                self.insert_keys(to),
+                self.table(from),
+                self.in_keys(self.pk(from), from),
+                c = self.col(from, column),
+            ),
+            Via::Secondary { assoc, local, remote } => format!(
+                "{} SELECT {r} FROM {} WHERE {r} IS NOT NULL AND {}",
+                self.insert_keys(to),
+                self.table(assoc),
+                self.in_keys(self.col(assoc, local), from),
+                r = self.col(assoc, remote),
+            ),
+        };
+        Statement::new(sql)
+    }
+
+    /// Closes `t`'s key set over its references to itself with one recursive query.
+    /// `t` has a single-column primary key (it is referenced by a foreign key).
+    pub fn closure(&self, t: TableId, edges: &[Via]) -> Statement {
+        let pk = self.q(self.schema.column_name(t, self.schema.tables[t].pk[0]));
+        let table = self.table(t);
+        let mut terms = vec![format!("SELECT k0 FROM {}", self.keys(t))];
+        for via in edges {
+            terms.push(match *via {
+                Via::Referenced { column } => format!(
+                    "SELECT s.{pk} FROM {table} AS s JOIN cascade_closure AS r ON s.{} = r.k",
+                    self.q(self.schema.column_name(t, column))
+                ),
+                Via::Referencing { column } => {
+                    let c = self.q(self.schema.column_name(t, column));
+                    format!(
+                        "SELECT s.{c} FROM {table} AS s JOIN cascade_closure AS r ON s.{pk} = r.k \
+                         WHERE s.{c} IS NOT NULL"
+                    )
+                }
+                Via::Secondary { assoc, local, remote } => format!(
+                    "SELECT a.{} FROM {} AS a JOIN cascade_closure AS r ON a.{} = r.k WHERE a.{} IS NOT NULL",
+                    self.q(self.schema.column_name(assoc, remote)),
+                    self.table(assoc),
+                    self.q(self.schema.column_name(assoc, local)),
+                    self.q(self.schema.column_name(assoc, remote)),
+                ),
+            });
+        }
+        Statement::new(format!(
+            "WITH RECURSIVE cascade_closure(k) AS ({}) {} SELECT k FROM cascade_closure",
+            terms.join(" UNION "),
+            self.insert_keys(t)
+        ))
+    }
+
+    /// The filter of rows of `table` that reference deleted rows of `referenced` through
+    /// `column` and that the plan does not delete itself.
+    fn referencing_filter(&self, table: TableId, column: usize, referenced: TableId, deleted: bool) -> String {
+        let mut filter = self.in_keys(self.col(table, column), referenced);
+        if deleted {
+            filter.push_str(&format!(" AND NOT {}", self.in_keys(self.pk(table), table)));
+        }
+        filter
+    }
+
+    /// Counts the rows that block a delete. `deleted`: whether `check.table` has a key set.
+    pub fn check(&self, check: &Check, deleted: bool) -> Statement {
+        Statement::new(format!(
+            "SELECT count(*) FROM {} WHERE {}",
+            self.table(check.table),
+            self.referencing_filter(check.table, check.column, check.referenced, deleted)
+        ))
+    }
+
+    /// Sets a foreign key to `NULL` (or `value`, its default) on the rows that reference
+    /// deleted rows and are not deleted themselves.
+    pub fn detach(&self, d: &Detach, value: Value, deleted: bool) -> Statement {
+        Statement {
+            sql: format!(
+                "UPDATE {} SET {} = {} WHERE {}",
+                self.table(d.table),
+                self.q(self.schema.column_name(d.table, d.column)),
+                self.dialect.param(1),
+                self.referencing_filter(d.table, d.column, d.referenced, deleted)
+            ),
+            params: vec![value],
+        }
+    }
+
+    /// Counts what [`Render::detach`] would change.
+    pub fn count_detach(&self, d: &Detach, deleted: bool) -> Statement {
+        Statement::new(format!(
+            "SELECT count(*) FROM {} WHERE {}",
+            self.table(d.table),
+            self.referencing_filter(d.table, d.column, d.referenced, deleted)
+        ))
+    }
+
+    /// Deletes the rows in `t`'s key set.
+    pub fn delete(&self, t: TableId) -> Statement {
+        Statement::new(format!("DELETE FROM {} WHERE {}", self.table(t), self.in_keys(self.pk(t), t)))
+    }
+}
+
+/// DDL of one model: `CREATE TABLE` and its indexes.
+pub(crate) fn create_table<D: Dialect>(dialect: &D, meta: &ModelMeta) -> Vec<String> {
+    let q = |s: &str| dialect.quote(s);
+    let rowid = meta.has_rowid_key();
+    let mut defs = Vec::new();
+    for col in meta.columns {
+        let mut def = format!("{} {}", q(col.name), col.sql_type.sql());
+        if rowid && col.primary_key {
+            def.push_str(" PRIMARY KEY");
+        } else if !col.nullable {
+            def.push_str(" NOT NULL");
+        }
+        if col.unique {
+            def.push_str(" UNIQUE");
+        }
+        if let Some(default) = col.default {
+            def.push_str(&format!(" DEFAULT {}", default().to_sql_literal()));
+        }
+        defs.push(def);
+    }
+    if !rowid {
+        let pk: Vec<String> = meta.primary_key().map(|(_, c)| q(c.name)).collect();
+        defs.push(format!("PRIMARY KEY ({})", pk.join(", ")));
+    }
+    for col in meta.columns {
+        if let Some(fk) = col.foreign_key {
+            let target = (fk.target)();
+            let target_pk: Vec<String> = target.primary_key().map(|(_, c)| q(c.name)).collect();
+            defs.push(format!(
+                "FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
+                q(col.name),
+                q(target.table),
+                target_pk.join(", "),
+                fk.on_delete.sql()
+            ));
+        }
+    }
+    let mut out =
+        vec![format!("CREATE TABLE IF NOT EXISTS {} (\n  {}\n)", q(meta.table), defs.join(",\n  "))];
+    for col in meta.columns {
+        let single_pk = col.primary_key && meta.single_primary_key().is_some();
+        if (col.foreign_key.is_some() || col.index) && !col.unique && !single_pk {
+            out.push(format!(
+                "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
+                q(&format!("ix_{}_{}", meta.table, col.name)),
+                q(meta.table),
+                q(col.name)
+            ));
+        }
+    }
+    out
+}
+
+fn affinity(t: SqlType) -> &'static str {
+    match t {
+        SqlType::Integer | SqlType::Boolean => "INTEGER",
+        SqlType::Real => "REAL",
+        SqlType::Text => "TEXT",
+        SqlType::Blob => "BLOB",
+    }
+}
+
+fn tuple(mut parts: Vec<String>) -> String {
+    if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        format!("({})", parts.join(", "))
+    }
+}
+
+/// CRUD statements for single rows.
+pub(crate) mod rows {
+    use super::Dialect;
+    use crate::metadata::ModelMeta;
+
+    /// `INSERT INTO t (cols) VALUES (?1, ..)`; without the key column when the database
+    /// assigns it.
+    pub fn insert<D: Dialect>(d: &D, meta: &ModelMeta, columns: &[usize]) -> String {
+        let names: Vec<String> = columns.iter().map(|&c| d.quote(meta.columns[c].name)).collect();
+        let params: Vec<String> = (1..=columns.len()).map(|i| d.param(i)).collect();
+        format!("INSERT INTO {} ({}) VALUES ({})", d.quote(meta.table), names.join(", "), params.join(", "))
+    }
+
+    /// `UPDATE t SET non-key columns WHERE key`; parameters: non-key columns, then the key.
+    pub fn update<D: Dialect>(d: &D, meta: &ModelMeta) -> Option<String> {
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            d.param(n)
+        };
+        let sets: Vec<String> = meta
+            .columns
+            .iter()
+            .filter(|c| !c.primary_key)
+            .map(|c| format!("{} = {}", d.quote(c.name), next()))
+            .collect();
+        if sets.is_empty() {
+            return None;
+        }
+        let conds: Vec<String> =
+            meta.primary_key().map(|(_, c)| format!("{} = {}", d.quote(c.name), next())).collect();
+        Some(format!("UPDATE {} SET {} WHERE {}", d.quote(meta.table), sets.join(", "), conds.join(" AND ")))
+    }
+
+    /// `SELECT all columns FROM t WHERE key`.
+    pub fn select_by_key<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
+        let conds: Vec<String> = meta
+            .primary_key()
+            .enumerate()
+            .map(|(i, (_, c))| format!("{} = {}", d.quote(c.name), d.param(i + 1)))
+            .collect();
+        format!("SELECT {} FROM {} WHERE {}", select_list(d, meta), d.quote(meta.table), conds.join(" AND "))
+    }
+
+    /// Whether a row with this key exists.
+    pub fn exists<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
+        let conds: Vec<String> = meta
+            .primary_key()
+            .enumerate()
+            .map(|(i, (_, c))| format!("{} = {}", d.quote(c.name), d.param(i + 1)))
+            .collect();
+        format!("SELECT 1 FROM {} WHERE {}", d.quote(meta.table), conds.join(" AND "))
+    }
+
+    /// All columns, quoted, in order.
+    pub fn select_list<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
+        meta.columns.iter().map(|c| d.quote(c.name)).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Statements of inserts, updates and loads that touch related rows.
+impl<D: Dialect> Render<'_, D> {
+    /// The temporary table listing the keys a collection keeps during an update.
+    pub fn keep(&self, t: TableId) -> String {
+        self.dialect.temp_table(&format!("cascade_keep_{}", self.schema.name(t)))
+    }
+
+    /// Creates `t`'s keep table if this connection has none yet.
+    pub fn create_keep(&self, t: TableId) -> Statement {
+        let created = self.create_keys(t);
+        let from = self.q(&format!("cascade_keys_{}", self.schema.name(t)));
+        let to = self.q(&format!("cascade_keep_{}", self.schema.name(t)));
+        Statement::new(created.sql.replacen(&from, &to, 1))
+    }
+
+    /// Empties `t`'s keep table.
+    pub fn clear_keep(&self, t: TableId) -> Statement {
+        Statement::new(format!("DELETE FROM {}", self.keep(t)))
+    }
+
+    /// Inserts `rows` keys (bound in order) into `t`'s keep table, as one statement.
+    pub fn insert_keep(&self, t: TableId, rows: usize) -> String {
+        let width = self.schema.tables[t].pk.len();
+        let mut n = 0;
+        let tuples: Vec<String> = (0..rows)
+            .map(|_| {
+                let params: Vec<String> = (0..width)
+                    .map(|_| {
+                        n += 1;
+                        self.dialect.param(n)
+                    })
+                    .collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        format!(
+            "{} ({}) VALUES {}",
+            self.dialect.insert_ignore(&self.keep(t)),
+            self.key_columns(t),
+            tuples.join(", ")
+        )
+    }
+
+    /// How many keys of `t` one statement may bind.
+    pub fn keys_per_statement(&self, t: TableId) -> usize {
+        (self.dialect.max_params() / self.schema.tables[t].pk.len()).max(1)
+    }
+
+    /// Condition over `t`: `column = ?1` and the key is not in `t`'s keep table.
+    pub fn left_collection(&self, t: TableId, column: usize) -> String {
+        format!(
+            "{} = {} AND NOT {} IN (SELECT {} FROM {})",
+            self.col(t, column),
+            self.dialect.param(1),
+            self.pk(t),
+            self.key_columns(t),
+            self.keep(t)
+        )
+    }
+
+    /// Sets `t.column` to `NULL` on the rows of [`Render::left_collection`].
+    pub fn release_left(&self, t: TableId, column: usize) -> String {
+        format!(
+            "UPDATE {} SET {} = NULL WHERE {}",
+            self.table(t),
+            self.q(self.schema.column_name(t, column)),
+            self.left_collection(t, column)
+        )
+    }
+
+    /// Counts the rows of [`Render::left_collection`].
+    pub fn count_left(&self, t: TableId, column: usize) -> String {
+        format!("SELECT count(*) FROM {} WHERE {}", self.table(t), self.left_collection(t, column))
+    }
+
+    /// Links of `assoc` from `?1` (through `local`) whose target (through `remote`) is not
+    /// in `target`'s keep table.
+    fn links_left(&self, assoc: TableId, local: usize, remote: usize, target: TableId) -> String {
+        format!(
+            "{} = {} AND NOT {} IN (SELECT k0 FROM {})",
+            self.col(assoc, local),
+            self.dialect.param(1),
+            self.col(assoc, remote),
+            self.keep(target)
+        )
+    }
+
+    /// Deletes those links.
+    pub fn delete_links_left(&self, assoc: TableId, local: usize, remote: usize, target: TableId) -> String {
+        format!("DELETE FROM {} WHERE {}", self.table(assoc), self.links_left(assoc, local, remote, target))
+    }
+
+    /// Condition over `target`: rows linked from `?1` that left the collection.
+    pub fn targets_left(&self, assoc: TableId, local: usize, remote: usize, target: TableId) -> String {
+        format!(
+            "{} IN (SELECT {} FROM {} WHERE {})",
+            self.pk(target),
+            self.col(assoc, remote),
+            self.table(assoc),
+            self.links_left(assoc, local, remote, target)
+        )
+    }
+
+    /// Inserts a link `(local, remote) = (?1, ?2)` unless present.
+    pub fn insert_link(&self, assoc: TableId, local: usize, remote: usize) -> String {
+        format!(
+            "{} ({}, {}) VALUES ({}, {})",
+            self.dialect.insert_ignore(&self.table(assoc)),
+            self.q(self.schema.column_name(assoc, local)),
+            self.q(self.schema.column_name(assoc, remote)),
+            self.dialect.param(1),
+            self.dialect.param(2)
+        )
+    }
+
+    /// Rows of `t` whose `column` is `?1`, in key order.
+    pub fn select_by_column(&self, t: TableId, column: usize) -> String {
+        format!(
+            "SELECT {} FROM {} WHERE {} = {} ORDER BY {}",
+            self.select_list(t),
+            self.table(t),
+            self.col(t, column),
+            self.dialect.param(1),
+            self.pk_list(t)
+        )
+    }
+
+    /// Rows of `target` linked from `?1` through `assoc`, in key order.
+    pub fn select_linked(&self, assoc: TableId, local: usize, remote: usize, target: TableId) -> String {
+        format!(
+            "SELECT {} FROM {} WHERE {} IN (SELECT {} FROM {} WHERE {} = {}) ORDER BY {}",
+            self.select_list(target),
+            self.table(target),
+            self.pk(target),
+            self.col(assoc, remote),
+            self.table(assoc),
+            self.col(assoc, local),
+            self.dialect.param(1),
+            self.pk_list(target)
+        )
+    }
+
+    fn select_list(&self, t: TableId) -> String {
+        let meta = self.schema.tables[t].meta;
+        (0..meta.columns.len()).map(|c| self.col(t, c)).collect::<Vec<_>>().join(", ")
+    }
+}

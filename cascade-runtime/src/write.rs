@@ -1,0 +1,265 @@
+//! Inserts, updates and loads of instances with their related rows, along the relationships'
+//! `save-update` cascades. One prepared statement per table, reused for every row.
+
+use crate::error::{Error, Result};
+use crate::exec::{self, Executor, Roots};
+use crate::metadata::{CascadeSet, ModelMeta};
+use crate::model::DynModel;
+use crate::plan;
+use crate::report::DeleteReport;
+use crate::schema::{Join, Schema, TableId};
+use crate::sql::{rows, Render, Sqlite};
+use crate::value::Value;
+
+/// Writes instance graphs within one transaction.
+pub(crate) struct Writer<'a, 'c> {
+    pub exec: Executor<'c>,
+    pub schema: &'a Schema,
+    pub conn: &'c rusqlite::Connection,
+    /// Deletes run by `delete-orphan` during an update.
+    pub report: DeleteReport,
+}
+
+/// How a row is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// `INSERT`; an existing key is an error.
+    Insert,
+    /// `UPDATE`; a missing row is an error.
+    Update,
+    /// A related row: inserted when its key is unset or unknown, updated otherwise.
+    Save,
+}
+
+fn table_of(schema: &Schema, meta: &ModelMeta) -> Result<TableId> {
+    schema.table_id(meta).ok_or_else(|| Error::Schema {
+        model: meta.name,
+        field: None,
+        message: "the model is not known to this session".into(),
+    })
+}
+
+/// The primary-key values of an instance.
+pub(crate) fn key_of(schema: &Schema, t: TableId, values: &[Value]) -> Vec<Value> {
+    schema.tables[t].pk.iter().map(|&c| values[c].clone()).collect()
+}
+
+impl<'a, 'c> Writer<'a, 'c> {
+    pub fn new(conn: &'c rusqlite::Connection, schema: &'a Schema) -> Self {
+        Writer { exec: Executor::new(conn), schema, conn, report: DeleteReport::default() }
+    }
+
+    /// Writes `obj` and, along `save-update` cascades, its related instances.
+    pub fn write(&mut self, obj: &mut dyn DynModel, mode: Mode) -> Result<()> {
+        let t = table_of(self.schema, obj.model_meta())?;
+        let table = &self.schema.tables[t];
+        let rels = table.relationships.clone();
+
+        // Many-to-one targets first: this row's foreign key takes their keys.
+        for (i, rel) in rels.iter().enumerate() {
+            let Join::Referencing { column } = rel.join else { continue };
+            if !rel.meta.cascade.contains(CascadeSet::SAVE_UPDATE) {
+                continue;
+            }
+            let key = match obj.related_mut(i).pop() {
+                Some(target) => {
+                    self.write(target, Mode::Save)?;
+                    let pk = self.schema.tables[rel.target].pk[0];
+                    Some(target.values()[pk].clone())
+                }
+                None => None,
+            };
+            if let Some(key) = key {
+                obj.set_value(column, key)?;
+            }
+        }
+
+        self.write_row(t, obj, mode)?;
+        let key = key_of(self.schema, t, &obj.values());
+
+        for (i, rel) in rels.iter().enumerate() {
+            let save = rel.meta.cascade.contains(CascadeSet::SAVE_UPDATE);
+            match rel.join {
+                Join::Referencing { .. } => {}
+                Join::Referenced { column } => {
+                    if save {
+                        for child in obj.related_mut(i) {
+                            child.set_value(column, key[0].clone())?;
+                            self.write(child, Mode::Save)?;
+                        }
+                    }
+                    if mode == Mode::Update && rel.meta.collection {
+                        let kept = self.kept_keys(rel.target, obj.related(i));
+                        self.sync_children(rel.target, column, rel.meta.cascade, &key[0], kept)?;
+                    }
+                }
+                Join::Secondary { assoc, local, remote } => {
+                    let link = Render::sqlite(self.schema).insert_link(assoc, local, remote);
+                    let target_pk = self.schema.tables[rel.target].pk[0];
+                    for target in obj.related_mut(i) {
+                        if save {
+                            self.write(target, Mode::Save)?;
+                        }
+                        let remote_key = target.values()[target_pk].clone();
+                        if remote_key.is_unset_key() {
+                            return Err(Error::MissingKey {
+                                table: self.schema.name(rel.target).to_owned(),
+                            });
+                        }
+                        self.exec.execute(&link, &[key[0].clone(), remote_key])?;
+                    }
+                    if mode == Mode::Update {
+                        let kept = self.kept_keys(rel.target, obj.related(i));
+                        self.sync_links(rel.target, (assoc, local, remote), rel.meta.cascade, &key[0], kept)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn kept_keys(&self, t: TableId, items: Vec<&dyn DynModel>) -> Vec<Vec<Value>> {
+        items.iter().map(|item| key_of(self.schema, t, &item.values())).collect()
+    }
+
+    /// Inserts or updates the row itself, writing a generated key back.
+    fn write_row(&mut self, t: TableId, obj: &mut dyn DynModel, mode: Mode) -> Result<()> {
+        let meta = self.schema.tables[t].meta;
+        let values = obj.values();
+        let key = key_of(self.schema, t, &values);
+        let assigned = meta.has_rowid_key() && key[0].is_unset_key();
+        let update = match mode {
+            Mode::Insert => false,
+            Mode::Update => true,
+            Mode::Save if assigned => false,
+            Mode::Save => !self.exec.rows(&rows::exists(&Sqlite, meta), &key)?.is_empty(),
+        };
+        if update {
+            if let Some(sql) = rows::update(&Sqlite, meta) {
+                let mut params: Vec<Value> =
+                    values.iter().zip(meta.columns).filter(|(_, c)| !c.primary_key).map(|(v, _)| v.clone()).collect();
+                params.extend(key.iter().cloned());
+                let changed = self.exec.execute(&sql, &params)?;
+                if changed == 0 && mode == Mode::Update {
+                    return Err(Error::NotFound {
+                        table: meta.table.to_owned(),
+                        key: crate::value::Key::new(key).to_string(),
+                    });
+                }
+            }
+            return Ok(());
+        }
+        let columns: Vec<usize> =
+            (0..meta.columns.len()).filter(|&c| !(assigned && meta.columns[c].primary_key)).collect();
+        let params: Vec<Value> = columns.iter().map(|&c| values[c].clone()).collect();
+        self.exec.execute(&rows::insert(&Sqlite, meta, &columns), &params)?;
+        if assigned {
+            let pk = self.schema.tables[t].pk[0];
+            obj.set_value(pk, Value::Integer(self.exec.last_insert_rowid()))?;
+        }
+        Ok(())
+    }
+
+    /// Fills `t`'s keep table with `kept`, in statements of bounded size.
+    fn fill_keep(&mut self, t: TableId, kept: &[Vec<Value>]) -> Result<()> {
+        let render = Render::sqlite(self.schema);
+        self.exec.run(&render.create_keep(t))?;
+        self.exec.run(&render.clear_keep(t))?;
+        for chunk in kept.chunks(render.keys_per_statement(t)) {
+            let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
+            self.exec.execute(&render.insert_keep(t, chunk.len()), &params)?;
+        }
+        Ok(())
+    }
+
+    /// Rows of `t` pointing at `parent` through `column` that are no longer in the collection:
+    /// deleted with their cascades under `delete-orphan`, otherwise released (key set to NULL).
+    fn sync_children(
+        &mut self,
+        t: TableId,
+        column: usize,
+        cascade: CascadeSet,
+        parent: &Value,
+        kept: Vec<Vec<Value>>,
+    ) -> Result<()> {
+        self.fill_keep(t, &kept)?;
+        let render = Render::sqlite(self.schema);
+        let params = [parent.clone()];
+        if cascade.contains(CascadeSet::DELETE_ORPHAN) {
+            let clause = render.left_collection(t, column);
+            self.delete_where(t, clause, params.to_vec())?;
+        } else {
+            let col = &self.schema.tables[t].meta.columns[column];
+            if !col.nullable {
+                let rows = self.exec.count(&crate::sql::Statement {
+                    sql: render.count_left(t, column),
+                    params: params.to_vec(),
+                })?;
+                if rows > 0 {
+                    return Err(Error::Orphaned {
+                        table: self.schema.name(t).to_owned(),
+                        column: col.name.to_owned(),
+                        rows,
+                    });
+                }
+            }
+            self.exec.execute(&render.release_left(t, column), &params)?;
+        }
+        self.exec.run(&render.clear_keep(t))?;
+        Ok(())
+    }
+
+    /// Links of a many-to-many collection that left it are deleted; with `delete-orphan`,
+    /// so are the targets they linked (with their cascades).
+    fn sync_links(
+        &mut self,
+        target: TableId,
+        (assoc, local, remote): (TableId, usize, usize),
+        cascade: CascadeSet,
+        parent: &Value,
+        kept: Vec<Vec<Value>>,
+    ) -> Result<()> {
+        self.fill_keep(target, &kept)?;
+        let render = Render::sqlite(self.schema);
+        let params = vec![parent.clone()];
+        if cascade.contains(CascadeSet::DELETE_ORPHAN) {
+            let clause = render.targets_left(assoc, local, remote, target);
+            self.delete_where(target, clause, params.clone())?;
+        }
+        self.exec.execute(&render.delete_links_left(assoc, local, remote, target), &params)?;
+        self.exec.run(&render.clear_keep(target))?;
+        Ok(())
+    }
+
+    fn delete_where(&mut self, t: TableId, clause: String, params: Vec<Value>) -> Result<()> {
+        let plan = plan::plan_delete(self.schema, t);
+        let report = exec::delete(self.conn, self.schema, &plan, Roots::Where { clause, params })?;
+        self.report.merge(report);
+        Ok(())
+    }
+
+    /// Replaces every relationship field of `obj` with its rows: one query per relationship.
+    pub fn load_related(&mut self, obj: &mut dyn DynModel) -> Result<()> {
+        let t = table_of(self.schema, obj.model_meta())?;
+        let render = Render::sqlite(self.schema);
+        let values = obj.values();
+        let key = key_of(self.schema, t, &values);
+        for (i, rel) in self.schema.tables[t].relationships.iter().enumerate() {
+            let rows = match rel.join {
+                Join::Referenced { column } => {
+                    self.exec.rows(&render.select_by_column(rel.target, column), &key[..1])?
+                }
+                Join::Referencing { column } if values[column].is_null() => Vec::new(),
+                Join::Referencing { column } => {
+                    let meta = self.schema.tables[rel.target].meta;
+                    self.exec.rows(&rows::select_by_key(&Sqlite, meta), &[values[column].clone()])?
+                }
+                Join::Secondary { assoc, local, remote } => {
+                    self.exec.rows(&render.select_linked(assoc, local, remote, rel.target), &key[..1])?
+                }
+            };
+            obj.set_related(i, rows)?;
+        }
+        Ok(())
+    }
+}
