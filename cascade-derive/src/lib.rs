@@ -1,8 +1,31 @@
 //! `#[derive(Model)]` for cascade. Use it through `cascade_runtime::Model`.
-use proc_macro::TokenStream;
+//!
+//! The pipeline, one module per stage (as in serde_derive and thiserror):
+//! [`ast`] and [`attr`] turn syn's input into a small typed model, collecting errors in a
+//! [`ctxt::Ctxt`]; [`validate`] checks what needs the whole struct; [`lower`] resolves names and
+//! defaults; [`codegen`] prints tokens. On error, [`fallback`] emits the errors and a stub impl.
 
-/// Derives `cascade_runtime::Model`.
+mod ast;
+mod attr;
+mod cascade;
+mod codegen;
+mod ctxt;
+mod expand;
+mod fallback;
+mod lower;
+mod suggest;
+mod validate;
+
+#[cfg(test)]
+mod snapshot_tests;
+
+use proc_macro::TokenStream;
+use syn::{parse_macro_input, DeriveInput};
+
+/// Derives `cascade_runtime::Model` (and `DynModel`), and generates a typed repository
+/// `<Name>Repository`. See the `cascade_runtime` documentation for the attributes.
 #[proc_macro_derive(Model, attributes(model, relationship))]
-pub fn derive_model(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn derive_model(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::derive(&input).into()
 }

@@ -1,0 +1,787 @@
+//! The helper attributes, one `from_ast` per scope:
+//!
+//! - [`Container`]: `#[model(table = "...")]` on the struct;
+//! - [`Column`]: `#[model(...)]` on a field;
+//! - [`Relationship`]: `#[relationship(...)]` on a field.
+//!
+//! Every option keeps the tokens it was written with, so that later stages can point at it.
+//! Errors go to the [`Ctxt`] and parsing carries on with the next option wherever the syntax
+//! allows it. Nothing here panics on user input.
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+use syn::meta::ParseNestedMeta;
+use syn::parse::ParseStream;
+use syn::{Attribute, Expr, Lit, LitBool, LitStr, Path, Token, Type};
+
+use crate::cascade::{self, Cascade};
+use crate::ctxt::Ctxt;
+use crate::suggest;
+
+/// An option's value together with the tokens of the whole option (`name = value`), for
+/// errors found by later stages.
+pub struct Spanned<T> {
+    pub value: T,
+    pub tokens: TokenStream,
+}
+
+impl<T> ToTokens for Spanned<T> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        self.tokens.to_tokens(tokens);
+    }
+}
+
+/// One option while its attribute is being parsed: reports a second use as a duplicate.
+struct Attr<'c, T> {
+    cx: &'c Ctxt,
+    attribute: &'static str,
+    name: &'static str,
+    value: Option<Spanned<T>>,
+}
+
+impl<'c, T> Attr<'c, T> {
+    fn none(cx: &'c Ctxt, attribute: &'static str, name: &'static str) -> Self {
+        Attr {
+            cx,
+            attribute,
+            name,
+            value: None,
+        }
+    }
+
+    /// Sets the option; the second use of an option is an error at that use.
+    fn set(&mut self, path: &Path, tokens: TokenStream, value: T) {
+        if self.value.is_some() {
+            let (attribute, name) = (self.attribute, self.name);
+            self.cx.error_spanned_by(
+                path,
+                format!(
+                    "duplicate option `{name}` in #[{attribute}(...)]: it may be given only once"
+                ),
+            );
+        } else {
+            self.value = Some(Spanned { value, tokens });
+        }
+    }
+
+    fn get(self) -> Option<Spanned<T>> {
+        self.value
+    }
+}
+
+/// The options each scope accepts, as shown in error messages.
+const CONTAINER_OPTIONS: &[(&str, &str)] = &[("table", "table = \"name\"")];
+const COLUMN_OPTIONS: &[(&str, &str)] = &[
+    ("primary_key", "primary_key"),
+    ("column", "column = \"name\""),
+    ("foreign_key", "foreign_key = Type"),
+    ("on_delete", "on_delete = \"...\""),
+    ("default", "default = <expr>"),
+    ("unique", "unique"),
+    ("index", "index"),
+];
+const RELATIONSHIP_OPTIONS: &[(&str, &str)] = &[
+    ("cascade", "cascade = \"...\""),
+    ("foreign_key", "foreign_key = \"column\""),
+    ("secondary", "secondary = Type"),
+    (
+        "passive_deletes",
+        "passive_deletes = true | false | \"all\"",
+    ),
+    ("back_populates", "back_populates = \"field\""),
+    ("single_parent", "single_parent = true | false"),
+];
+
+/// `#[model(...)]` on the struct.
+pub struct Container {
+    /// `table = "name"`.
+    pub table: Option<Spanned<LitStr>>,
+}
+
+impl Container {
+    pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Container {
+        let mut table = Attr::none(cx, "model", "table");
+        for attr in attrs {
+            if attr.path().is_ident("relationship") {
+                cx.error_spanned_by(
+                    attr,
+                    "#[relationship(...)] belongs on a field of type Vec<T>, Option<T> or \
+                     Option<Box<T>>, not on the struct",
+                );
+                continue;
+            }
+            if !attr.path().is_ident("model") {
+                continue;
+            }
+            let parsed = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("table") {
+                    // #[model(table = "name")]
+                    let name = parse_str(&meta, "table = \"name\"")?;
+                    check_not_empty(cx, &name, "table");
+                    table.set(&meta.path, option_tokens(&meta.path, &name), name);
+                } else {
+                    unknown_option(cx, &meta, Scope::Container)?;
+                }
+                Ok(())
+            });
+            if let Err(err) = parsed {
+                cx.syn_error(err);
+            }
+        }
+        Container { table: table.get() }
+    }
+}
+
+/// A database-level `ON DELETE` action (`on_delete = "..."`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnDelete {
+    Cascade,
+    SetNull,
+    SetDefault,
+    Restrict,
+    NoAction,
+}
+
+impl OnDelete {
+    /// The accepted spellings and their meaning.
+    const VALUES: &'static [(&'static str, OnDelete)] = &[
+        ("cascade", OnDelete::Cascade),
+        ("set null", OnDelete::SetNull),
+        ("set default", OnDelete::SetDefault),
+        ("restrict", OnDelete::Restrict),
+        ("no action", OnDelete::NoAction),
+    ];
+
+    fn from_str(value: &str) -> Option<OnDelete> {
+        OnDelete::VALUES
+            .iter()
+            .find(|&&(name, _)| name == value)
+            .map(|&(_, action)| action)
+    }
+
+    /// The variant of `cascade_runtime::OnDelete`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            OnDelete::Cascade => "Cascade",
+            OnDelete::SetNull => "SetNull",
+            OnDelete::SetDefault => "SetDefault",
+            OnDelete::Restrict => "Restrict",
+            OnDelete::NoAction => "NoAction",
+        }
+    }
+}
+
+/// `#[model(...)]` on a field: the column's options. All unset when the field has no
+/// `#[model]` attribute.
+#[derive(Default)]
+pub struct Column {
+    /// The first `#[model]` attribute, if any.
+    pub attr: Option<TokenStream>,
+    /// `primary_key`.
+    pub primary_key: Option<Spanned<()>>,
+    /// `column = "name"`.
+    pub column: Option<Spanned<LitStr>>,
+    /// `foreign_key = Type`.
+    pub foreign_key: Option<Spanned<Type>>,
+    /// `on_delete = "..."`.
+    pub on_delete: Option<Spanned<OnDelete>>,
+    /// `default = <expr>`.
+    pub default: Option<Spanned<Expr>>,
+    /// `unique`.
+    pub unique: Option<Spanned<()>>,
+    /// `index`.
+    pub index: Option<Spanned<()>>,
+}
+
+impl Column {
+    pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Column {
+        let mut first_attr = None;
+        let mut primary_key = Attr::none(cx, "model", "primary_key");
+        let mut column = Attr::none(cx, "model", "column");
+        let mut foreign_key = Attr::none(cx, "model", "foreign_key");
+        let mut on_delete = Attr::none(cx, "model", "on_delete");
+        let mut default = Attr::none(cx, "model", "default");
+        let mut unique = Attr::none(cx, "model", "unique");
+        let mut index = Attr::none(cx, "model", "index");
+
+        for attr in attrs.iter().filter(|attr| attr.path().is_ident("model")) {
+            first_attr.get_or_insert_with(|| attr.to_token_stream());
+            // A bare `#[model]` has no options.
+            if matches!(attr.meta, syn::Meta::Path(_)) {
+                continue;
+            }
+            let parsed = attr.parse_nested_meta(|meta| {
+                let path = &meta.path;
+                if path.is_ident("primary_key") {
+                    // #[model(primary_key)]
+                    if flag(cx, &meta, "model")? {
+                        primary_key.set(path, path.to_token_stream(), ());
+                    }
+                } else if path.is_ident("column") {
+                    // #[model(column = "name")]
+                    let name = parse_str(&meta, "column = \"name\"")?;
+                    check_not_empty(cx, &name, "column");
+                    column.set(path, option_tokens(path, &name), name);
+                } else if path.is_ident("foreign_key") {
+                    // #[model(foreign_key = Type)]
+                    let input = value(&meta, "foreign_key = Type")?;
+                    if input.peek(LitStr) {
+                        let lit: LitStr = input.parse()?;
+                        cx.error_spanned_by(
+                            &lit,
+                            format!(
+                                "#[model(foreign_key = ...)] takes the referenced model's type, \
+                                 not a string: write `foreign_key = {}`",
+                                suggest_type_name(&lit.value())
+                            ),
+                        );
+                    } else {
+                        let ty: Type = input.parse()?;
+                        foreign_key.set(path, option_tokens(path, &ty), ty);
+                    }
+                } else if path.is_ident("on_delete") {
+                    // #[model(on_delete = "cascade" | "set null" | "set default" | "restrict" | "no action")]
+                    let lit = parse_str(&meta, "on_delete = \"...\"")?;
+                    match OnDelete::from_str(&lit.value()) {
+                        Some(action) => on_delete.set(path, option_tokens(path, &lit), action),
+                        None => cx.error_spanned_by(&lit, bad_on_delete(&lit.value())),
+                    }
+                } else if path.is_ident("default") {
+                    // #[model(default = <expr>)]
+                    let expr: Expr = value(&meta, "default = <expr>")?.parse()?;
+                    default.set(path, option_tokens(path, &expr), expr);
+                } else if path.is_ident("unique") {
+                    // #[model(unique)]
+                    if flag(cx, &meta, "model")? {
+                        unique.set(path, path.to_token_stream(), ());
+                    }
+                } else if path.is_ident("index") {
+                    // #[model(index)]
+                    if flag(cx, &meta, "model")? {
+                        index.set(path, path.to_token_stream(), ());
+                    }
+                } else {
+                    unknown_option(cx, &meta, Scope::Column)?;
+                }
+                Ok(())
+            });
+            if let Err(err) = parsed {
+                cx.syn_error(err);
+            }
+        }
+
+        Column {
+            attr: first_attr,
+            primary_key: primary_key.get(),
+            column: column.get(),
+            foreign_key: foreign_key.get(),
+            on_delete: on_delete.get(),
+            default: default.get(),
+            unique: unique.get(),
+            index: index.get(),
+        }
+    }
+}
+
+/// `passive_deletes = ...`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PassiveDeletes {
+    Off,
+    On,
+    All,
+}
+
+/// `#[relationship(...)]` on a field.
+pub struct Relationship {
+    /// The first `#[relationship]` attribute.
+    pub attr: TokenStream,
+    /// `cascade = "..."`.
+    pub cascade: Option<Spanned<Cascade>>,
+    /// `foreign_key = "column"`.
+    pub foreign_key: Option<Spanned<LitStr>>,
+    /// `secondary = Type`.
+    pub secondary: Option<Spanned<Type>>,
+    /// `passive_deletes = true | false | "all"`.
+    pub passive_deletes: Option<Spanned<PassiveDeletes>>,
+    /// `back_populates = "field"`.
+    pub back_populates: Option<Spanned<LitStr>>,
+    /// `single_parent = true | false`.
+    pub single_parent: Option<Spanned<bool>>,
+}
+
+impl Relationship {
+    /// `None` when the field has no `#[relationship]` attribute.
+    pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Option<Relationship> {
+        let mut first_attr = None;
+        let mut cascade = Attr::none(cx, "relationship", "cascade");
+        let mut foreign_key = Attr::none(cx, "relationship", "foreign_key");
+        let mut secondary = Attr::none(cx, "relationship", "secondary");
+        let mut passive_deletes = Attr::none(cx, "relationship", "passive_deletes");
+        let mut back_populates = Attr::none(cx, "relationship", "back_populates");
+        let mut single_parent = Attr::none(cx, "relationship", "single_parent");
+
+        for attr in attrs
+            .iter()
+            .filter(|attr| attr.path().is_ident("relationship"))
+        {
+            first_attr.get_or_insert_with(|| attr.to_token_stream());
+            // A bare `#[relationship]`: every option at its default.
+            if matches!(attr.meta, syn::Meta::Path(_)) {
+                continue;
+            }
+            let parsed = attr.parse_nested_meta(|meta| {
+                let path = &meta.path;
+                if path.is_ident("cascade") {
+                    // #[relationship(cascade = "save-update, merge, ...")]
+                    let lit = parse_str(&meta, "cascade = \"...\"")?;
+                    match cascade::parse(&lit.value()) {
+                        Ok(set) => cascade.set(path, option_tokens(path, &lit), set),
+                        Err(err) => cx.error_spanned_by(&lit, err),
+                    }
+                } else if path.is_ident("foreign_key") {
+                    // #[relationship(foreign_key = "column")]
+                    let input = value(&meta, "foreign_key = \"column\"")?;
+                    if input.peek(LitStr) {
+                        let lit: LitStr = input.parse()?;
+                        check_not_empty(cx, &lit, "foreign_key");
+                        foreign_key.set(path, option_tokens(path, &lit), lit);
+                    } else {
+                        let ty: Type = input.parse()?;
+                        cx.error_spanned_by(
+                            &ty,
+                            "#[relationship(foreign_key = ...)] names the joining column as a \
+                             string, e.g. `foreign_key = \"parent_id\"`; to declare that a column \
+                             references a model, put #[model(foreign_key = Type)] on that column",
+                        );
+                    }
+                } else if path.is_ident("secondary") {
+                    // #[relationship(secondary = AssociationType)]
+                    let input = value(&meta, "secondary = Type")?;
+                    if input.peek(LitStr) {
+                        let lit: LitStr = input.parse()?;
+                        cx.error_spanned_by(
+                            &lit,
+                            format!(
+                                "`secondary` takes the association model's type, not a string: \
+                                 write `secondary = {}`",
+                                suggest_type_name(&lit.value())
+                            ),
+                        );
+                    } else {
+                        let ty: Type = input.parse()?;
+                        secondary.set(path, option_tokens(path, &ty), ty);
+                    }
+                } else if path.is_ident("passive_deletes") {
+                    // #[relationship(passive_deletes = true | false | "all")]
+                    let syntax = "passive_deletes = true | false | \"all\"";
+                    let lit: Lit = value(&meta, syntax)?.parse().map_err(|err| {
+                        syn::Error::new(err.span(), format!("expected `{syntax}`"))
+                    })?;
+                    let parsed = match &lit {
+                        Lit::Bool(b) if b.value => Some(PassiveDeletes::On),
+                        Lit::Bool(_) => Some(PassiveDeletes::Off),
+                        Lit::Str(s) if s.value() == "all" => Some(PassiveDeletes::All),
+                        _ => None,
+                    };
+                    match parsed {
+                        Some(value) => passive_deletes.set(path, option_tokens(path, &lit), value),
+                        None => cx.error_spanned_by(
+                            &lit,
+                            "invalid `passive_deletes`: expected `true`, `false` or `\"all\"`",
+                        ),
+                    }
+                } else if path.is_ident("back_populates") {
+                    // #[relationship(back_populates = "field")]
+                    let lit = parse_str(&meta, "back_populates = \"field\"")?;
+                    check_not_empty(cx, &lit, "back_populates");
+                    back_populates.set(path, option_tokens(path, &lit), lit);
+                } else if path.is_ident("single_parent") {
+                    // #[relationship(single_parent)]
+                    // #[relationship(single_parent = true | false)]
+                    if meta.input.peek(Token![=]) {
+                        let lit: LitBool = meta.value()?.parse().map_err(|err| {
+                            syn::Error::new(
+                                err.span(),
+                                "invalid `single_parent`: expected `true` or `false`",
+                            )
+                        })?;
+                        single_parent.set(path, option_tokens(path, &lit), lit.value);
+                    } else {
+                        single_parent.set(path, path.to_token_stream(), true);
+                    }
+                } else {
+                    unknown_option(cx, &meta, Scope::Relationship)?;
+                }
+                Ok(())
+            });
+            if let Err(err) = parsed {
+                cx.syn_error(err);
+            }
+        }
+
+        Some(Relationship {
+            attr: first_attr?,
+            cascade: cascade.get(),
+            foreign_key: foreign_key.get(),
+            secondary: secondary.get(),
+            passive_deletes: passive_deletes.get(),
+            back_populates: back_populates.get(),
+            single_parent: single_parent.get(),
+        })
+    }
+}
+
+/// `name = value`, as tokens carrying the user's spans.
+fn option_tokens(path: &Path, value: &impl ToTokens) -> TokenStream {
+    quote!(#path = #value)
+}
+
+/// The input after `=`; `syntax` is what the option should look like.
+fn value<'a>(meta: &ParseNestedMeta<'a>, syntax: &str) -> syn::Result<ParseStream<'a>> {
+    if meta.input.peek(Token![=]) {
+        meta.value()
+    } else {
+        Err(meta.error(format!("expected `{syntax}`")))
+    }
+}
+
+/// `name = "string"`.
+fn parse_str(meta: &ParseNestedMeta, syntax: &str) -> syn::Result<LitStr> {
+    let input = value(meta, syntax)?;
+    if input.peek(LitStr) {
+        input.parse()
+    } else {
+        let found: TokenStream = skip_value(input)?;
+        Err(syn::Error::new_spanned(
+            found,
+            format!("expected a string: `{syntax}`"),
+        ))
+    }
+}
+
+/// A flag such as `primary_key`: true when it is well-formed. `primary_key = true` is an
+/// error (recorded), and its value is skipped so that the next options are still read.
+fn flag(cx: &Ctxt, meta: &ParseNestedMeta, attribute: &str) -> syn::Result<bool> {
+    if !meta.input.peek(Token![=]) && !meta.input.peek(syn::token::Paren) {
+        return Ok(true);
+    }
+    let path = &meta.path;
+    let name = path_name(path);
+    let value = skip_option_value(meta)?;
+    cx.error_spanned_by(
+        quote!(#path #value),
+        format!("`{name}` takes no value: write #[{attribute}({name})]"),
+    );
+    Ok(false)
+}
+
+/// Consumes the rest of an option whatever it is (`= <expr>`, `(...)` or nothing), so that
+/// parsing can go on after an error; returns what was consumed.
+fn skip_option_value(meta: &ParseNestedMeta) -> syn::Result<TokenStream> {
+    if meta.input.peek(Token![=]) {
+        let eq: Token![=] = meta.input.parse()?;
+        let value = skip_value(meta.input)?;
+        Ok(quote!(#eq #value))
+    } else if meta.input.peek(syn::token::Paren) {
+        let group: proc_macro2::Group = meta.input.parse()?;
+        Ok(group.into_token_stream())
+    } else {
+        Ok(TokenStream::new())
+    }
+}
+
+/// Consumes one option value: every token up to the next top-level comma.
+fn skip_value(input: ParseStream) -> syn::Result<TokenStream> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        let mut tokens = TokenStream::new();
+        while let Some((tt, next)) = rest.token_tree() {
+            if matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',') {
+                break;
+            }
+            tokens.extend([tt]);
+            rest = next;
+        }
+        Ok((tokens, rest))
+    })
+}
+
+fn check_not_empty(cx: &Ctxt, lit: &LitStr, option: &str) {
+    if lit.value().trim().is_empty() {
+        cx.error_spanned_by(lit, format!("`{option}` cannot be empty"));
+    }
+}
+
+fn bad_on_delete(found: &str) -> String {
+    let names = OnDelete::VALUES.iter().map(|&(name, _)| name);
+    let list: Vec<String> = names.clone().map(|name| format!("\"{name}\"")).collect();
+    format!(
+        "unknown on_delete action \"{found}\": {}`on_delete` accepts {}",
+        suggest::did_you_mean(found, names),
+        list.join(", ")
+    )
+}
+
+/// `"parent"` → `Parent`, for "write `foreign_key = Parent`".
+fn suggest_type_name(text: &str) -> String {
+    if text.contains("::") && syn::parse_str::<Path>(text).is_ok() {
+        return text.to_owned();
+    }
+    if syn::parse_str::<syn::Ident>(text).is_err() {
+        return "Type".to_owned();
+    }
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Type".to_owned(),
+    }
+}
+
+fn path_name(path: &Path) -> String {
+    path.to_token_stream().to_string().replace(' ', "")
+}
+
+/// Where an attribute was found, for unknown-option messages.
+#[derive(Clone, Copy)]
+enum Scope {
+    Container,
+    Column,
+    Relationship,
+}
+
+impl Scope {
+    fn options(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Scope::Container => CONTAINER_OPTIONS,
+            Scope::Column => COLUMN_OPTIONS,
+            Scope::Relationship => RELATIONSHIP_OPTIONS,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Scope::Container => "#[model(...)] on a struct",
+            Scope::Column => "#[model(...)] on a field",
+            Scope::Relationship => "#[relationship(...)]",
+        }
+    }
+
+    /// Where an option that does not belong here does belong.
+    fn belongs_elsewhere(self, name: &str) -> Option<&'static str> {
+        let known = |options: &[(&str, &str)]| options.iter().any(|&(option, _)| option == name);
+        match self {
+            Scope::Container if known(COLUMN_OPTIONS) => Some(
+                "belongs on a field: #[model(...)] on the struct accepts only `table = \"name\"`",
+            ),
+            Scope::Container if known(RELATIONSHIP_OPTIONS) => Some(
+                "belongs in #[relationship(...)] on a Vec<T>, Option<T> or Option<Box<T>> field",
+            ),
+            Scope::Column | Scope::Relationship if known(CONTAINER_OPTIONS) => {
+                Some("belongs on the struct: #[model(table = \"name\")]")
+            }
+            Scope::Column if known(RELATIONSHIP_OPTIONS) => Some(
+                "is a relationship option: it belongs in #[relationship(...)] on a Vec<T>, \
+                 Option<T> or Option<Box<T>> field",
+            ),
+            Scope::Relationship if known(COLUMN_OPTIONS) => {
+                Some("is a column option: it belongs in #[model(...)] on a column field")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Records an unknown option at its name, with what the scope accepts, and skips its value.
+fn unknown_option(cx: &Ctxt, meta: &ParseNestedMeta, scope: Scope) -> syn::Result<()> {
+    let name = path_name(&meta.path);
+    let message = match scope.belongs_elsewhere(&name) {
+        Some(place) => format!("`{name}` {place}"),
+        None => {
+            let options = scope.options();
+            let accepted: Vec<String> = options
+                .iter()
+                .map(|&(_, syntax)| format!("`{syntax}`"))
+                .collect();
+            format!(
+                "unknown option `{name}`: {}{} accepts {}",
+                suggest::did_you_mean(&name, options.iter().map(|&(option, _)| option)),
+                scope.describe(),
+                accepted.join(", ")
+            )
+        }
+    };
+    cx.error_spanned_by(&meta.path, message);
+    skip_option_value(meta).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    fn column(attrs: &[Attribute]) -> (Column, Vec<String>) {
+        let cx = Ctxt::new();
+        let column = Column::from_ast(&cx, attrs);
+        (column, errors(cx))
+    }
+
+    fn relationship(attrs: &[Attribute]) -> (Option<Relationship>, Vec<String>) {
+        let cx = Ctxt::new();
+        let relationship = Relationship::from_ast(&cx, attrs);
+        (relationship, errors(cx))
+    }
+
+    fn errors(cx: Ctxt) -> Vec<String> {
+        match cx.check() {
+            Ok(()) => Vec::new(),
+            Err(err) => err.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn column_options() {
+        let (c, errors) = column(&[
+            parse_quote!(#[model(primary_key, column = "pid", unique)]),
+            parse_quote!(#[model(foreign_key = Parent, on_delete = "set default", default = 1 + 2, index)]),
+        ]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(c.primary_key.is_some() && c.unique.is_some() && c.index.is_some());
+        assert_eq!(c.column.map(|s| s.value.value()).as_deref(), Some("pid"));
+        assert_eq!(c.on_delete.map(|s| s.value), Some(OnDelete::SetDefault));
+        assert_eq!(
+            c.default
+                .map(|d| d.value.to_token_stream().to_string())
+                .as_deref(),
+            Some("1 + 2")
+        );
+        assert!(c.foreign_key.is_some());
+    }
+
+    #[test]
+    fn no_attribute_means_no_options() {
+        let (c, errors) = column(&[parse_quote!(#[doc = "x"])]);
+        assert!(errors.is_empty());
+        assert!(c.attr.is_none() && c.primary_key.is_none() && c.column.is_none());
+        let (r, errors) = relationship(&[parse_quote!(#[model(primary_key)])]);
+        assert!(errors.is_empty() && r.is_none());
+    }
+
+    #[test]
+    fn relationship_options() {
+        let (r, errors) = relationship(&[parse_quote!(#[relationship(
+            cascade = "all, delete-orphan",
+            foreign_key = "parent_id",
+            secondary = Link,
+            passive_deletes = "all",
+            back_populates = "parent",
+            single_parent = true,
+        )])]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let r = r.expect("a relationship");
+        assert_eq!(
+            r.cascade.map(|c| c.value),
+            Some(Cascade::ALL.union(Cascade::DELETE_ORPHAN))
+        );
+        assert_eq!(
+            r.passive_deletes.map(|p| p.value),
+            Some(PassiveDeletes::All)
+        );
+        assert_eq!(r.single_parent.map(|p| p.value), Some(true));
+        assert_eq!(
+            r.back_populates.map(|b| b.value.value()).as_deref(),
+            Some("parent")
+        );
+        assert!(r.secondary.is_some() && r.foreign_key.is_some());
+    }
+
+    #[test]
+    fn bare_relationship_has_defaults() {
+        let (r, errors) = relationship(&[parse_quote!(#[relationship])]);
+        assert!(errors.is_empty());
+        let r = r.expect("a relationship");
+        assert!(r.cascade.is_none() && r.passive_deletes.is_none());
+    }
+
+    #[test]
+    fn errors_are_collected_across_options_and_attributes() {
+        let (_, errors) = column(&[
+            parse_quote!(#[model(primary_key = true, colum = "x", on_delete = "sett null")]),
+            parse_quote!(#[model(primary_key, primary_key, cascade = "all")]),
+        ]);
+        assert_eq!(
+            errors,
+            [
+                "`primary_key` takes no value: write #[model(primary_key)]",
+                "unknown option `colum`: did you mean `column`? #[model(...)] on a field accepts \
+                 `primary_key`, `column = \"name\"`, `foreign_key = Type`, `on_delete = \"...\"`, \
+                 `default = <expr>`, `unique`, `index`",
+                "unknown on_delete action \"sett null\": did you mean `set null`? `on_delete` \
+                 accepts \"cascade\", \"set null\", \"set default\", \"restrict\", \"no action\"",
+                "duplicate option `primary_key` in #[model(...)]: it may be given only once",
+                "`cascade` is a relationship option: it belongs in #[relationship(...)] on a \
+                 Vec<T>, Option<T> or Option<Box<T>> field",
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_relationship_values() {
+        let (_, errors) = relationship(&[parse_quote!(#[relationship(
+            cascade = "delte",
+            passive_deletes = "some",
+            foreign_key = Parent,
+            secondary = "link",
+            single_parent = 1,
+        )])]);
+        assert_eq!(errors.len(), 5, "{errors:?}");
+        assert!(errors[0].starts_with("unknown cascade word `delte`: did you mean `delete`?"));
+        assert_eq!(
+            errors[1],
+            "invalid `passive_deletes`: expected `true`, `false` or `\"all\"`"
+        );
+        assert!(
+            errors[2].starts_with("#[relationship(foreign_key = ...)] names the joining column")
+        );
+        assert!(
+            errors[3].ends_with("write `secondary = Link`"),
+            "{}",
+            errors[3]
+        );
+        assert_eq!(
+            errors[4],
+            "invalid `single_parent`: expected `true` or `false`"
+        );
+    }
+
+    #[test]
+    fn container_options() {
+        let cx = Ctxt::new();
+        let c = Container::from_ast(&cx, &[parse_quote!(#[model(table = "posts")])]);
+        assert_eq!(c.table.map(|t| t.value.value()).as_deref(), Some("posts"));
+        assert!(cx.check().is_ok());
+
+        let cx = Ctxt::new();
+        Container::from_ast(
+            &cx,
+            &[parse_quote!(#[model(tabel = "x", primary_key, table = "")])],
+        );
+        assert_eq!(
+            errors(cx),
+            [
+                "unknown option `tabel`: did you mean `table`? #[model(...)] on a struct accepts \
+                 `table = \"name\"`",
+                "`primary_key` belongs on a field: #[model(...)] on the struct accepts only \
+                 `table = \"name\"`",
+                "`table` cannot be empty",
+            ]
+        );
+    }
+
+    #[test]
+    fn strings_where_types_belong_suggest_the_type() {
+        assert_eq!(suggest_type_name("parent"), "Parent");
+        assert_eq!(suggest_type_name("crate::Parent"), "crate::Parent");
+        assert_eq!(suggest_type_name("not a type"), "Type");
+        assert_eq!(suggest_type_name(""), "Type");
+    }
+}

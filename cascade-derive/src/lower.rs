@@ -1,0 +1,286 @@
+//! From the validated input to what the generated code needs: names resolved (table and column
+//! defaults), the cascade set, each relationship's container and target type.
+
+use syn::ext::IdentExt as _;
+use syn::{Expr, Ident, Type, Visibility};
+
+use crate::ast::{Input, Shape};
+use crate::attr::{OnDelete, PassiveDeletes};
+use crate::cascade::Cascade;
+
+/// One model, ready to print.
+pub struct Model<'a> {
+    pub ident: &'a Ident,
+    pub vis: &'a Visibility,
+    /// The Rust name, as written in `ModelMeta::name`.
+    pub name: String,
+    pub table: String,
+    /// Every field, in declaration order.
+    pub fields: Vec<Field<'a>>,
+}
+
+pub struct Field<'a> {
+    pub ident: &'a Ident,
+    pub ty: &'a Type,
+    pub kind: FieldKind<'a>,
+}
+
+// One per field of one struct: the size of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum FieldKind<'a> {
+    Column(Column<'a>),
+    Relationship(Relationship),
+}
+
+pub struct Column<'a> {
+    /// The field's name without `r#`.
+    pub field: String,
+    /// The SQL column name.
+    pub name: String,
+    pub primary_key: bool,
+    pub unique: bool,
+    pub index: bool,
+    pub default: Option<&'a Expr>,
+    pub foreign_key: Option<ForeignKey>,
+}
+
+pub struct ForeignKey {
+    pub target: Type,
+    pub on_delete: OnDelete,
+}
+
+pub struct Relationship {
+    pub field: String,
+    pub shape: Shape,
+    pub target: Type,
+    pub cascade: Cascade,
+    pub foreign_key: Option<String>,
+    pub secondary: Option<Type>,
+    pub passive_deletes: PassiveDeletes,
+    pub back_populates: Option<String>,
+    pub single_parent: bool,
+}
+
+impl<'a> Model<'a> {
+    /// The columns, in column order (their index is their position here).
+    pub fn columns(&self) -> impl Iterator<Item = (&Field<'a>, &Column<'a>)> {
+        self.fields.iter().filter_map(|field| match &field.kind {
+            FieldKind::Column(column) => Some((field, column)),
+            FieldKind::Relationship(_) => None,
+        })
+    }
+
+    /// The relationships, in relationship order.
+    pub fn relationships(&self) -> impl Iterator<Item = (&Field<'a>, &Relationship)> {
+        self.fields.iter().filter_map(|field| match &field.kind {
+            FieldKind::Relationship(relationship) => Some((field, relationship)),
+            FieldKind::Column(_) => None,
+        })
+    }
+
+    /// The primary-key fields, in declaration order.
+    pub fn primary_key(&self) -> impl Iterator<Item = &Field<'a>> {
+        self.columns()
+            .filter(|(_, column)| column.primary_key)
+            .map(|(field, _)| field)
+    }
+}
+
+/// Lowers a validated input. The only failure is a relationship on a field of another type,
+/// which validation has already reported; it is checked again rather than assumed.
+pub fn lower<'a>(input: &'a Input<'a>) -> syn::Result<Model<'a>> {
+    let resolve = |ty: &Type| resolve_self(ty, input.ident);
+    let mut fields = Vec::with_capacity(input.fields.len());
+    for field in &input.fields {
+        let field_name = field.ident.unraw().to_string();
+        let kind = match &field.relationship {
+            Some(attrs) => {
+                let (shape, target) = Shape::of(field.ty).ok_or_else(|| Shape::error(field.ty))?;
+                FieldKind::Relationship(Relationship {
+                    field: field_name,
+                    shape,
+                    target: resolve(target),
+                    cascade: attrs.cascade.as_ref().map_or(Cascade::DEFAULT, |c| c.value),
+                    foreign_key: attrs.foreign_key.as_ref().map(|f| f.value.value()),
+                    secondary: attrs.secondary.as_ref().map(|s| resolve(&s.value)),
+                    passive_deletes: attrs
+                        .passive_deletes
+                        .as_ref()
+                        .map_or(PassiveDeletes::Off, |p| p.value),
+                    back_populates: attrs.back_populates.as_ref().map(|b| b.value.value()),
+                    single_parent: attrs.single_parent.as_ref().is_some_and(|s| s.value),
+                })
+            }
+            None => {
+                let attrs = &field.column;
+                FieldKind::Column(Column {
+                    name: attrs
+                        .column
+                        .as_ref()
+                        .map_or_else(|| field_name.clone(), |c| c.value.value()),
+                    field: field_name,
+                    primary_key: attrs.primary_key.is_some(),
+                    unique: attrs.unique.is_some(),
+                    index: attrs.index.is_some(),
+                    default: attrs.default.as_ref().map(|d| &d.value),
+                    foreign_key: attrs.foreign_key.as_ref().map(|fk| ForeignKey {
+                        target: resolve(&fk.value),
+                        on_delete: attrs
+                            .on_delete
+                            .as_ref()
+                            .map_or(OnDelete::NoAction, |o| o.value),
+                    }),
+                })
+            }
+        };
+        fields.push(Field {
+            ident: field.ident,
+            ty: field.ty,
+            kind,
+        });
+    }
+    let name = input.ident.unraw().to_string();
+    let table = match &input.attrs.table {
+        Some(table) => table.value.value(),
+        None => snake_case(&name),
+    };
+    Ok(Model {
+        ident: input.ident,
+        vis: input.vis,
+        name,
+        table,
+        fields,
+    })
+}
+
+/// `Self` → the model's own name: targets are written inside a `static`, where `Self` is not
+/// in scope.
+fn resolve_self(ty: &Type, ident: &Ident) -> Type {
+    match ty {
+        Type::Path(path) if path.qself.is_none() && path.path.is_ident("Self") => {
+            let span = path
+                .path
+                .segments
+                .first()
+                .map_or_else(proc_macro2::Span::call_site, |s| s.ident.span());
+            let ident = Ident::new(&ident.unraw().to_string(), span);
+            Type::Path(syn::TypePath {
+                qself: None,
+                path: ident.into(),
+            })
+        }
+        _ => ty.clone(),
+    }
+}
+
+/// `BlogPost` → `blog_post`, `HTTPRequest` → `http_request`, `UserID` → `user_id`.
+pub fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            let previous = chars[i - 1];
+            let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let boundary = previous.is_lowercase()
+                || previous.is_ascii_digit()
+                || (previous.is_uppercase() && next_is_lower);
+            if boundary && previous != '_' {
+                out.push('_');
+            }
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctxt::Ctxt;
+    use quote::ToTokens;
+    use syn::{parse_quote, DeriveInput};
+
+    #[test]
+    fn snake_case_table_names() {
+        for (name, expected) in [
+            ("Parent", "parent"),
+            ("BlogPost", "blog_post"),
+            ("HTTPRequest", "http_request"),
+            ("UserID", "user_id"),
+            ("Node2D", "node2_d"),
+            ("ABC", "abc"),
+            ("already_snake", "already_snake"),
+            ("Post_Tag", "post_tag"),
+            ("X", "x"),
+            ("", ""),
+        ] {
+            assert_eq!(snake_case(name), expected, "{name:?}");
+        }
+    }
+
+    fn lowered(input: DeriveInput, check: impl FnOnce(&Model)) {
+        let cx = Ctxt::new();
+        let parsed = Input::from_ast(&cx, &input).expect("a struct");
+        let model = lower(&parsed).expect("lowers");
+        cx.check().expect("no errors");
+        check(&model);
+    }
+
+    #[test]
+    fn defaults_and_options() {
+        lowered(
+            parse_quote! {
+                pub struct BlogPost {
+                    #[model(primary_key)]
+                    r#id: i64,
+                    #[model(column = "author", foreign_key = Self, on_delete = "cascade")]
+                    author_id: i64,
+                    #[relationship]
+                    comments: Vec<Comment>,
+                    #[relationship(cascade = "all", secondary = PostTag, passive_deletes = "all")]
+                    tags: ::std::vec::Vec<Tag>,
+                    #[relationship(single_parent)]
+                    parent: Option<Box<Self>>,
+                }
+            },
+            |model| {
+                assert_eq!(model.table, "blog_post");
+                assert_eq!(model.name, "BlogPost");
+                let columns: Vec<(&str, &str)> = model
+                    .columns()
+                    .map(|(_, c)| (c.field.as_str(), c.name.as_str()))
+                    .collect();
+                assert_eq!(columns, [("id", "id"), ("author_id", "author")]);
+                let (_, author) = model.columns().nth(1).expect("two columns");
+                let fk = author.foreign_key.as_ref().expect("a foreign key");
+                assert_eq!(fk.target.to_token_stream().to_string(), "BlogPost");
+                assert_eq!(fk.on_delete, OnDelete::Cascade);
+
+                let relationships: Vec<_> = model.relationships().map(|(_, r)| r).collect();
+                assert_eq!(relationships[0].shape, Shape::Vec);
+                assert_eq!(relationships[0].cascade, Cascade::DEFAULT);
+                assert_eq!(relationships[1].target.to_token_stream().to_string(), "Tag");
+                assert_eq!(relationships[1].passive_deletes, PassiveDeletes::All);
+                assert!(relationships[1].secondary.is_some());
+                assert_eq!(relationships[2].shape, Shape::OptionBox);
+                assert_eq!(
+                    relationships[2].target.to_token_stream().to_string(),
+                    "BlogPost"
+                );
+                assert!(relationships[2].single_parent);
+                assert_eq!(model.primary_key().count(), 1);
+            },
+        );
+    }
+
+    #[test]
+    fn explicit_table_name() {
+        lowered(
+            parse_quote! {
+                #[model(table = "posts")]
+                struct Post { #[model(primary_key)] id: i64 }
+            },
+            |model| assert_eq!(model.table, "posts"),
+        );
+    }
+}
