@@ -365,6 +365,9 @@ pub(crate) mod rows {
     /// `INSERT INTO t (cols) VALUES (?1, ..)`; without the key column when the database
     /// assigns it.
     pub fn insert<D: Dialect>(d: &D, meta: &ModelMeta, columns: &[usize]) -> String {
+        if columns.is_empty() {
+            return format!("INSERT INTO {} DEFAULT VALUES", d.quote(meta.table));
+        }
         let names: Vec<String> = columns.iter().map(|&c| d.quote(meta.columns[c].name)).collect();
         let params: Vec<String> = (1..=columns.len()).map(|i| d.param(i)).collect();
         format!("INSERT INTO {} ({}) VALUES ({})", d.quote(meta.table), names.join(", "), params.join(", "))

@@ -1,0 +1,331 @@
+//! Models and helpers shared by the integration tests. Each family of models exercises one
+//! rule of the contract; every test runs on a SQLite file (and most on `:memory:` too).
+#![allow(dead_code)]
+
+use cascade_runtime::{Model, Result, Session};
+use tempfile::TempDir;
+
+// --- Rule 1: `delete` cascades, three levels deep -------------------------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "parent")]
+pub struct Parent {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+    #[relationship(cascade = "all, delete")]
+    pub children: Vec<Child>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "child")]
+pub struct Child {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Parent)]
+    pub parent_id: Option<i64>,
+    pub name: String,
+    #[relationship(cascade = "all, delete-orphan")]
+    pub toys: Vec<Toy>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "toy")]
+pub struct Toy {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Child)]
+    pub child_id: i64,
+    #[model(unique)]
+    pub name: String,
+}
+
+pub fn family(name: &str, children: usize, toys: usize) -> Parent {
+    Parent {
+        id: 0,
+        name: name.into(),
+        children: (0..children)
+            .map(|c| Child {
+                id: 0,
+                parent_id: None,
+                name: format!("{name}-c{c}"),
+                toys: (0..toys).map(|t| Toy { id: 0, child_id: 0, name: format!("{name}-c{c}-t{t}") }).collect(),
+            })
+            .collect(),
+    }
+}
+
+// --- Rule 2: no `delete` cascade: set NULL, or refuse on NOT NULL ----------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "team")]
+pub struct Team {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+    #[relationship]
+    pub members: Vec<Member>,
+    #[relationship(cascade = "save-update")]
+    pub badges: Vec<Badge>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "member")]
+pub struct Member {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Team)]
+    pub team_id: Option<i64>,
+    pub name: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "badge")]
+pub struct Badge {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Team)]
+    pub team_id: i64,
+}
+
+// --- Rule 3: passive deletes leave rows to the database's ON DELETE -------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "folder")]
+pub struct Folder {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+    #[relationship(cascade = "all", passive_deletes = true)]
+    pub files: Vec<File>,
+    #[relationship(passive_deletes = true)]
+    pub links: Vec<Link>,
+    #[relationship(cascade = "save-update", passive_deletes = "all")]
+    pub shares: Vec<Share>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "file")]
+pub struct File {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Folder, on_delete = "cascade")]
+    pub folder_id: i64,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "link")]
+pub struct Link {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Folder, on_delete = "set null")]
+    pub folder_id: Option<i64>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "share")]
+pub struct Share {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Folder, on_delete = "no action")]
+    pub folder_id: Option<i64>,
+}
+
+// --- Rule 4: database-level RESTRICT -------------------------------------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "account")]
+pub struct Account {
+    #[model(primary_key)]
+    pub id: i64,
+    pub owner: String,
+    #[relationship(cascade = "all")]
+    pub orders: Vec<Order>,
+}
+
+/// Restricted in the database, but the ORM cascade removes the rows first: allowed.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "order")]
+pub struct Order {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Account, on_delete = "restrict")]
+    pub account_id: i64,
+}
+
+/// Restricted in the database and no relationship removes them: blocks.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "invoice")]
+pub struct Invoice {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Account, on_delete = "restrict")]
+    pub account_id: i64,
+    pub amount: f64,
+}
+
+// --- Rule 5: many-to-many ----------------------------------------------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "post")]
+pub struct Post {
+    #[model(primary_key)]
+    pub id: i64,
+    pub title: String,
+    #[relationship(secondary = PostTag)]
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "tag")]
+pub struct Tag {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "post_tag")]
+pub struct PostTag {
+    #[model(primary_key, foreign_key = Post)]
+    pub post_id: i64,
+    #[model(primary_key, foreign_key = Tag)]
+    pub tag_id: i64,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "book")]
+pub struct Book {
+    #[model(primary_key)]
+    pub id: i64,
+    #[relationship(secondary = BookGenre, cascade = "all")]
+    pub genres: Vec<Genre>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "genre")]
+pub struct Genre {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "book_genre")]
+pub struct BookGenre {
+    #[model(primary_key, foreign_key = Book)]
+    pub book_id: i64,
+    #[model(primary_key, foreign_key = Genre)]
+    pub genre_id: i64,
+}
+
+// --- Self-referential tree -----------------------------------------------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "node")]
+pub struct Node {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Node)]
+    pub parent_id: Option<i64>,
+    pub label: String,
+    #[relationship(cascade = "all")]
+    pub children: Vec<Node>,
+    #[relationship(back_populates = "children")]
+    pub parent: Option<Box<Node>>,
+}
+
+// --- One-to-one and many-to-one ------------------------------------------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "user")]
+pub struct User {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+    #[relationship(cascade = "all")]
+    pub profile: Option<Profile>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "profile")]
+pub struct Profile {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = User, unique)]
+    pub user_id: Option<i64>,
+    pub bio: String,
+}
+
+/// Many-to-one with `delete`: deleting an attachment deletes its blob.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "attachment")]
+pub struct Attachment {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Blob)]
+    pub blob_id: Option<i64>,
+    #[relationship(cascade = "save-update, delete")]
+    pub blob: Option<Box<Blob>>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "blob")]
+pub struct Blob {
+    #[model(primary_key)]
+    pub id: i64,
+    pub data: Vec<u8>,
+}
+
+// --- Database-level SET DEFAULT ----------------------------------------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "category")]
+pub struct Category {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "product")]
+pub struct Product {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Category, on_delete = "set default", default = 1)]
+    pub category_id: i64,
+}
+
+// --- Helpers -------------------------------------------------------------------------------
+
+/// A session on a fresh SQLite file; keep the directory alive as long as the session.
+pub fn file_session() -> (TempDir, Session) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let session = Session::open(dir.path().join("test.db")).expect("open the database file");
+    (dir, session)
+}
+
+/// Runs `scenario` on a file-backed and on an in-memory session.
+pub fn on_both(scenario: impl Fn(&mut Session) -> Result<()>) {
+    let (_dir, mut file) = file_session();
+    scenario(&mut file).expect("scenario on a SQLite file");
+    let mut memory = Session::open_in_memory().expect("open :memory:");
+    scenario(&mut memory).expect("scenario in memory");
+}
+
+/// Rows in a table.
+pub fn count(session: &Session, table: &str) -> i64 {
+    let sql = format!("SELECT count(*) FROM \"{table}\"");
+    session.connection().query_row(&sql, [], |r| r.get(0)).expect("count rows")
+}
+
+/// Rows of a table matching a condition.
+pub fn count_where(session: &Session, table: &str, condition: &str) -> i64 {
+    let sql = format!("SELECT count(*) FROM \"{table}\" WHERE {condition}");
+    session.connection().query_row(&sql, [], |r| r.get(0)).expect("count rows")
+}
+
+/// Every table's row count, to check that a failed call changed nothing.
+pub fn snapshot(session: &Session, tables: &[&str]) -> Vec<(String, i64)> {
+    tables.iter().map(|t| (t.to_string(), count(session, t))).collect()
+}
