@@ -177,6 +177,8 @@ impl OnDelete {
 pub struct Column {
     /// The first `#[model]` attribute, if any.
     pub attr: Option<TokenStream>,
+    /// A `#[model(...)]` could not be parsed to its end: options may be missing.
+    pub malformed: bool,
     /// `primary_key`.
     pub primary_key: Option<Spanned<()>>,
     /// `column = "name"`.
@@ -196,6 +198,7 @@ pub struct Column {
 impl Column {
     pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Column {
         let mut first_attr = None;
+        let mut malformed = false;
         let mut primary_key = Attr::none(cx, "model", "primary_key");
         let mut column = Attr::none(cx, "model", "column");
         let mut foreign_key = Attr::none(cx, "model", "foreign_key");
@@ -206,10 +209,6 @@ impl Column {
 
         for attr in attrs.iter().filter(|attr| attr.path().is_ident("model")) {
             first_attr.get_or_insert_with(|| attr.to_token_stream());
-            // A bare `#[model]` has no options.
-            if matches!(attr.meta, syn::Meta::Path(_)) {
-                continue;
-            }
             let parsed = attr.parse_nested_meta(|meta| {
                 let path = &meta.path;
                 if path.is_ident("primary_key") {
@@ -236,7 +235,7 @@ impl Column {
                             ),
                         );
                     } else {
-                        let ty: Type = input.parse()?;
+                        let ty = parse_type(input, "foreign_key = Type")?;
                         foreign_key.set(path, option_tokens(path, &ty), ty);
                     }
                 } else if path.is_ident("on_delete") {
@@ -248,7 +247,9 @@ impl Column {
                     }
                 } else if path.is_ident("default") {
                     // #[model(default = <expr>)]
-                    let expr: Expr = value(&meta, "default = <expr>")?.parse()?;
+                    let expr: Expr = value(&meta, "default = <expr>")?.parse().map_err(|err| {
+                        syn::Error::new(err.span(), "expected an expression: `default = <expr>`")
+                    })?;
                     default.set(path, option_tokens(path, &expr), expr);
                 } else if path.is_ident("unique") {
                     // #[model(unique)]
@@ -266,12 +267,14 @@ impl Column {
                 Ok(())
             });
             if let Err(err) = parsed {
+                malformed = true;
                 cx.syn_error(err);
             }
         }
 
         Column {
             attr: first_attr,
+            malformed,
             primary_key: primary_key.get(),
             column: column.get(),
             foreign_key: foreign_key.get(),
@@ -346,7 +349,7 @@ impl Relationship {
                         check_not_empty(cx, &lit, "foreign_key");
                         foreign_key.set(path, option_tokens(path, &lit), lit);
                     } else {
-                        let ty: Type = input.parse()?;
+                        let ty = parse_type(input, "foreign_key = \"column\"")?;
                         cx.error_spanned_by(
                             &ty,
                             "#[relationship(foreign_key = ...)] names the joining column as a \
@@ -368,7 +371,7 @@ impl Relationship {
                             ),
                         );
                     } else {
-                        let ty: Type = input.parse()?;
+                        let ty = parse_type(input, "secondary = Type")?;
                         secondary.set(path, option_tokens(path, &ty), ty);
                     }
                 } else if path.is_ident("passive_deletes") {
@@ -445,6 +448,13 @@ fn value<'a>(meta: &ParseNestedMeta<'a>, syntax: &str) -> syn::Result<ParseStrea
     }
 }
 
+/// A type after `=`, with `syntax` in the error when there is none.
+fn parse_type(input: ParseStream, syntax: &str) -> syn::Result<Type> {
+    input
+        .parse()
+        .map_err(|err| syn::Error::new(err.span(), format!("expected a type: `{syntax}`")))
+}
+
 /// `name = "string"`.
 fn parse_str(meta: &ParseNestedMeta, syntax: &str) -> syn::Result<LitStr> {
     let input = value(meta, syntax)?;
@@ -459,8 +469,9 @@ fn parse_str(meta: &ParseNestedMeta, syntax: &str) -> syn::Result<LitStr> {
     }
 }
 
-/// A flag such as `primary_key`: true when it is well-formed. `primary_key = true` is an
-/// error (recorded), and its value is skipped so that the next options are still read.
+/// A flag such as `primary_key`. `primary_key = true` is an error (recorded), and its value
+/// is skipped so that the next options are still read; the flag still counts as given, so
+/// that the mistake does not also cause a "no primary key" error.
 fn flag(cx: &Ctxt, meta: &ParseNestedMeta, attribute: &str) -> syn::Result<bool> {
     if !meta.input.peek(Token![=]) && !meta.input.peek(syn::token::Paren) {
         return Ok(true);
@@ -472,7 +483,7 @@ fn flag(cx: &Ctxt, meta: &ParseNestedMeta, attribute: &str) -> syn::Result<bool>
         quote!(#path #value),
         format!("`{name}` takes no value: write #[{attribute}({name})]"),
     );
-    Ok(false)
+    Ok(true)
 }
 
 /// Consumes the rest of an option whatever it is (`= <expr>`, `(...)` or nothing), so that
@@ -706,7 +717,7 @@ mod tests {
     fn errors_are_collected_across_options_and_attributes() {
         let (_, errors) = column(&[
             parse_quote!(#[model(primary_key = true, colum = "x", on_delete = "sett null")]),
-            parse_quote!(#[model(primary_key, primary_key, cascade = "all")]),
+            parse_quote!(#[model(unique, unique, cascade = "all")]),
         ]);
         assert_eq!(
             errors,
@@ -717,7 +728,7 @@ mod tests {
                  `default = <expr>`, `unique`, `index`",
                 "unknown on_delete action \"sett null\": did you mean `set null`? `on_delete` \
                  accepts \"cascade\", \"set null\", \"set default\", \"restrict\", \"no action\"",
-                "duplicate option `primary_key` in #[model(...)]: it may be given only once",
+                "duplicate option `unique` in #[model(...)]: it may be given only once",
                 "`cascade` is a relationship option: it belongs in #[relationship(...)] on a \
                  Vec<T>, Option<T> or Option<Box<T>> field",
             ]

@@ -200,13 +200,15 @@ fn dyn_model_impl(model: &Model) -> TokenStream {
 
     let values = model.columns().map(|(field, _)| {
         let member = field.ident;
-        let to_value = quote_spanned!(field.ty.span()=> #private::ColumnType::to_value);
+        let ty = field.ty;
+        let to_value = quote_spanned!(ty.span()=> <#ty as #private::ColumnType>::to_value);
         quote!(#to_value(&self.#member))
     });
     let set_value_arms = model.columns().enumerate().map(|(i, (field, _))| {
         let member = field.ident;
         let index = Literal::usize_unsuffixed(i);
-        let read = quote_spanned!(field.ty.span()=> #private::column_from_value);
+        let ty = field.ty;
+        let read = quote_spanned!(ty.span()=> #private::column_from_value::<#ty>);
         quote!(#index => self.#member = #read(meta, #index, value)?,)
     });
 

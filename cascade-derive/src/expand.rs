@@ -32,3 +32,207 @@ fn try_expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let model = lower::lower(&parsed)?;
     Ok(codegen::expand(&model))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    /// Malformed attributes of every kind: the derive reports them and never panics.
+    #[test]
+    fn malformed_input_is_an_error_not_a_panic() {
+        let inputs: Vec<DeriveInput> = vec![
+            parse_quote!(
+                struct E {}
+            ),
+            parse_quote!(
+                struct E {
+                    #[model = "x"]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    #[model]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(foreign_key)]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(foreign_key = )]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(default)]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(column = 1)]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(column("x"))]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(a::b = 1)]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key(x), unique = 1 + 2)]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                    #[relationship(cascade)]
+                    c: Vec<C>,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                    #[relationship(cascade = 1)]
+                    c: Vec<C>,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                    #[relationship(passive_deletes = yes)]
+                    c: Vec<C>,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                    #[relationship(single_parent = "yes")]
+                    c: Vec<C>,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                    #[relationship = "x"]
+                    c: Vec<C>,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                    #[relationship(secondary = )]
+                    c: Vec<C>,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                    #[relationship(back_populates = "")]
+                    c: Vec<C>,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                    #[relationship]
+                    c: Vec,
+                }
+            ),
+            parse_quote!(
+                #[model(table)]
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                #[model(table = "")]
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                #[model]
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E<T>
+                where
+                    T: Copy,
+                {
+                    #[model(primary_key)]
+                    id: T,
+                }
+            ),
+            parse_quote!(
+                struct E
+                where
+                    i64: Copy,
+                {
+                    #[model(primary_key)]
+                    id: i64,
+                }
+            ),
+        ];
+        for input in inputs {
+            let expanded = derive(&input);
+            let text = expanded.to_string();
+            if std::env::var_os("SHOW_ERRORS").is_some() {
+                eprintln!("{}", quote::quote!(#input));
+                for line in text.split("compile_error !").skip(1) {
+                    eprintln!("    {}", line.split('}').next().unwrap_or_default());
+                }
+            }
+            assert!(
+                text.contains("compile_error"),
+                "no error for {}",
+                quote::quote!(#input)
+            );
+            syn::parse2::<syn::File>(expanded).expect("the errors and the stub are items");
+        }
+    }
+
+    #[test]
+    fn raw_identifiers_are_unraw_in_names() {
+        let input: DeriveInput = parse_quote! {
+            struct r#Match { #[model(primary_key)] r#type: i64 }
+        };
+        let text = derive(&input).to_string();
+        assert!(!text.contains("compile_error"), "{text}");
+        assert!(
+            text.contains("\"type\"") && text.contains("MatchRepository"),
+            "{text}"
+        );
+        assert!(text.contains("table : \"match\""), "{text}");
+    }
+}

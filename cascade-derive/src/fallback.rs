@@ -15,13 +15,16 @@ pub fn expand(input: &DeriveInput, error: syn::Error) -> TokenStream {
     let private = quote!(::cascade_runtime::__private);
     let ident = &input.ident;
     let name = ident.to_string();
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    // A generic model is itself an error; `Self: 'static` keeps its stub from adding another.
-    let where_clause = match where_clause {
-        Some(clause) => quote!(#clause Self: 'static,),
-        None if input.generics.params.is_empty() => quote!(),
-        None => quote!(where Self: 'static,),
-    };
+    // A generic model is itself an error; `Self: 'static` keeps its stub from adding another
+    // (`Model: 'static`).
+    let mut generics = input.generics.clone();
+    if !generics.params.is_empty() {
+        generics
+            .make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(Self: 'static));
+    }
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         #error
 

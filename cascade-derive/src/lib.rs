@@ -1,9 +1,9 @@
 //! `#[derive(Model)]` for cascade. Use it through `cascade_runtime::Model`.
 //!
-//! The pipeline, one module per stage (as in serde_derive and thiserror):
-//! [`ast`] and [`attr`] turn syn's input into a small typed model, collecting errors in a
-//! [`ctxt::Ctxt`]; [`validate`] checks what needs the whole struct; [`lower`] resolves names and
-//! defaults; [`codegen`] prints tokens. On error, [`fallback`] emits the errors and a stub impl.
+//! The pipeline, one module per stage (as in `serde_derive` and `thiserror`): `ast` and `attr`
+//! turn syn's input into a small typed model, collecting errors in a `ctxt::Ctxt`; `validate`
+//! checks what needs the whole struct; `lower` resolves names and defaults; `codegen` prints
+//! tokens. On error, `fallback` emits the errors and a stub impl.
 
 mod ast;
 mod attr;

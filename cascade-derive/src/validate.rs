@@ -36,8 +36,12 @@ fn check_generics(cx: &Ctxt, input: &Input) {
     }
 }
 
-/// At least one `#[model(primary_key)]` (several make a composite key).
+/// At least one `#[model(primary_key)]` (several make a composite key). Not checked when a
+/// `#[model(...)]` could not be read to its end: its `primary_key` may be what went unread.
 fn check_primary_key(cx: &Ctxt, input: &Input) {
+    if input.fields.iter().any(|field| field.column.malformed) {
+        return;
+    }
     let has_key = input
         .fields
         .iter()
@@ -65,7 +69,7 @@ fn check_column_names(cx: &Ctxt, input: &Input) {
         let name = column_name(field);
         if let Some((_, first)) = seen.iter().find(|(seen, _)| *seen == name) {
             let message = format!(
-                "column `{name}` is already the column of field `{}`",
+                "column `{name}` is already used by field `{}`",
                 first.ident.unraw()
             );
             match &field.column.column {
@@ -250,7 +254,7 @@ mod tests {
         let expected_starts = [
             "#[derive(Model)] does not support generic parameters",
             "model `Bad` has no primary key",
-            "column `x` is already the column of field `a`",
+            "column `x` is already used by field `a`",
             "a field is either a column",
             "`delete-orphan` requires `delete`",
             "`passive_deletes = \"all\"` never touches related rows",
