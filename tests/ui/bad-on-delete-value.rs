@@ -1,0 +1,17 @@
+use cascade_runtime::Model;
+
+#[derive(Model)]
+pub struct Parent {
+    #[model(primary_key)]
+    pub id: i64,
+}
+
+#[derive(Model)]
+pub struct Child {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Parent, on_delete = "set_null")]
+    pub parent_id: Option<i64>,
+}
+
+fn main() {}

@@ -1,0 +1,22 @@
+use cascade_runtime::Model;
+
+#[derive(Model)]
+#[model(primary_key)]
+pub struct Parent {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(cascade = "all")]
+    pub name: String,
+    #[relationship(unique)]
+    pub children: Vec<Child>,
+}
+
+#[derive(Model)]
+pub struct Child {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Parent)]
+    pub parent_id: Option<i64>,
+}
+
+fn main() {}

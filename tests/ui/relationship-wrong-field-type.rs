@@ -1,0 +1,21 @@
+use std::collections::HashMap;
+
+use cascade_runtime::Model;
+
+#[derive(Model)]
+pub struct Parent {
+    #[model(primary_key)]
+    pub id: i64,
+    #[relationship]
+    pub children: HashMap<i64, Child>,
+}
+
+#[derive(Model)]
+pub struct Child {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Parent)]
+    pub parent_id: Option<i64>,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use cascade_runtime::Model;
+
+#[derive(Model)]
+pub union Bits {
+    pub int: i64,
+    pub real: f64,
+}
+
+fn main() {}

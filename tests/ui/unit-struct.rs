@@ -1,0 +1,6 @@
+use cascade_runtime::Model;
+
+#[derive(Model)]
+pub struct Marker;
+
+fn main() {}
