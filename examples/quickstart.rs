@@ -73,7 +73,11 @@ fn post(title: &str, comments: usize, tags: &[&Tag]) -> Post {
         author_id: None,
         title: title.into(),
         comments: (0..comments)
-            .map(|i| Comment { id: 0, post_id: None, body: format!("comment {i} on {title}") })
+            .map(|i| Comment {
+                id: 0,
+                post_id: None,
+                body: format!("comment {i} on {title}"),
+            })
             .collect(),
         tags: tags.iter().map(|t| (*t).clone()).collect(),
         author: None,
@@ -87,26 +91,45 @@ fn count(session: &Session, table: &str) -> cascade_runtime::Result<i64> {
 
 fn main() -> cascade_runtime::Result<()> {
     if std::env::var_os("RUST_LOG").is_some() {
-        tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .init();
     }
 
     let mut session = Session::open_in_memory()?;
     session.create_all::<Author>()?;
 
-    let mut rust = Tag { id: 0, name: "rust".into() };
-    let mut sql = Tag { id: 0, name: "sql".into() };
+    let mut rust = Tag {
+        id: 0,
+        name: "rust".into(),
+    };
+    let mut sql = Tag {
+        id: 0,
+        name: "sql".into(),
+    };
     session.insert(&mut rust)?;
     session.insert(&mut sql)?;
 
     let mut ada = Author {
         id: 0,
         name: "Ada".into(),
-        posts: vec![post("Cascades", 3, &[&rust, &sql]), post("Set-based deletes", 2, &[&sql])],
+        posts: vec![
+            post("Cascades", 3, &[&rust, &sql]),
+            post("Set-based deletes", 2, &[&sql]),
+        ],
     };
     session.insert(&mut ada)?; // save-update cascade: posts, comments and tag links
-    let mut bob = Author { id: 0, name: "Bob".into(), posts: vec![post("Hello", 1, &[&rust])] };
+    let mut bob = Author {
+        id: 0,
+        name: "Bob".into(),
+        posts: vec![post("Hello", 1, &[&rust])],
+    };
     session.insert(&mut bob)?;
-    println!("inserted author {} with post ids {:?}", ada.id, ada.posts.iter().map(|p| p.id).collect::<Vec<_>>());
+    println!(
+        "inserted author {} with post ids {:?}",
+        ada.id,
+        ada.posts.iter().map(|p| p.id).collect::<Vec<_>>()
+    );
 
     // A dry run: counts per table, nothing changes.
     let plan = session.plan_delete::<Author>(ada.id)?;
@@ -120,10 +143,18 @@ fn main() -> cascade_runtime::Result<()> {
         println!("{table:>9}: {} row(s) left", count(&session, table)?);
     }
     assert_eq!(report.count("comment"), 5);
-    assert_eq!(count(&session, "tag")?, 2, "tags are shared: only their links go");
+    assert_eq!(
+        count(&session, "tag")?,
+        2,
+        "tags are shared: only their links go"
+    );
 
     // A bulk delete that cascades too.
     let report = session.delete_where::<Author>("name LIKE ?1", ["B%"])?;
-    println!("\ndelete_where name LIKE 'B%': {} row(s) in {} statements", report.total(), report.statements());
+    println!(
+        "\ndelete_where name LIKE 'B%': {} row(s) in {} statements",
+        report.total(),
+        report.statements()
+    );
     Ok(())
 }

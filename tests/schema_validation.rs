@@ -105,7 +105,11 @@ pub struct Car {
 fn schema_error<M: Model>() -> (&'static str, Option<&'static str>, String) {
     let mut s = Session::open_in_memory().unwrap();
     match s.create_all::<M>() {
-        Err(Error::Schema { model, field, message }) => (model, field, message),
+        Err(Error::Schema {
+            model,
+            field,
+            message,
+        }) => (model, field, message),
         other => panic!("expected a schema error, got {other:?}"),
     }
 }
@@ -114,7 +118,10 @@ fn schema_error<M: Model>() -> (&'static str, Option<&'static str>, String) {
 fn an_ambiguous_foreign_key_names_the_candidates() {
     let (model, field, message) = schema_error::<Ship>();
     assert_eq!((model, field), ("Ship", Some("crew")));
-    assert!(message.contains("sailor.ship_id") && message.contains("sailor.captain_of"), "{message}");
+    assert!(
+        message.contains("sailor.ship_id") && message.contains("sailor.captain_of"),
+        "{message}"
+    );
     assert!(message.contains("foreign_key = \"column\""), "{message}");
 }
 
@@ -122,7 +129,14 @@ fn an_ambiguous_foreign_key_names_the_candidates() {
 fn naming_the_foreign_key_resolves_the_ambiguity() {
     let mut s = Session::open_in_memory().unwrap();
     s.create_all::<Fleet>().unwrap();
-    let mut fleet = Fleet { id: 0, boats: vec![Boat { id: 0, fleet_id: None, flagship_of: None }] };
+    let mut fleet = Fleet {
+        id: 0,
+        boats: vec![Boat {
+            id: 0,
+            fleet_id: None,
+            flagship_of: None,
+        }],
+    };
     s.insert(&mut fleet).unwrap();
     assert_eq!(fleet.boats[0].fleet_id, Some(fleet.id));
     assert_eq!(fleet.boats[0].flagship_of, None);
@@ -133,14 +147,20 @@ fn naming_the_foreign_key_resolves_the_ambiguity() {
 fn a_missing_foreign_key_says_what_to_add() {
     let (model, field, message) = schema_error::<Lonely>();
     assert_eq!((model, field), ("Lonely", Some("strangers")));
-    assert!(message.contains("#[model(foreign_key = Lonely)]"), "{message}");
+    assert!(
+        message.contains("#[model(foreign_key = Lonely)]"),
+        "{message}"
+    );
 }
 
 #[test]
 fn back_populates_naming_nothing_lists_what_exists() {
     let (model, field, message) = schema_error::<Hen>();
     assert_eq!((model, field), ("Hen", Some("chicks")));
-    assert!(message.contains("\"mother\"") && message.contains("Chick"), "{message}");
+    assert!(
+        message.contains("\"mother\"") && message.contains("Chick"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -161,7 +181,10 @@ fn a_collection_over_a_key_held_by_the_source_is_a_many_to_one() {
 fn a_failed_validation_leaves_the_session_usable() {
     let mut s = Session::open_in_memory().unwrap();
     assert!(s.create_all::<Ship>().is_err());
-    assert!(s.delete_by_pk::<Ship>(1).is_err(), "the bad model stays refused");
+    assert!(
+        s.delete_by_pk::<Ship>(1).is_err(),
+        "the bad model stays refused"
+    );
     s.create_all::<Fleet>().unwrap();
     assert_eq!(s.delete_by_pk::<Fleet>(1).unwrap().total(), 0);
 }

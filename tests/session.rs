@@ -22,9 +22,11 @@ fn create_all_creates_reachable_tables_with_foreign_keys_and_indexes() {
     assert_eq!(tables, ["child", "parent", "toy"]);
     let fk: (String, String, String) = s
         .connection()
-        .query_row("SELECT \"table\", \"from\", on_delete FROM pragma_foreign_key_list('toy')", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row(
+            "SELECT \"table\", \"from\", on_delete FROM pragma_foreign_key_list('toy')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .unwrap();
     assert_eq!(fk, ("child".into(), "child_id".into(), "NO ACTION".into()));
     let indexed: i64 = s
@@ -32,7 +34,10 @@ fn create_all_creates_reachable_tables_with_foreign_keys_and_indexes() {
         .query_row("SELECT count(*) FROM pragma_index_list('child') AS l, pragma_index_info(l.name) AS i WHERE i.name = 'parent_id'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(indexed, 1, "every foreign key column is indexed");
-    let fk_on: i64 = s.connection().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let fk_on: i64 = s
+        .connection()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(fk_on, 1);
 }
 
@@ -42,13 +47,24 @@ fn create_all_writes_on_delete_actions_defaults_and_unique() {
     s.create_all::<Product>().unwrap();
     let ddl: String = s
         .connection()
-        .query_row("SELECT sql FROM sqlite_master WHERE name = 'product'", [], |r| r.get(0))
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'product'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert!(ddl.contains("ON DELETE SET DEFAULT") && ddl.contains("DEFAULT 1"), "{ddl}");
+    assert!(
+        ddl.contains("ON DELETE SET DEFAULT") && ddl.contains("DEFAULT 1"),
+        "{ddl}"
+    );
     s.create_all::<User>().unwrap();
     let ddl: String = s
         .connection()
-        .query_row("SELECT sql FROM sqlite_master WHERE name = 'profile'", [], |r| r.get(0))
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'profile'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!(ddl.contains("\"user_id\" INTEGER UNIQUE"), "{ddl}");
 }
@@ -61,7 +77,10 @@ fn insert_writes_keys_back_and_get_reads_columns_only() {
     s.insert(&mut p).unwrap();
     let found = s.get::<Parent>(p.id).unwrap().expect("inserted");
     assert_eq!(found.name, "p");
-    assert!(found.children.is_empty(), "relationship fields are left empty");
+    assert!(
+        found.children.is_empty(),
+        "relationship fields are left empty"
+    );
     assert_eq!(s.get::<Parent>(p.id + 100).unwrap(), None);
     let full = s.get_with_related::<Parent>(p.id).unwrap().unwrap();
     assert_eq!(full.children.len(), 2);
@@ -78,7 +97,11 @@ fn update_inserts_new_children_updates_existing_and_deletes_orphans() {
     let child = &mut p.children[0];
     child.toys.remove(0); // an orphan under delete-orphan
     child.toys[0].name = "renamed".into();
-    child.toys.push(Toy { id: 0, child_id: 0, name: "new".into() });
+    child.toys.push(Toy {
+        id: 0,
+        child_id: 0,
+        name: "new".into(),
+    });
     let mut child = child.clone();
     let report = s.update(&mut child).unwrap();
     assert_eq!(report.count("toy"), 1);
@@ -95,8 +118,16 @@ fn update_without_delete_orphan_detaches_removed_children() {
         id: 0,
         name: "t".into(),
         members: vec![
-            Member { id: 0, team_id: None, name: "a".into() },
-            Member { id: 0, team_id: None, name: "b".into() },
+            Member {
+                id: 0,
+                team_id: None,
+                name: "a".into(),
+            },
+            Member {
+                id: 0,
+                team_id: None,
+                name: "b".into(),
+            },
         ],
         badges: vec![Badge { id: 0, team_id: 0 }],
     };
@@ -111,7 +142,10 @@ fn update_without_delete_orphan_detaches_removed_children() {
     team.badges.clear();
     team.name = "again".into();
     let err = s.update(&mut team).unwrap_err();
-    assert!(matches!(&err, Error::Orphaned { table, column, rows: 1 } if table == "badge" && column == "team_id"), "{err:?}");
+    assert!(
+        matches!(&err, Error::Orphaned { table, column, rows: 1 } if table == "badge" && column == "team_id"),
+        "{err:?}"
+    );
     assert_eq!(s.get::<Team>(team.id).unwrap().unwrap().name, "renamed");
 }
 
@@ -119,9 +153,16 @@ fn update_without_delete_orphan_detaches_removed_children() {
 fn update_of_a_missing_row_is_not_found() {
     let mut s = Session::open_in_memory().unwrap();
     s.create_all::<Parent>().unwrap();
-    let mut ghost = Parent { id: 42, name: "ghost".into(), children: vec![] };
+    let mut ghost = Parent {
+        id: 42,
+        name: "ghost".into(),
+        children: vec![],
+    };
     let err = s.update(&mut ghost).unwrap_err();
-    assert!(matches!(&err, Error::NotFound { table, .. } if table == "parent"), "{err:?}");
+    assert!(
+        matches!(&err, Error::NotFound { table, .. } if table == "parent"),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -131,15 +172,31 @@ fn many_to_many_update_syncs_links() {
     let mut post = Post {
         id: 0,
         title: "p".into(),
-        tags: vec![Tag { id: 0, name: "a".into() }, Tag { id: 0, name: "b".into() }],
+        tags: vec![
+            Tag {
+                id: 0,
+                name: "a".into(),
+            },
+            Tag {
+                id: 0,
+                name: "b".into(),
+            },
+        ],
     };
     s.insert(&mut post).unwrap();
     assert_eq!(count(&s, "post_tag"), 2);
     post.tags.remove(0);
-    post.tags.push(Tag { id: 0, name: "c".into() });
+    post.tags.push(Tag {
+        id: 0,
+        name: "c".into(),
+    });
     s.update(&mut post).unwrap();
     assert_eq!(count(&s, "post_tag"), 2);
-    assert_eq!(count(&s, "tag"), 3, "tags that left stay; only their link goes");
+    assert_eq!(
+        count(&s, "tag"),
+        3,
+        "tags that left stay; only their link goes"
+    );
     let loaded = s.get_with_related::<Post>(post.id).unwrap().unwrap();
     let names: Vec<&str> = loaded.tags.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["b", "c"]);
@@ -153,7 +210,13 @@ fn load_related_fills_many_to_one_and_one_to_one() {
         id: 0,
         parent_id: None,
         label: "root".into(),
-        children: vec![Node { id: 0, parent_id: None, label: "kid".into(), children: vec![], parent: None }],
+        children: vec![Node {
+            id: 0,
+            parent_id: None,
+            label: "kid".into(),
+            children: vec![],
+            parent: None,
+        }],
         parent: None,
     };
     s.insert(&mut root).unwrap();
@@ -161,7 +224,15 @@ fn load_related_fills_many_to_one_and_one_to_one() {
     s.load_related(&mut kid).unwrap();
     assert_eq!(kid.parent.as_ref().map(|p| p.label.as_str()), Some("root"));
     s.create_all::<User>().unwrap();
-    let mut u = User { id: 0, name: "u".into(), profile: Some(Profile { id: 0, user_id: None, bio: "hi".into() }) };
+    let mut u = User {
+        id: 0,
+        name: "u".into(),
+        profile: Some(Profile {
+            id: 0,
+            user_id: None,
+            bio: "hi".into(),
+        }),
+    };
     s.insert(&mut u).unwrap();
     let loaded = s.get_with_related::<User>(u.id).unwrap().unwrap();
     assert_eq!(loaded.profile.map(|p| p.bio), Some("hi".to_string()));
@@ -193,8 +264,18 @@ fn a_child_with_an_existing_key_is_updated_by_save_update() {
     second.children[0].id = 7;
     s.insert(&mut second).unwrap();
     assert_eq!(count(&s, "child"), 1);
-    assert_eq!(count_where(&s, "child", &format!("id = 7 AND parent_id = {}", second.id)), 1);
+    assert_eq!(
+        count_where(
+            &s,
+            "child",
+            &format!("id = 7 AND parent_id = {}", second.id)
+        ),
+        1
+    );
     let mut dup = family("dup", 0, 0);
     dup.id = second.id;
-    assert!(matches!(s.insert(&mut dup), Err(Error::Database { .. })), "a duplicate top-level key");
+    assert!(
+        matches!(s.insert(&mut dup), Err(Error::Database { .. })),
+        "a duplicate top-level key"
+    );
 }

@@ -50,7 +50,8 @@ impl<S: tracing::Subscriber> Layer<S> for Statements {
 /// A parent with `children` children and `toys` toys spread over them, inserted set-based.
 fn seed(s: &Session, name: &str, children: i64, toys: i64) -> i64 {
     let conn = s.connection();
-    conn.execute("INSERT INTO parent (name) VALUES (?1)", [name]).unwrap();
+    conn.execute("INSERT INTO parent (name) VALUES (?1)", [name])
+        .unwrap();
     let parent = conn.last_insert_rowid();
     conn.execute(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
@@ -88,12 +89,23 @@ fn ten_rows_and_a_hundred_thousand_rows_take_the_same_statements() {
     assert_eq!(small_report.statements(), large_report.statements());
 
     let events = events.0.lock().unwrap();
-    assert_eq!(events.len(), small_report.statements() + large_report.statements());
+    assert_eq!(
+        events.len(),
+        small_report.statements() + large_report.statements()
+    );
     let (first, second) = events.split_at(small_report.statements());
     let sql = |evs: &[(String, u64)]| evs.iter().map(|(sql, _)| sql.clone()).collect::<Vec<_>>();
-    assert_eq!(sql(first), sql(second), "the very same statements, whatever the row count");
+    assert_eq!(
+        sql(first),
+        sql(second),
+        "the very same statements, whatever the row count"
+    );
     // The traced row counts add up to what was deleted.
-    let deleted: u64 = second.iter().filter(|(sql, _)| sql.starts_with("DELETE FROM \"")).map(|(_, n)| n).sum();
+    let deleted: u64 = second
+        .iter()
+        .filter(|(sql, _)| sql.starts_with("DELETE FROM \""))
+        .map(|(_, n)| n)
+        .sum();
     assert_eq!(deleted, 100_000);
     assert_eq!(count(&s, "toy"), 0);
 }

@@ -46,8 +46,8 @@ fn model_impl(model: &Model) -> TokenStream {
         let member = field.ident;
         match &field.kind {
             FieldKind::Column(_) => {
-                let next = Ident::new("next", field.ty.span());
-                quote!(#member: row.#next()?)
+                let read = Ident::new("read", field.ty.span());
+                quote!(#member: row.#read()?)
             }
             FieldKind::Relationship(_) => quote!(#member: ::core::default::Default::default()),
         }

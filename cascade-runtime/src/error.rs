@@ -174,6 +174,9 @@ impl Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(source: rusqlite::Error) -> Self {
-        Error::Database { context: "database error".to_owned(), source }
+        Error::Database {
+            context: "database error".to_owned(),
+            source,
+        }
     }
 }

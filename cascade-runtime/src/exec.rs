@@ -43,7 +43,10 @@ pub(crate) struct Executor<'c> {
 
 impl<'c> Executor<'c> {
     pub fn new(conn: &'c Connection) -> Self {
-        Executor { conn, statements: 0 }
+        Executor {
+            conn,
+            statements: 0,
+        }
     }
 
     /// Statements run so far.
@@ -53,8 +56,13 @@ impl<'c> Executor<'c> {
 
     /// Runs a statement that returns no rows; returns the rows it changed.
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(Error::db(context(sql)))?;
-        let rows = stmt.execute(rusqlite::params_from_iter(params)).map_err(Error::db(context(sql)))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(Error::db(context(sql)))?;
+        let rows = stmt
+            .execute(rusqlite::params_from_iter(params))
+            .map_err(Error::db(context(sql)))?;
         self.statements += 1;
         tracing::debug!(target: "cascade_runtime::sql", rows, sql, "executed");
         Ok(rows)
@@ -68,7 +76,10 @@ impl<'c> Executor<'c> {
     /// Runs a query returning one integer (a count).
     pub fn count(&mut self, stmt: &Statement) -> Result<u64> {
         let sql = stmt.sql.as_str();
-        let mut prepared = self.conn.prepare_cached(sql).map_err(Error::db(context(sql)))?;
+        let mut prepared = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(Error::db(context(sql)))?;
         let n: i64 = prepared
             .query_row(rusqlite::params_from_iter(&stmt.params), |r| r.get(0))
             .map_err(Error::db(context(sql)))?;
@@ -79,9 +90,14 @@ impl<'c> Executor<'c> {
 
     /// Runs a query and maps every row to its values.
     pub fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
-        let mut prepared = self.conn.prepare_cached(sql).map_err(Error::db(context(sql)))?;
+        let mut prepared = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(Error::db(context(sql)))?;
         let width = prepared.column_count();
-        let mut rows = prepared.query(rusqlite::params_from_iter(params)).map_err(Error::db(context(sql)))?;
+        let mut rows = prepared
+            .query(rusqlite::params_from_iter(params))
+            .map_err(Error::db(context(sql)))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(Error::db(context(sql)))? {
             let mut values = Vec::with_capacity(width);
@@ -102,7 +118,10 @@ impl<'c> Executor<'c> {
 }
 
 fn context(sql: &str) -> String {
-    format!("executing `{}`", sql.split_whitespace().collect::<Vec<_>>().join(" "))
+    format!(
+        "executing `{}`",
+        sql.split_whitespace().collect::<Vec<_>>().join(" ")
+    )
 }
 
 /// Which rows of the root table a delete starts from.
@@ -170,7 +189,12 @@ fn clear(exec: &mut Executor<'_>, render: &Render<'_>, plan: &Plan) -> Result<()
 }
 
 /// Runs a delete. The caller provides the transaction (a savepoint) and rolls it back on error.
-pub(crate) fn delete(conn: &Connection, schema: &Schema, plan: &Plan, roots: Roots) -> Result<DeleteReport> {
+pub(crate) fn delete(
+    conn: &Connection,
+    schema: &Schema,
+    plan: &Plan,
+    roots: Roots,
+) -> Result<DeleteReport> {
     let render = Render::sqlite(schema);
     let mut exec = Executor::new(conn);
     prepare(&mut exec, &render, plan, roots)?;
@@ -180,13 +204,20 @@ pub(crate) fn delete(conn: &Connection, schema: &Schema, plan: &Plan, roots: Roo
     let mut report = DeleteReport::default();
     for d in &plan.detaches {
         let value = if d.to_default {
-            schema.tables[d.table].meta.columns[d.column].default.map_or(Value::Null, |f| f())
+            schema.tables[d.table].meta.columns[d.column]
+                .default
+                .map_or(Value::Null, |f| f())
         } else {
             Value::Null
         };
         let rows = exec.run(&render.detach(d, value, in_plan(plan, d.table)))?;
         if rows > 0 {
-            report.add_detached(schema.name(d.table), schema.column_name(d.table, d.column), d.to_default, rows);
+            report.add_detached(
+                schema.name(d.table),
+                schema.column_name(d.table, d.column),
+                d.to_default,
+                rows,
+            );
         }
     }
     for &t in &plan.deletes {
@@ -199,7 +230,12 @@ pub(crate) fn delete(conn: &Connection, schema: &Schema, plan: &Plan, roots: Roo
 }
 
 /// Computes a plan's counts without changing anything but the (cleared) key sets.
-pub(crate) fn preview(conn: &Connection, schema: &Schema, plan: &Plan, roots: Roots) -> Result<DeletePlan> {
+pub(crate) fn preview(
+    conn: &Connection,
+    schema: &Schema,
+    plan: &Plan,
+    roots: Roots,
+) -> Result<DeletePlan> {
     let render = Render::sqlite(schema);
     let mut exec = Executor::new(conn);
     prepare(&mut exec, &render, plan, roots)?;
@@ -228,8 +264,16 @@ pub(crate) fn preview(conn: &Connection, schema: &Schema, plan: &Plan, roots: Ro
                 d.referenced,
                 PlanNode {
                     table: schema.name(d.table).to_owned(),
-                    action: if d.to_default { PlanAction::SetDefault } else { PlanAction::SetNull },
-                    via: Some(format!("{}.{}", schema.name(d.table), schema.column_name(d.table, d.column))),
+                    action: if d.to_default {
+                        PlanAction::SetDefault
+                    } else {
+                        PlanAction::SetNull
+                    },
+                    via: Some(format!(
+                        "{}.{}",
+                        schema.name(d.table),
+                        schema.column_name(d.table, d.column)
+                    )),
                     rows,
                     children: Vec::new(),
                 },
@@ -250,19 +294,33 @@ pub(crate) fn preview(conn: &Connection, schema: &Schema, plan: &Plan, roots: Ro
             }
         }
     }
-    let root = nodes[plan.root].take().expect("the root node is created above");
+    let root = nodes[plan.root]
+        .take()
+        .expect("the root node is created above");
     Ok(DeletePlan { root })
 }
 
 fn via_name(schema: &Schema, edge: &crate::plan::Edge) -> String {
     use crate::plan::Via;
     match edge.via {
-        Via::Referenced { column } => format!("{}.{}", schema.name(edge.to), schema.column_name(edge.to, column)),
+        Via::Referenced { column } => format!(
+            "{}.{}",
+            schema.name(edge.to),
+            schema.column_name(edge.to, column)
+        ),
         Via::Referencing { column } => {
-            format!("{}.{}", schema.name(edge.from), schema.column_name(edge.from, column))
+            format!(
+                "{}.{}",
+                schema.name(edge.from),
+                schema.column_name(edge.from, column)
+            )
         }
         Via::Secondary { assoc, remote, .. } => {
-            format!("{}.{}", schema.name(assoc), schema.column_name(assoc, remote))
+            format!(
+                "{}.{}",
+                schema.name(assoc),
+                schema.column_name(assoc, remote)
+            )
         }
     }
 }

@@ -24,7 +24,10 @@ pub struct ModelMeta {
 impl ModelMeta {
     /// The columns that make up the primary key, in declaration order.
     pub fn primary_key(&self) -> impl Iterator<Item = (usize, &'static ColumnMeta)> {
-        self.columns.iter().enumerate().filter(|(_, c)| c.primary_key)
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.primary_key)
     }
 
     /// The index of the primary-key column when the key is a single column.
@@ -48,12 +51,20 @@ impl ModelMeta {
             .iter()
             .enumerate()
             .find(|(_, c)| c.name == name)
-            .or_else(|| self.columns.iter().enumerate().find(|(_, c)| c.field == name))
+            .or_else(|| {
+                self.columns
+                    .iter()
+                    .enumerate()
+                    .find(|(_, c)| c.field == name)
+            })
     }
 
     /// Finds a relationship by its field name.
     pub fn relationship(&self, field: &str) -> Option<(usize, &'static RelationshipMeta)> {
-        self.relationships.iter().enumerate().find(|(_, r)| r.field == field)
+        self.relationships
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.field == field)
     }
 }
 

@@ -50,7 +50,11 @@ pub trait DynModel {
 
 /// Reads one column value into a field's type, naming table and column on failure.
 /// Used by generated code.
-pub fn column_from_value<T: ColumnType>(meta: &ModelMeta, column: usize, value: Value) -> Result<T> {
+pub fn column_from_value<T: ColumnType>(
+    meta: &ModelMeta,
+    column: usize,
+    value: Value,
+) -> Result<T> {
     T::from_value(value).map_err(|e| Error::Conversion {
         table: meta.table.to_owned(),
         column: meta.columns[column].name.to_owned(),
@@ -78,7 +82,10 @@ impl<T: Model> Related for Vec<T> {
         self.iter_mut().map(|t| t as &mut dyn DynModel).collect()
     }
     fn load(&mut self, rows: Vec<Vec<Value>>) -> Result<()> {
-        *self = rows.into_iter().map(T::from_values).collect::<Result<_>>()?;
+        *self = rows
+            .into_iter()
+            .map(T::from_values)
+            .collect::<Result<_>>()?;
         Ok(())
     }
 }
@@ -112,10 +119,17 @@ impl<T: Model> RelatedBoxed for Option<Box<T>> {
         self.iter().map(|t| &**t as &dyn DynModel).collect()
     }
     fn items_mut(&mut self) -> Vec<&mut dyn DynModel> {
-        self.iter_mut().map(|t| &mut **t as &mut dyn DynModel).collect()
+        self.iter_mut()
+            .map(|t| &mut **t as &mut dyn DynModel)
+            .collect()
     }
     fn load(&mut self, rows: Vec<Vec<Value>>) -> Result<()> {
-        *self = rows.into_iter().next().map(T::from_values).transpose()?.map(Box::new);
+        *self = rows
+            .into_iter()
+            .next()
+            .map(T::from_values)
+            .transpose()?
+            .map(Box::new);
         Ok(())
     }
 }
@@ -130,11 +144,15 @@ pub struct RowReader {
 impl RowReader {
     /// A reader over one row of `meta`'s table.
     pub fn new(meta: &'static ModelMeta, values: Vec<Value>) -> Self {
-        RowReader { meta, values: values.into_iter(), column: 0 }
+        RowReader {
+            meta,
+            values: values.into_iter(),
+            column: 0,
+        }
     }
 
     /// The next column, converted to its field's type (`NULL` if the row is short).
-    pub fn next<T: ColumnType>(&mut self) -> Result<T> {
+    pub fn read<T: ColumnType>(&mut self) -> Result<T> {
         let value = self.values.next().unwrap_or(Value::Null);
         let column = self.column;
         self.column += 1;

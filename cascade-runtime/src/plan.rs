@@ -46,7 +46,11 @@ pub(crate) enum Via {
     /// `from.column` references `to`: the rows deleted rows point at (many-to-one `delete`).
     Referencing { column: usize },
     /// Targets linked through `assoc` (many-to-many `delete`).
-    Secondary { assoc: TableId, local: usize, remote: usize },
+    Secondary {
+        assoc: TableId,
+        local: usize,
+        remote: usize,
+    },
 }
 
 /// One step that fills key sets.
@@ -96,7 +100,11 @@ pub(crate) fn action(schema: &Schema, fk: &ForeignKey) -> Action {
     if schema.is_association_link(fk.table, fk.column) {
         return Action::Delete;
     }
-    let set_null = if fk.nullable { Action::SetNull } else { Action::Block(BlockReason::NotNull) };
+    let set_null = if fk.nullable {
+        Action::SetNull
+    } else {
+        Action::Block(BlockReason::NotNull)
+    };
     let mut orm = None;
     for rel in &schema.tables[fk.target].relationships {
         let joins_here =
@@ -122,7 +130,11 @@ fn edges_from(schema: &Schema, t: TableId) -> Vec<Edge> {
     let mut edges: Vec<Edge> = schema
         .referencing(t)
         .filter(|fk| action(schema, fk) == Action::Delete)
-        .map(|fk| Edge { from: t, to: fk.table, via: Via::Referenced { column: fk.column } })
+        .map(|fk| Edge {
+            from: t,
+            to: fk.table,
+            via: Via::Referenced { column: fk.column },
+        })
         .collect();
     for rel in &schema.tables[t].relationships {
         if !rel.meta.cascade.contains(CascadeSet::DELETE) {
@@ -131,9 +143,21 @@ fn edges_from(schema: &Schema, t: TableId) -> Vec<Edge> {
         let via = match rel.join {
             Join::Referenced { .. } => continue, // covered by the foreign key above
             Join::Referencing { column } => Via::Referencing { column },
-            Join::Secondary { assoc, local, remote } => Via::Secondary { assoc, local, remote },
+            Join::Secondary {
+                assoc,
+                local,
+                remote,
+            } => Via::Secondary {
+                assoc,
+                local,
+                remote,
+            },
         };
-        let edge = Edge { from: t, to: rel.target, via };
+        let edge = Edge {
+            from: t,
+            to: rel.target,
+            via,
+        };
         if !edges.contains(&edge) {
             edges.push(edge);
         }
@@ -174,12 +198,17 @@ pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Plan {
     let mut collect = Vec::new();
     for (k, scc) in sccs.iter().enumerate() {
         for &t in &tables {
-            for edge in out[t].iter().filter(|e| scc_of[e.to] == k && scc_of[e.from] != k) {
+            for edge in out[t]
+                .iter()
+                .filter(|e| scc_of[e.to] == k && scc_of[e.from] != k)
+            {
                 collect.push(Collect::Edge(*edge));
             }
         }
-        let internal: Vec<Edge> =
-            scc.iter().flat_map(|&t| out[t].iter().filter(|e| scc_of[e.to] == k).copied()).collect();
+        let internal: Vec<Edge> = scc
+            .iter()
+            .flat_map(|&t| out[t].iter().filter(|e| scc_of[e.to] == k).copied())
+            .collect();
         match scc.as_slice() {
             _ if internal.is_empty() => {}
             [table] => collect.push(Collect::Closure {
@@ -197,9 +226,12 @@ pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Plan {
         for fk in schema.referencing(t) {
             match action(schema, fk) {
                 Action::Delete => {}
-                Action::Block(reason) => {
-                    checks.push(Check { table: fk.table, column: fk.column, referenced: t, reason })
-                }
+                Action::Block(reason) => checks.push(Check {
+                    table: fk.table,
+                    column: fk.column,
+                    referenced: t,
+                    reason,
+                }),
                 Action::SetNull | Action::SetDefault => detaches.push(Detach {
                     table: fk.table,
                     column: fk.column,
@@ -211,7 +243,16 @@ pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Plan {
     }
 
     let (deletes, defer_foreign_keys) = delete_order(schema, &tables, &in_plan);
-    Plan { root, tables, reached_by, collect, checks, detaches, deletes, defer_foreign_keys }
+    Plan {
+        root,
+        tables,
+        reached_by,
+        collect,
+        checks,
+        detaches,
+        deletes,
+        defer_foreign_keys,
+    }
 }
 
 /// Children before parents: a table comes after every plan table that references it.
@@ -232,7 +273,8 @@ fn delete_order(schema: &Schema, tables: &[TableId], in_plan: &[bool]) -> (Vec<T
             continue;
         }
         // Iterative DFS over "is referenced by" edges; post-order puts referencing tables first.
-        let mut stack: Vec<(TableId, Vec<TableId>)> = vec![(start, referencing_tables(schema, start, in_plan))];
+        let mut stack: Vec<(TableId, Vec<TableId>)> =
+            vec![(start, referencing_tables(schema, start, in_plan))];
         mark[start] = Mark::Open;
         while let Some((t, pending)) = stack.last_mut() {
             match pending.pop() {
@@ -269,7 +311,10 @@ fn referencing_tables(schema: &Schema, t: TableId, in_plan: &[bool]) -> Vec<Tabl
 }
 
 /// Tarjan's algorithm over `nodes`; the parts come out sources first (topological order).
-fn strongly_connected(nodes: &[TableId], succ: impl Fn(TableId) -> Vec<TableId>) -> Vec<Vec<TableId>> {
+fn strongly_connected(
+    nodes: &[TableId],
+    succ: impl Fn(TableId) -> Vec<TableId>,
+) -> Vec<Vec<TableId>> {
     struct State {
         index: Vec<Option<usize>>,
         low: Vec<usize>,
@@ -293,14 +338,15 @@ fn strongly_connected(nodes: &[TableId], succ: impl Fn(TableId) -> Vec<TableId>)
             continue;
         }
         let mut frames: Vec<(TableId, Vec<TableId>, usize)> = Vec::new();
-        let visit = |v: TableId, st: &mut State, frames: &mut Vec<(TableId, Vec<TableId>, usize)>| {
-            st.index[v] = Some(st.next);
-            st.low[v] = st.next;
-            st.next += 1;
-            st.stack.push(v);
-            st.on_stack[v] = true;
-            frames.push((v, succ(v).into_iter().filter(|w| *w < size).collect(), 0));
-        };
+        let visit =
+            |v: TableId, st: &mut State, frames: &mut Vec<(TableId, Vec<TableId>, usize)>| {
+                st.index[v] = Some(st.next);
+                st.low[v] = st.next;
+                st.next += 1;
+                st.stack.push(v);
+                st.on_stack[v] = true;
+                frames.push((v, succ(v).into_iter().filter(|w| *w < size).collect(), 0));
+            };
         visit(start, &mut st, &mut frames);
         while let Some(frame) = frames.last_mut() {
             let v = frame.0;
@@ -401,46 +447,119 @@ pub(crate) mod fixtures {
     }
 
     // parent -< child -< toy; parent -< note (no delete: set null); parent -< audit (RESTRICT).
-    model!(parent, "parent", [pk("id")], [
-        rel("children", child, CascadeSet::ALL),
-        rel("notes", note, CascadeSet::DEFAULT)
-    ]);
-    model!(child, "child", [pk("id"), fk("parent_id", true, parent, OnDelete::NoAction)], [
-        rel("toys", toy, CascadeSet::ALL)
-    ]);
-    model!(toy, "toy", [pk("id"), fk("child_id", false, child, OnDelete::NoAction)], []);
-    model!(note, "note", [pk("id"), fk("parent_id", true, parent, OnDelete::NoAction)], []);
-    model!(audit, "audit", [pk("id"), fk("parent_id", false, parent, OnDelete::Restrict)], []);
+    model!(
+        parent,
+        "parent",
+        [pk("id")],
+        [
+            rel("children", child, CascadeSet::ALL),
+            rel("notes", note, CascadeSet::DEFAULT)
+        ]
+    );
+    model!(
+        child,
+        "child",
+        [pk("id"), fk("parent_id", true, parent, OnDelete::NoAction)],
+        [rel("toys", toy, CascadeSet::ALL)]
+    );
+    model!(
+        toy,
+        "toy",
+        [pk("id"), fk("child_id", false, child, OnDelete::NoAction)],
+        []
+    );
+    model!(
+        note,
+        "note",
+        [pk("id"), fk("parent_id", true, parent, OnDelete::NoAction)],
+        []
+    );
+    model!(
+        audit,
+        "audit",
+        [pk("id"), fk("parent_id", false, parent, OnDelete::Restrict)],
+        []
+    );
 
     // A self-referential tree.
-    model!(node, "node", [pk("id"), fk("parent_id", true, node, OnDelete::NoAction)], [
-        rel("children", node, CascadeSet::ALL)
-    ]);
+    model!(
+        node,
+        "node",
+        [pk("id"), fk("parent_id", true, node, OnDelete::NoAction)],
+        [rel("children", node, CascadeSet::ALL)]
+    );
 
     // a -> b -> a: each deletes the rows of the other that reference it.
-    model!(a, "a", [pk("id"), fk("b_id", true, b, OnDelete::NoAction)], [rel("bs", b, CascadeSet::ALL)]);
-    model!(b, "b", [pk("id"), fk("a_id", true, a, OnDelete::NoAction)], [rel("as_", a, CascadeSet::ALL)]);
+    model!(
+        a,
+        "a",
+        [pk("id"), fk("b_id", true, b, OnDelete::NoAction)],
+        [rel("bs", b, CascadeSet::ALL)]
+    );
+    model!(
+        b,
+        "b",
+        [pk("id"), fk("a_id", true, a, OnDelete::NoAction)],
+        [rel("as_", a, CascadeSet::ALL)]
+    );
 
     // post >-< tag through post_tag; the database cascades comment.
-    model!(post, "post", [pk("id")], [RelationshipMeta {
-        secondary: Some(post_tag),
-        ..rel("tags", tag, CascadeSet::DEFAULT)
-    }]);
+    model!(
+        post,
+        "post",
+        [pk("id")],
+        [RelationshipMeta {
+            secondary: Some(post_tag),
+            ..rel("tags", tag, CascadeSet::DEFAULT)
+        }]
+    );
     model!(tag, "tag", [pk("id")], []);
-    model!(post_tag, "post_tag", [
-        ColumnMeta { primary_key: true, ..fk("post_id", false, post, OnDelete::NoAction) },
-        ColumnMeta { primary_key: true, ..fk("tag_id", false, tag, OnDelete::NoAction) }
-    ], []);
-    model!(article, "article", [pk("id")], [RelationshipMeta {
-        secondary: Some(article_label),
-        ..rel("labels", label, CascadeSet::ALL)
-    }]);
+    model!(
+        post_tag,
+        "post_tag",
+        [
+            ColumnMeta {
+                primary_key: true,
+                ..fk("post_id", false, post, OnDelete::NoAction)
+            },
+            ColumnMeta {
+                primary_key: true,
+                ..fk("tag_id", false, tag, OnDelete::NoAction)
+            }
+        ],
+        []
+    );
+    model!(
+        article,
+        "article",
+        [pk("id")],
+        [RelationshipMeta {
+            secondary: Some(article_label),
+            ..rel("labels", label, CascadeSet::ALL)
+        }]
+    );
     model!(label, "label", [pk("id")], []);
-    model!(article_label, "article_label", [
-        ColumnMeta { primary_key: true, ..fk("article_id", false, article, OnDelete::NoAction) },
-        ColumnMeta { primary_key: true, ..fk("label_id", false, label, OnDelete::NoAction) }
-    ], []);
-    model!(comment, "comment", [pk("id"), fk("post_id", false, post, OnDelete::Cascade)], []);
+    model!(
+        article_label,
+        "article_label",
+        [
+            ColumnMeta {
+                primary_key: true,
+                ..fk("article_id", false, article, OnDelete::NoAction)
+            },
+            ColumnMeta {
+                primary_key: true,
+                ..fk("label_id", false, label, OnDelete::NoAction)
+            }
+        ],
+        []
+    );
+    model!(
+        comment,
+        "comment",
+        [pk("id"), fk("post_id", false, post, OnDelete::Cascade)],
+        []
+    );
 }
 
 #[cfg(test)]
@@ -450,7 +569,11 @@ mod tests {
     use crate::schema::Schema;
 
     fn id(schema: &Schema, table: &str) -> TableId {
-        schema.tables.iter().position(|t| t.meta.table == table).expect("table in schema")
+        schema
+            .tables
+            .iter()
+            .position(|t| t.meta.table == table)
+            .expect("table in schema")
     }
 
     fn names(schema: &Schema, ts: &[TableId]) -> Vec<&'static str> {
@@ -489,7 +612,10 @@ mod tests {
         assert_eq!(plan.collect.len(), 1);
         assert!(matches!(&plan.collect[0], Collect::Closure { edges, .. } if edges.len() == 1));
         assert_eq!(names(&schema, &plan.deletes), ["node"]);
-        assert!(!plan.defer_foreign_keys, "a self-reference needs no deferral");
+        assert!(
+            !plan.defer_foreign_keys,
+            "a self-reference needs no deferral"
+        );
     }
 
     #[test]
@@ -536,8 +662,13 @@ mod tests {
             };
             &META
         }
-        let err = Schema::build(&[post(), other_post()]).unwrap_err().to_string();
-        assert!(err.contains("OtherPost") && err.contains("\"post\""), "{err}");
+        let err = Schema::build(&[post(), other_post()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("OtherPost") && err.contains("\"post\""),
+            "{err}"
+        );
     }
 
     #[test]

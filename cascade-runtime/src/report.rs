@@ -31,8 +31,18 @@ impl DeleteReport {
         }
     }
 
-    pub(crate) fn add_detached(&mut self, table: &str, column: &str, to_default: bool, rows: usize) {
-        match self.detached.iter_mut().find(|d| d.table == table && d.column == column) {
+    pub(crate) fn add_detached(
+        &mut self,
+        table: &str,
+        column: &str,
+        to_default: bool,
+        rows: usize,
+    ) {
+        match self
+            .detached
+            .iter_mut()
+            .find(|d| d.table == table && d.column == column)
+        {
             Some(d) => d.rows += rows,
             None => self.detached.push(Detached {
                 table: table.to_owned(),
@@ -64,17 +74,28 @@ impl DeleteReport {
 
     /// Rows deleted from `table` (0 if none).
     pub fn count(&self, table: &str) -> usize {
-        self.deleted.iter().find(|(t, _)| t == table).map_or(0, |(_, n)| *n)
+        self.deleted
+            .iter()
+            .find(|(t, _)| t == table)
+            .map_or(0, |(_, n)| *n)
     }
 
     /// Rows of `table` whose foreign key was set to `NULL` (0 if none).
     pub fn nulled(&self, table: &str) -> usize {
-        self.detached.iter().filter(|d| d.table == table && !d.to_default).map(|d| d.rows).sum()
+        self.detached
+            .iter()
+            .filter(|d| d.table == table && !d.to_default)
+            .map(|d| d.rows)
+            .sum()
     }
 
     /// Rows of `table` whose foreign key was set to its default (0 if none).
     pub fn defaulted(&self, table: &str) -> usize {
-        self.detached.iter().filter(|d| d.table == table && d.to_default).map(|d| d.rows).sum()
+        self.detached
+            .iter()
+            .filter(|d| d.table == table && d.to_default)
+            .map(|d| d.rows)
+            .sum()
     }
 
     /// Tables with deleted rows and their counts, in the order they were deleted (children first).
@@ -95,12 +116,21 @@ impl DeleteReport {
 
 impl fmt::Display for DeleteReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "deleted {} row(s) in {} statement(s)", self.total(), self.statements)?;
+        writeln!(
+            f,
+            "deleted {} row(s) in {} statement(s)",
+            self.total(),
+            self.statements
+        )?;
         for (table, rows) in &self.deleted {
             writeln!(f, "  {table}: {rows} deleted")?;
         }
         for d in &self.detached {
-            let action = if d.to_default { "set to default" } else { "set to NULL" };
+            let action = if d.to_default {
+                "set to default"
+            } else {
+                "set to NULL"
+            };
             writeln!(f, "  {}.{}: {} {action}", d.table, d.column, d.rows)?;
         }
         Ok(())
@@ -150,7 +180,10 @@ impl DeletePlan {
 
     /// Rows that would be deleted, all tables together.
     pub fn total(&self) -> usize {
-        self.nodes().filter(|n| n.action == PlanAction::Delete).map(|n| n.rows).sum()
+        self.nodes()
+            .filter(|n| n.action == PlanAction::Delete)
+            .map(|n| n.rows)
+            .sum()
     }
 
     /// Rows that would be deleted from `table`.
@@ -185,12 +218,19 @@ impl fmt::Display for DeletePlan {
         fn line(node: &PlanNode, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             let rows = if node.rows == 1 { "row" } else { "rows" };
             match (node.action, &node.via) {
-                (PlanAction::Delete, None) => write!(f, "delete {}: {} {rows}", node.table, node.rows),
+                (PlanAction::Delete, None) => {
+                    write!(f, "delete {}: {} {rows}", node.table, node.rows)
+                }
                 (PlanAction::Delete, Some(via)) => {
                     write!(f, "delete {}: {} {rows} (via {via})", node.table, node.rows)
                 }
                 (PlanAction::SetNull, via) => {
-                    write!(f, "set null {}: {} {rows}", via.as_deref().unwrap_or(&node.table), node.rows)
+                    write!(
+                        f,
+                        "set null {}: {} {rows}",
+                        via.as_deref().unwrap_or(&node.table),
+                        node.rows
+                    )
                 }
                 (PlanAction::SetDefault, via) => write!(
                     f,
@@ -221,8 +261,20 @@ impl fmt::Display for DeletePlan {
 mod tests {
     use super::*;
 
-    fn node(table: &str, action: PlanAction, via: Option<&str>, rows: usize, children: Vec<PlanNode>) -> PlanNode {
-        PlanNode { table: table.into(), action, via: via.map(Into::into), rows, children }
+    fn node(
+        table: &str,
+        action: PlanAction,
+        via: Option<&str>,
+        rows: usize,
+        children: Vec<PlanNode>,
+    ) -> PlanNode {
+        PlanNode {
+            table: table.into(),
+            action,
+            via: via.map(Into::into),
+            rows,
+            children,
+        }
     }
 
     #[test]
@@ -239,9 +291,21 @@ mod tests {
                         PlanAction::Delete,
                         Some("child.parent_id"),
                         3,
-                        vec![node("toy", PlanAction::Delete, Some("toy.child_id"), 6, vec![])],
+                        vec![node(
+                            "toy",
+                            PlanAction::Delete,
+                            Some("toy.child_id"),
+                            6,
+                            vec![],
+                        )],
                     ),
-                    node("note", PlanAction::SetNull, Some("note.parent_id"), 2, vec![]),
+                    node(
+                        "note",
+                        PlanAction::SetNull,
+                        Some("note.parent_id"),
+                        2,
+                        vec![],
+                    ),
                 ],
             ),
         };

@@ -58,24 +58,39 @@ pub(crate) enum Join {
     /// The source holds the key: `source.column` references the target (many-to-one).
     Referencing { column: usize },
     /// Many-to-many through `assoc`: `assoc.local` references the source, `assoc.remote` the target.
-    Secondary { assoc: TableId, local: usize, remote: usize },
+    Secondary {
+        assoc: TableId,
+        local: usize,
+        remote: usize,
+    },
 }
 
 impl Schema {
     /// Resolves and validates `models` and every model reachable from them.
     pub fn build(models: &[&'static ModelMeta]) -> Result<Schema> {
         let metas = reachable(models)?;
-        let index: HashMap<&'static str, TableId> =
-            metas.iter().enumerate().map(|(i, m)| (m.table, i)).collect();
+        let index: HashMap<&'static str, TableId> = metas
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.table, i))
+            .collect();
         let id_of = |m: &'static ModelMeta| index[m.table];
 
         let mut tables = Vec::with_capacity(metas.len());
         for &meta in &metas {
             let pk: Vec<usize> = meta.primary_key().map(|(i, _)| i).collect();
             if pk.is_empty() {
-                return Err(schema_error(meta, None, "the model has no primary key".into()));
+                return Err(schema_error(
+                    meta,
+                    None,
+                    "the model has no primary key".into(),
+                ));
             }
-            tables.push(Table { meta, pk, relationships: Vec::new() });
+            tables.push(Table {
+                meta,
+                pk,
+                relationships: Vec::new(),
+            });
         }
 
         let mut foreign_keys = Vec::new();
@@ -106,7 +121,10 @@ impl Schema {
             }
         }
 
-        let mut schema = Schema { tables, foreign_keys };
+        let mut schema = Schema {
+            tables,
+            foreign_keys,
+        };
         for t in 0..schema.tables.len() {
             let meta = schema.tables[t].meta;
             let mut resolved = Vec::with_capacity(meta.relationships.len());
@@ -138,12 +156,18 @@ impl Schema {
 
     /// Foreign keys of `table` that reference `target`.
     fn fks_between(&self, table: TableId, target: TableId) -> Vec<ForeignKey> {
-        self.foreign_keys.iter().filter(|fk| fk.table == table && fk.target == target).copied().collect()
+        self.foreign_keys
+            .iter()
+            .filter(|fk| fk.table == table && fk.target == target)
+            .copied()
+            .collect()
     }
 
     /// Foreign keys that reference `target`, from any known table.
     pub fn referencing(&self, target: TableId) -> impl Iterator<Item = &ForeignKey> {
-        self.foreign_keys.iter().filter(move |fk| fk.target == target)
+        self.foreign_keys
+            .iter()
+            .filter(move |fk| fk.target == target)
     }
 
     /// Whether `table.column` is a column through which some many-to-many relationship links.
@@ -203,7 +227,11 @@ impl Schema {
                 [fk] => Ok(Relationship {
                     meta: rel,
                     target,
-                    join: Join::Secondary { assoc, local, remote: fk.column },
+                    join: Join::Secondary {
+                        assoc,
+                        local,
+                        remote: fk.column,
+                    },
                 }),
                 [] => fail(format!(
                     "the association model `{}` has no foreign key to `{}` besides the one to \
@@ -220,7 +248,11 @@ impl Schema {
 
         // Candidate joins: the target holds a key to the source, or the source to the target.
         let referenced = self.fks_between(target, source);
-        let referencing = if rel.collection { Vec::new() } else { self.fks_between(source, target) };
+        let referencing = if rel.collection {
+            Vec::new()
+        } else {
+            self.fks_between(source, target)
+        };
         if let Some(name) = rel.foreign_key {
             let on_target = referenced.iter().find(|fk| named(tgt, fk.column, name));
             let on_source = referencing.iter().find(|fk| named(src, fk.column, name));
@@ -239,50 +271,66 @@ impl Schema {
                         if rel.collection {
                             String::new()
                         } else {
-                            format!(", nor a column of `{}` that references `{}`", src.name, tgt.name)
+                            format!(
+                                ", nor a column of `{}` that references `{}`",
+                                src.name, tgt.name
+                            )
                         }
                     ))
                 }
             };
-            return Ok(Relationship { meta: rel, target, join });
+            return Ok(Relationship {
+                meta: rel,
+                target,
+                join,
+            });
         }
 
-        let join = if source == target {
-            // Self-referential: a collection holds the children, a scalar the parent.
-            let fks = &self.fks_between(source, source);
-            match fks.as_slice() {
-                [fk] if rel.collection => Join::Referenced { column: fk.column },
-                [fk] => Join::Referencing { column: fk.column },
-                [] => return fail(format!("`{}` has no foreign key to itself", src.name)),
-                _ => {
-                    return fail(format!(
-                        "`{}` has several foreign keys to itself ({}); say which one this \
+        let join =
+            if source == target {
+                // Self-referential: a collection holds the children, a scalar the parent.
+                let fks = &self.fks_between(source, source);
+                match fks.as_slice() {
+                    [fk] if rel.collection => Join::Referenced { column: fk.column },
+                    [fk] => Join::Referencing { column: fk.column },
+                    [] => return fail(format!("`{}` has no foreign key to itself", src.name)),
+                    _ => {
+                        return fail(format!(
+                            "`{}` has several foreign keys to itself ({}); say which one this \
                          relationship uses with `foreign_key = \"column\"`",
-                        src.name,
-                        column_list(src, fks)
-                    ))
+                            src.name,
+                            column_list(src, fks)
+                        ))
+                    }
                 }
-            }
-        } else {
-            let mut joins: Vec<(Join, String)> = referenced
-                .iter()
-                .map(|fk| (Join::Referenced { column: fk.column }, format!("{}.{}", tgt.table, tgt.columns[fk.column].name)))
-                .collect();
-            joins.extend(referencing.iter().map(|fk| {
-                (Join::Referencing { column: fk.column }, format!("{}.{}", src.table, src.columns[fk.column].name))
-            }));
-            match joins.as_slice() {
-                [(join, _)] => *join,
-                [] if rel.collection && !self.fks_between(source, target).is_empty() => {
-                    return fail(format!(
+            } else {
+                let mut joins: Vec<(Join, String)> = referenced
+                    .iter()
+                    .map(|fk| {
+                        (
+                            Join::Referenced { column: fk.column },
+                            format!("{}.{}", tgt.table, tgt.columns[fk.column].name),
+                        )
+                    })
+                    .collect();
+                joins.extend(referencing.iter().map(|fk| {
+                    (
+                        Join::Referencing { column: fk.column },
+                        format!("{}.{}", src.table, src.columns[fk.column].name),
+                    )
+                }));
+                match joins.as_slice() {
+                    [(join, _)] => *join,
+                    [] if rel.collection && !self.fks_between(source, target).is_empty() => {
+                        return fail(format!(
                         "a `Vec<{}>` relationship needs a foreign key on `{}` referencing `{}`; \
                          `{}` holds the key instead, so this is a many-to-one: declare the field \
                          as `Option<{}>` or `Option<Box<{}>>`",
                         tgt.name, tgt.name, src.name, src.name, tgt.name, tgt.name
                     ))
-                }
-                [] => {
-                    return fail(format!(
+                    }
+                    [] => {
+                        return fail(format!(
                         "no foreign key joins `{}` and `{}`: add `#[model(foreign_key = {})]` to \
                          a column of `{}`{}",
                         src.name,
@@ -291,20 +339,24 @@ impl Schema {
                         tgt.name,
                         if rel.collection { "" } else { " (or the reverse)" }
                     ))
-                }
-                _ => {
-                    let names: Vec<&str> = joins.iter().map(|(_, n)| n.as_str()).collect();
-                    return fail(format!(
-                        "several foreign keys join `{}` and `{}` ({}); say which one this \
+                    }
+                    _ => {
+                        let names: Vec<&str> = joins.iter().map(|(_, n)| n.as_str()).collect();
+                        return fail(format!(
+                            "several foreign keys join `{}` and `{}` ({}); say which one this \
                          relationship uses with `foreign_key = \"column\"`",
-                        src.name,
-                        tgt.name,
-                        names.join(", ")
-                    ));
+                            src.name,
+                            tgt.name,
+                            names.join(", ")
+                        ));
+                    }
                 }
-            }
-        };
-        Ok(Relationship { meta: rel, target, join })
+            };
+        Ok(Relationship {
+            meta: rel,
+            target,
+            join,
+        })
     }
 
     fn check_relationships(&self, source: TableId) -> Result<()> {
@@ -316,10 +368,10 @@ impl Schema {
                 match tgt.relationship(back) {
                     None => {
                         return fail(format!(
-                            "back_populates = \"{back}\" names no relationship of `{}` (it has: {})",
-                            tgt.name,
-                            list_or_none(tgt.relationships.iter().map(|r| r.field))
-                        ))
+                        "back_populates = \"{back}\" names no relationship of `{}` (it has: {})",
+                        tgt.name,
+                        list_or_none(tgt.relationships.iter().map(|r| r.field))
+                    ))
                     }
                     Some((_, other)) if (other.target)().table != src.table => {
                         return fail(format!(
@@ -344,7 +396,9 @@ impl Schema {
             if rel.meta.passive_deletes == PassiveDeletes::All
                 && rel.meta.cascade.contains(CascadeSet::DELETE)
             {
-                return fail("passive_deletes = \"all\" cannot be combined with a delete cascade".into());
+                return fail(
+                    "passive_deletes = \"all\" cannot be combined with a delete cascade".into(),
+                );
             }
         }
         Ok(())
@@ -362,7 +416,10 @@ fn reachable(roots: &[&'static ModelMeta]) -> Result<Vec<&'static ModelMeta>> {
                 return Err(schema_error(
                     meta,
                     None,
-                    format!("its table \"{}\" is also the table of `{}`", meta.table, known.name),
+                    format!(
+                        "its table \"{}\" is also the table of `{}`",
+                        meta.table, known.name
+                    ),
                 ));
             }
             continue;
@@ -388,7 +445,10 @@ fn named(meta: &ModelMeta, column: usize, name: &str) -> bool {
 }
 
 fn column_list(meta: &ModelMeta, fks: &[ForeignKey]) -> String {
-    fks.iter().map(|fk| meta.columns[fk.column].name).collect::<Vec<_>>().join(", ")
+    fks.iter()
+        .map(|fk| meta.columns[fk.column].name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn list_or_none<'a>(names: impl Iterator<Item = &'a str>) -> String {
@@ -401,7 +461,11 @@ fn list_or_none<'a>(names: impl Iterator<Item = &'a str>) -> String {
 }
 
 fn schema_error(meta: &'static ModelMeta, field: Option<&'static str>, message: String) -> Error {
-    Error::Schema { model: meta.name, field, message }
+    Error::Schema {
+        model: meta.name,
+        field,
+        message,
+    }
 }
 
 impl Schema {
@@ -413,11 +477,18 @@ impl Schema {
         reached[root] = true;
         let mut queue = vec![root];
         while let Some(t) = queue.pop() {
-            let fks = self.foreign_keys.iter().filter(|fk| fk.table == t).map(|fk| fk.target);
-            let rels = self.tables[t].relationships.iter().flat_map(|r| match r.join {
-                Join::Secondary { assoc, .. } => vec![r.target, assoc],
-                _ => vec![r.target],
-            });
+            let fks = self
+                .foreign_keys
+                .iter()
+                .filter(|fk| fk.table == t)
+                .map(|fk| fk.target);
+            let rels = self.tables[t]
+                .relationships
+                .iter()
+                .flat_map(|r| match r.join {
+                    Join::Secondary { assoc, .. } => vec![r.target, assoc],
+                    _ => vec![r.target],
+                });
             for next in fks.chain(rels).collect::<Vec<_>>() {
                 if !reached[next] {
                     reached[next] = true;

@@ -21,6 +21,9 @@ use crate::write::{key_of, Mode, Writer};
 /// How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Prepared statements kept per connection: enough for the plans of a few dozen tables.
+const STATEMENT_CACHE_CAPACITY: usize = 512;
+
 /// A SQLite connection that knows the models used with it.
 ///
 /// Foreign-key enforcement is always on. Every call that writes is atomic: it runs in its own
@@ -38,7 +41,10 @@ pub struct Session {
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let models: Vec<&str> = self.models.iter().map(|m| m.name).collect();
-        f.debug_struct("Session").field("path", &self.conn.path()).field("models", &models).finish()
+        f.debug_struct("Session")
+            .field("path", &self.conn.path())
+            .field("models", &models)
+            .finish()
     }
 }
 
@@ -46,28 +52,39 @@ impl Session {
     /// Opens (or creates) a database file.
     pub fn open(path: impl AsRef<Path>) -> Result<Session> {
         let path = path.as_ref();
-        let conn = Connection::open(path)
-            .map_err(Error::db(format!("opening {}", path.display())))?;
+        let conn =
+            Connection::open(path).map_err(Error::db(format!("opening {}", path.display())))?;
         Session::from_connection(conn)
     }
 
     /// Opens a private in-memory database.
     pub fn open_in_memory() -> Result<Session> {
-        Session::from_connection(Connection::open_in_memory().map_err(Error::db("opening :memory:"))?)
+        Session::from_connection(
+            Connection::open_in_memory().map_err(Error::db("opening :memory:"))?,
+        )
     }
 
     /// Wraps an existing connection, turning foreign-key enforcement on and setting a busy
     /// timeout of [`DEFAULT_BUSY_TIMEOUT`].
     pub fn from_connection(conn: Connection) -> Result<Session> {
-        conn.pragma_update(None, "foreign_keys", true).map_err(Error::db("enabling foreign keys"))?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(Error::db("enabling foreign keys"))?;
         let on: bool = conn
             .pragma_query_value(None, "foreign_keys", |r| r.get(0))
             .map_err(Error::db("reading PRAGMA foreign_keys"))?;
         if !on {
             return Err(Error::ForeignKeysOff);
         }
-        conn.busy_timeout(DEFAULT_BUSY_TIMEOUT).map_err(Error::db("setting the busy timeout"))?;
-        Ok(Session { conn, models: Vec::new(), schema: None, plans: HashMap::new() })
+        conn.busy_timeout(DEFAULT_BUSY_TIMEOUT)
+            .map_err(Error::db("setting the busy timeout"))?;
+        // Every statement of every plan is prepared once and reused; keep them all.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
+        Ok(Session {
+            conn,
+            models: Vec::new(),
+            schema: None,
+            plans: HashMap::new(),
+        })
     }
 
     /// The underlying connection.
@@ -98,12 +115,18 @@ impl Session {
 
     fn table<M: Model>(&mut self) -> Result<(Rc<Schema>, TableId)> {
         let schema = self.schema(M::meta())?;
-        let t = schema.table_id(M::meta()).expect("the schema was built with this model");
+        let t = schema
+            .table_id(M::meta())
+            .expect("the schema was built with this model");
         Ok((schema, t))
     }
 
     fn plan(&mut self, schema: &Schema, t: TableId) -> Rc<Plan> {
-        Rc::clone(self.plans.entry(t).or_insert_with(|| Rc::new(plan::plan_delete(schema, t))))
+        Rc::clone(
+            self.plans
+                .entry(t)
+                .or_insert_with(|| Rc::new(plan::plan_delete(schema, t))),
+        )
     }
 
     /// Creates `M`'s table and those of every model reachable from it through relationships
@@ -112,7 +135,10 @@ impl Session {
     pub fn create_all<M: Model>(&mut self) -> Result<()> {
         let (schema, root) = self.table::<M>()?;
         let order = schema.creation_order(root);
-        let tx = self.conn.savepoint().map_err(Error::db("starting a savepoint"))?;
+        let tx = self
+            .conn
+            .savepoint()
+            .map_err(Error::db("starting a savepoint"))?;
         let mut exec = Executor::new(&tx);
         for t in order {
             for ddl in sql::create_table(&Sqlite, schema.tables[t].meta) {
@@ -143,7 +169,10 @@ impl Session {
 
     fn write<M: Model>(&mut self, row: &mut M, mode: Mode) -> Result<DeleteReport> {
         let (schema, _) = self.table::<M>()?;
-        let tx = self.conn.savepoint().map_err(Error::db("starting a savepoint"))?;
+        let tx = self
+            .conn
+            .savepoint()
+            .map_err(Error::db("starting a savepoint"))?;
         let mut writer = Writer::new(&tx, &schema);
         writer.write(row, mode)?;
         let report = writer.report;
@@ -182,7 +211,9 @@ impl Session {
         let (schema, t) = self.table::<M>()?;
         let key = key_of(&schema, t, &row.values());
         if M::meta().has_rowid_key() && key[0].is_unset_key() {
-            return Err(Error::MissingKey { table: M::meta().table.to_owned() });
+            return Err(Error::MissingKey {
+                table: M::meta().table.to_owned(),
+            });
         }
         self.delete_by_pk::<M>(Key::new(key))
     }
@@ -199,15 +230,25 @@ impl Session {
     /// Deletes every row of `M` matching `clause` — SQL over `M`'s columns with `?1`, `?2`...
     /// bound to `params` — and everything their cascades reach. Unlike SQLAlchemy's bulk
     /// delete, this one cascades.
-    pub fn delete_where<M: Model>(&mut self, clause: &str, params: impl Params) -> Result<DeleteReport> {
+    pub fn delete_where<M: Model>(
+        &mut self,
+        clause: &str,
+        params: impl Params,
+    ) -> Result<DeleteReport> {
         let (schema, t) = self.table::<M>()?;
-        let roots = Roots::Where { clause: clause.to_owned(), params: params.into_values() };
+        let roots = Roots::Where {
+            clause: clause.to_owned(),
+            params: params.into_values(),
+        };
         self.run_delete(&schema, t, roots)
     }
 
     fn run_delete(&mut self, schema: &Schema, t: TableId, roots: Roots) -> Result<DeleteReport> {
         let plan = self.plan(schema, t);
-        let tx = self.conn.savepoint().map_err(Error::db("starting a savepoint"))?;
+        let tx = self
+            .conn
+            .savepoint()
+            .map_err(Error::db("starting a savepoint"))?;
         let report = exec::delete(&tx, schema, &plan, roots)?;
         tx.commit().map_err(Error::db("committing"))?;
         Ok(report)
@@ -222,16 +263,26 @@ impl Session {
     }
 
     /// Computes what [`Session::delete_where`] would do, changing nothing.
-    pub fn plan_delete_where<M: Model>(&mut self, clause: &str, params: impl Params) -> Result<DeletePlan> {
+    pub fn plan_delete_where<M: Model>(
+        &mut self,
+        clause: &str,
+        params: impl Params,
+    ) -> Result<DeletePlan> {
         let (schema, t) = self.table::<M>()?;
-        let roots = Roots::Where { clause: clause.to_owned(), params: params.into_values() };
+        let roots = Roots::Where {
+            clause: clause.to_owned(),
+            params: params.into_values(),
+        };
         self.run_preview(&schema, t, roots)
     }
 
     fn run_preview(&mut self, schema: &Schema, t: TableId, roots: Roots) -> Result<DeletePlan> {
         let plan = self.plan(schema, t);
         // Dropped without commit: the savepoint rolls back whatever the preview touched.
-        let tx = self.conn.savepoint().map_err(Error::db("starting a savepoint"))?;
+        let tx = self
+            .conn
+            .savepoint()
+            .map_err(Error::db("starting a savepoint"))?;
         exec::preview(&tx, schema, &plan, roots)
     }
 }
@@ -240,7 +291,11 @@ fn checked_key(schema: &Schema, t: TableId, key: Key) -> Result<Vec<crate::value
     let expected = schema.tables[t].pk.len();
     let values = key.into_values();
     if values.len() != expected {
-        return Err(Error::KeyArity { table: schema.name(t).to_owned(), expected, given: values.len() });
+        return Err(Error::KeyArity {
+            table: schema.name(t).to_owned(),
+            expected,
+            given: values.len(),
+        });
     }
     Ok(values)
 }

@@ -54,7 +54,10 @@ pub(crate) struct Statement {
 
 impl Statement {
     fn new(sql: String) -> Statement {
-        Statement { sql, params: Vec::new() }
+        Statement {
+            sql,
+            params: Vec::new(),
+        }
     }
 }
 
@@ -66,7 +69,10 @@ pub(crate) struct Render<'a, D: Dialect = Sqlite> {
 
 impl<'a> Render<'a, Sqlite> {
     pub fn sqlite(schema: &'a Schema) -> Self {
-        Render { schema, dialect: Sqlite }
+        Render {
+            schema,
+            dialect: Sqlite,
+        }
     }
 }
 
@@ -81,28 +87,44 @@ impl<D: Dialect> Render<'_, D> {
 
     /// `"table"."column"`
     fn col(&self, t: TableId, c: usize) -> String {
-        format!("{}.{}", self.table(t), self.q(self.schema.column_name(t, c)))
+        format!(
+            "{}.{}",
+            self.table(t),
+            self.q(self.schema.column_name(t, c))
+        )
     }
 
     /// The key-set table of `t`.
     pub fn keys(&self, t: TableId) -> String {
-        self.dialect.temp_table(&format!("cascade_keys_{}", self.schema.name(t)))
+        self.dialect
+            .temp_table(&format!("cascade_keys_{}", self.schema.name(t)))
     }
 
     fn key_columns(&self, t: TableId) -> String {
         let n = self.schema.tables[t].pk.len();
-        (0..n).map(|i| format!("k{i}")).collect::<Vec<_>>().join(", ")
+        (0..n)
+            .map(|i| format!("k{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The primary key of `t` as an expression: `"t"."id"` or `("t"."a", "t"."b")`.
     fn pk(&self, t: TableId) -> String {
-        let cols: Vec<String> = self.schema.tables[t].pk.iter().map(|&c| self.col(t, c)).collect();
+        let cols: Vec<String> = self.schema.tables[t]
+            .pk
+            .iter()
+            .map(|&c| self.col(t, c))
+            .collect();
         tuple(cols)
     }
 
     /// `expr IN (SELECT k0.. FROM keys(t))`
     fn in_keys(&self, expr: String, t: TableId) -> String {
-        format!("{expr} IN (SELECT {} FROM {})", self.key_columns(t), self.keys(t))
+        format!(
+            "{expr} IN (SELECT {} FROM {})",
+            self.key_columns(t),
+            self.keys(t)
+        )
     }
 
     /// Creates `t`'s key-set table if this connection has none yet.
@@ -134,7 +156,11 @@ impl<D: Dialect> Render<'_, D> {
     }
 
     fn insert_keys(&self, t: TableId) -> String {
-        format!("{} ({})", self.dialect.insert_ignore(&self.keys(t)), self.key_columns(t))
+        format!(
+            "{} ({})",
+            self.dialect.insert_ignore(&self.keys(t)),
+            self.key_columns(t)
+        )
     }
 
     /// Seeds `t`'s key set with the existing row of `key` (one value per primary-key column).
@@ -171,7 +197,12 @@ impl<D: Dialect> Render<'_, D> {
     }
 
     fn pk_list(&self, t: TableId) -> String {
-        self.schema.tables[t].pk.iter().map(|&c| self.col(t, c)).collect::<Vec<_>>().join(", ")
+        self.schema.tables[t]
+            .pk
+            .iter()
+            .map(|&c| self.col(t, c))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Adds the rows an edge reaches to the key set of `edge.to`.
@@ -192,7 +223,11 @@ impl<D: Dialect> Render<'_, D> {
                 self.in_keys(self.pk(from), from),
                 c = self.col(from, column),
             ),
-            Via::Secondary { assoc, local, remote } => format!(
+            Via::Secondary {
+                assoc,
+                local,
+                remote,
+            } => format!(
                 "{} SELECT {r} FROM {} WHERE {r} IS NOT NULL AND {}",
                 self.insert_keys(to),
                 self.table(assoc),
@@ -240,7 +275,13 @@ impl<D: Dialect> Render<'_, D> {
 
     /// The filter of rows of `table` that reference deleted rows of `referenced` through
     /// `column` and that the plan does not delete itself.
-    fn referencing_filter(&self, table: TableId, column: usize, referenced: TableId, deleted: bool) -> String {
+    fn referencing_filter(
+        &self,
+        table: TableId,
+        column: usize,
+        referenced: TableId,
+        deleted: bool,
+    ) -> String {
         let mut filter = self.in_keys(self.col(table, column), referenced);
         if deleted {
             filter.push_str(&format!(" AND NOT {}", self.in_keys(self.pk(table), table)));
@@ -283,7 +324,11 @@ impl<D: Dialect> Render<'_, D> {
 
     /// Deletes the rows in `t`'s key set.
     pub fn delete(&self, t: TableId) -> Statement {
-        Statement::new(format!("DELETE FROM {} WHERE {}", self.table(t), self.in_keys(self.pk(t), t)))
+        Statement::new(format!(
+            "DELETE FROM {} WHERE {}",
+            self.table(t),
+            self.in_keys(self.pk(t), t)
+        ))
     }
 }
 
@@ -324,8 +369,11 @@ pub(crate) fn create_table<D: Dialect>(dialect: &D, meta: &ModelMeta) -> Vec<Str
             ));
         }
     }
-    let mut out =
-        vec![format!("CREATE TABLE IF NOT EXISTS {} (\n  {}\n)", q(meta.table), defs.join(",\n  "))];
+    let mut out = vec![format!(
+        "CREATE TABLE IF NOT EXISTS {} (\n  {}\n)",
+        q(meta.table),
+        defs.join(",\n  ")
+    )];
     for col in meta.columns {
         let single_pk = col.primary_key && meta.single_primary_key().is_some();
         if (col.foreign_key.is_some() || col.index) && !col.unique && !single_pk {
@@ -368,9 +416,17 @@ pub(crate) mod rows {
         if columns.is_empty() {
             return format!("INSERT INTO {} DEFAULT VALUES", d.quote(meta.table));
         }
-        let names: Vec<String> = columns.iter().map(|&c| d.quote(meta.columns[c].name)).collect();
+        let names: Vec<String> = columns
+            .iter()
+            .map(|&c| d.quote(meta.columns[c].name))
+            .collect();
         let params: Vec<String> = (1..=columns.len()).map(|i| d.param(i)).collect();
-        format!("INSERT INTO {} ({}) VALUES ({})", d.quote(meta.table), names.join(", "), params.join(", "))
+        format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            d.quote(meta.table),
+            names.join(", "),
+            params.join(", ")
+        )
     }
 
     /// `UPDATE t SET non-key columns WHERE key`; parameters: non-key columns, then the key.
@@ -389,9 +445,16 @@ pub(crate) mod rows {
         if sets.is_empty() {
             return None;
         }
-        let conds: Vec<String> =
-            meta.primary_key().map(|(_, c)| format!("{} = {}", d.quote(c.name), next())).collect();
-        Some(format!("UPDATE {} SET {} WHERE {}", d.quote(meta.table), sets.join(", "), conds.join(" AND ")))
+        let conds: Vec<String> = meta
+            .primary_key()
+            .map(|(_, c)| format!("{} = {}", d.quote(c.name), next()))
+            .collect();
+        Some(format!(
+            "UPDATE {} SET {} WHERE {}",
+            d.quote(meta.table),
+            sets.join(", "),
+            conds.join(" AND ")
+        ))
     }
 
     /// `SELECT all columns FROM t WHERE key`.
@@ -401,7 +464,12 @@ pub(crate) mod rows {
             .enumerate()
             .map(|(i, (_, c))| format!("{} = {}", d.quote(c.name), d.param(i + 1)))
             .collect();
-        format!("SELECT {} FROM {} WHERE {}", select_list(d, meta), d.quote(meta.table), conds.join(" AND "))
+        format!(
+            "SELECT {} FROM {} WHERE {}",
+            select_list(d, meta),
+            d.quote(meta.table),
+            conds.join(" AND ")
+        )
     }
 
     /// Whether a row with this key exists.
@@ -411,12 +479,20 @@ pub(crate) mod rows {
             .enumerate()
             .map(|(i, (_, c))| format!("{} = {}", d.quote(c.name), d.param(i + 1)))
             .collect();
-        format!("SELECT 1 FROM {} WHERE {}", d.quote(meta.table), conds.join(" AND "))
+        format!(
+            "SELECT 1 FROM {} WHERE {}",
+            d.quote(meta.table),
+            conds.join(" AND ")
+        )
     }
 
     /// All columns, quoted, in order.
     pub fn select_list<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
-        meta.columns.iter().map(|c| d.quote(c.name)).collect::<Vec<_>>().join(", ")
+        meta.columns
+            .iter()
+            .map(|c| d.quote(c.name))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -424,7 +500,8 @@ pub(crate) mod rows {
 impl<D: Dialect> Render<'_, D> {
     /// The temporary table listing the keys a collection keeps during an update.
     pub fn keep(&self, t: TableId) -> String {
-        self.dialect.temp_table(&format!("cascade_keep_{}", self.schema.name(t)))
+        self.dialect
+            .temp_table(&format!("cascade_keep_{}", self.schema.name(t)))
     }
 
     /// Creates `t`'s keep table if this connection has none yet.
@@ -492,7 +569,11 @@ impl<D: Dialect> Render<'_, D> {
 
     /// Counts the rows of [`Render::left_collection`].
     pub fn count_left(&self, t: TableId, column: usize) -> String {
-        format!("SELECT count(*) FROM {} WHERE {}", self.table(t), self.left_collection(t, column))
+        format!(
+            "SELECT count(*) FROM {} WHERE {}",
+            self.table(t),
+            self.left_collection(t, column)
+        )
     }
 
     /// Links of `assoc` from `?1` (through `local`) whose target (through `remote`) is not
@@ -508,12 +589,28 @@ impl<D: Dialect> Render<'_, D> {
     }
 
     /// Deletes those links.
-    pub fn delete_links_left(&self, assoc: TableId, local: usize, remote: usize, target: TableId) -> String {
-        format!("DELETE FROM {} WHERE {}", self.table(assoc), self.links_left(assoc, local, remote, target))
+    pub fn delete_links_left(
+        &self,
+        assoc: TableId,
+        local: usize,
+        remote: usize,
+        target: TableId,
+    ) -> String {
+        format!(
+            "DELETE FROM {} WHERE {}",
+            self.table(assoc),
+            self.links_left(assoc, local, remote, target)
+        )
     }
 
     /// Condition over `target`: rows linked from `?1` that left the collection.
-    pub fn targets_left(&self, assoc: TableId, local: usize, remote: usize, target: TableId) -> String {
+    pub fn targets_left(
+        &self,
+        assoc: TableId,
+        local: usize,
+        remote: usize,
+        target: TableId,
+    ) -> String {
         format!(
             "{} IN (SELECT {} FROM {} WHERE {})",
             self.pk(target),
@@ -548,7 +645,13 @@ impl<D: Dialect> Render<'_, D> {
     }
 
     /// Rows of `target` linked from `?1` through `assoc`, in key order.
-    pub fn select_linked(&self, assoc: TableId, local: usize, remote: usize, target: TableId) -> String {
+    pub fn select_linked(
+        &self,
+        assoc: TableId,
+        local: usize,
+        remote: usize,
+        target: TableId,
+    ) -> String {
         format!(
             "SELECT {} FROM {} WHERE {} IN (SELECT {} FROM {} WHERE {} = {}) ORDER BY {}",
             self.select_list(target),
@@ -564,6 +667,9 @@ impl<D: Dialect> Render<'_, D> {
 
     fn select_list(&self, t: TableId) -> String {
         let meta = self.schema.tables[t].meta;
-        (0..meta.columns.len()).map(|c| self.col(t, c)).collect::<Vec<_>>().join(", ")
+        (0..meta.columns.len())
+            .map(|c| self.col(t, c))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }

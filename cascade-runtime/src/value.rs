@@ -90,6 +90,12 @@ pub struct ConversionError {
 
 /// A Rust type that can be stored in a column. Implemented for `i64`, `i32`, `f64`, `bool`,
 /// `String`, `Vec<u8>` and `Option` of each; implement it for your own types to store them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in a column",
+    label = "not a column type",
+    note = "column types are i64, i32, f64, bool, String, Vec<u8> and Option<_> of each, or a type implementing `cascade_runtime::ColumnType`",
+    note = "a related model belongs in a `#[relationship]` field (Vec<T>, Option<T> or Option<Box<T>>)"
+)]
 pub trait ColumnType: Sized {
     /// The SQL type of the column.
     const SQL_TYPE: SqlType;
@@ -102,7 +108,10 @@ pub trait ColumnType: Sized {
 }
 
 fn mismatch<T>(expected: &'static str, value: &Value) -> Result<T, ConversionError> {
-    Err(ConversionError { expected, found: value.kind().to_owned() })
+    Err(ConversionError {
+        expected,
+        found: value.kind().to_owned(),
+    })
 }
 
 impl ColumnType for i64 {
@@ -158,9 +167,10 @@ impl ColumnType for bool {
         match value {
             Value::Integer(0) => Ok(false),
             Value::Integer(1) => Ok(true),
-            Value::Integer(i) => {
-                Err(ConversionError { expected: "bool", found: format!("integer {i}") })
-            }
+            Value::Integer(i) => Err(ConversionError {
+                expected: "bool",
+                found: format!("integer {i}"),
+            }),
             other => mismatch("bool", &other),
         }
     }
@@ -380,7 +390,10 @@ mod tests {
         let err = i32::from_value(Value::Integer(1 << 40)).unwrap_err();
         assert_eq!(err.expected, "i32");
         assert!(err.found.contains("out of range"));
-        assert_eq!(bool::from_value(Value::Text("x".into())).unwrap_err().found, "TEXT");
+        assert_eq!(
+            bool::from_value(Value::Text("x".into())).unwrap_err().found,
+            "TEXT"
+        );
         assert_eq!(Option::<i64>::from_value(Value::Null), Ok(None));
         assert_eq!(Option::<i64>::from_value(Value::Integer(4)), Ok(Some(4)));
     }
@@ -388,7 +401,10 @@ mod tests {
     #[test]
     fn keys_from_scalars_and_tuples() {
         assert_eq!(Key::from(1).values(), &[Value::Integer(1)]);
-        assert_eq!(Key::from((1, "a")).values(), &[Value::Integer(1), Value::Text("a".into())]);
+        assert_eq!(
+            Key::from((1, "a")).values(),
+            &[Value::Integer(1), Value::Text("a".into())]
+        );
         assert_eq!(Key::from((1, 2)).to_string(), "(1, 2)");
     }
 

@@ -41,12 +41,21 @@ fn table_of(schema: &Schema, meta: &ModelMeta) -> Result<TableId> {
 
 /// The primary-key values of an instance.
 pub(crate) fn key_of(schema: &Schema, t: TableId, values: &[Value]) -> Vec<Value> {
-    schema.tables[t].pk.iter().map(|&c| values[c].clone()).collect()
+    schema.tables[t]
+        .pk
+        .iter()
+        .map(|&c| values[c].clone())
+        .collect()
 }
 
 impl<'a, 'c> Writer<'a, 'c> {
     pub fn new(conn: &'c rusqlite::Connection, schema: &'a Schema) -> Self {
-        Writer { exec: Executor::new(conn), schema, conn, report: DeleteReport::default() }
+        Writer {
+            exec: Executor::new(conn),
+            schema,
+            conn,
+            report: DeleteReport::default(),
+        }
     }
 
     /// Writes `obj` and, along `save-update` cascades, its related instances.
@@ -57,7 +66,9 @@ impl<'a, 'c> Writer<'a, 'c> {
 
         // Many-to-one targets first: this row's foreign key takes their keys.
         for (i, rel) in rels.iter().enumerate() {
-            let Join::Referencing { column } = rel.join else { continue };
+            let Join::Referencing { column } = rel.join else {
+                continue;
+            };
             if !rel.meta.cascade.contains(CascadeSet::SAVE_UPDATE) {
                 continue;
             }
@@ -93,7 +104,11 @@ impl<'a, 'c> Writer<'a, 'c> {
                         self.sync_children(rel.target, column, rel.meta.cascade, &key[0], kept)?;
                     }
                 }
-                Join::Secondary { assoc, local, remote } => {
+                Join::Secondary {
+                    assoc,
+                    local,
+                    remote,
+                } => {
                     let link = Render::sqlite(self.schema).insert_link(assoc, local, remote);
                     let target_pk = self.schema.tables[rel.target].pk[0];
                     for target in obj.related_mut(i) {
@@ -110,7 +125,13 @@ impl<'a, 'c> Writer<'a, 'c> {
                     }
                     if mode == Mode::Update {
                         let kept = self.kept_keys(rel.target, obj.related(i));
-                        self.sync_links(rel.target, (assoc, local, remote), rel.meta.cascade, &key[0], kept)?;
+                        self.sync_links(
+                            rel.target,
+                            (assoc, local, remote),
+                            rel.meta.cascade,
+                            &key[0],
+                            kept,
+                        )?;
                     }
                 }
             }
@@ -119,7 +140,10 @@ impl<'a, 'c> Writer<'a, 'c> {
     }
 
     fn kept_keys(&self, t: TableId, items: Vec<&dyn DynModel>) -> Vec<Vec<Value>> {
-        items.iter().map(|item| key_of(self.schema, t, &item.values())).collect()
+        items
+            .iter()
+            .map(|item| key_of(self.schema, t, &item.values()))
+            .collect()
     }
 
     /// Inserts or updates the row itself, writing a generated key back.
@@ -132,12 +156,19 @@ impl<'a, 'c> Writer<'a, 'c> {
             Mode::Insert => false,
             Mode::Update => true,
             Mode::Save if assigned => false,
-            Mode::Save => !self.exec.rows(&rows::exists(&Sqlite, meta), &key)?.is_empty(),
+            Mode::Save => !self
+                .exec
+                .rows(&rows::exists(&Sqlite, meta), &key)?
+                .is_empty(),
         };
         if update {
             if let Some(sql) = rows::update(&Sqlite, meta) {
-                let mut params: Vec<Value> =
-                    values.iter().zip(meta.columns).filter(|(_, c)| !c.primary_key).map(|(v, _)| v.clone()).collect();
+                let mut params: Vec<Value> = values
+                    .iter()
+                    .zip(meta.columns)
+                    .filter(|(_, c)| !c.primary_key)
+                    .map(|(v, _)| v.clone())
+                    .collect();
                 params.extend(key.iter().cloned());
                 let changed = self.exec.execute(&sql, &params)?;
                 if changed == 0 && mode == Mode::Update {
@@ -149,10 +180,12 @@ impl<'a, 'c> Writer<'a, 'c> {
             }
             return Ok(());
         }
-        let columns: Vec<usize> =
-            (0..meta.columns.len()).filter(|&c| !(assigned && meta.columns[c].primary_key)).collect();
+        let columns: Vec<usize> = (0..meta.columns.len())
+            .filter(|&c| !(assigned && meta.columns[c].primary_key))
+            .collect();
         let params: Vec<Value> = columns.iter().map(|&c| values[c].clone()).collect();
-        self.exec.execute(&rows::insert(&Sqlite, meta, &columns), &params)?;
+        self.exec
+            .execute(&rows::insert(&Sqlite, meta, &columns), &params)?;
         if assigned {
             let pk = self.schema.tables[t].pk[0];
             obj.set_value(pk, Value::Integer(self.exec.last_insert_rowid()))?;
@@ -167,7 +200,8 @@ impl<'a, 'c> Writer<'a, 'c> {
         self.exec.run(&render.clear_keep(t))?;
         for chunk in kept.chunks(render.keys_per_statement(t)) {
             let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
-            self.exec.execute(&render.insert_keep(t, chunk.len()), &params)?;
+            self.exec
+                .execute(&render.insert_keep(t, chunk.len()), &params)?;
         }
         Ok(())
     }
@@ -203,7 +237,8 @@ impl<'a, 'c> Writer<'a, 'c> {
                     });
                 }
             }
-            self.exec.execute(&render.release_left(t, column), &params)?;
+            self.exec
+                .execute(&render.release_left(t, column), &params)?;
         }
         self.exec.run(&render.clear_keep(t))?;
         Ok(())
@@ -226,14 +261,22 @@ impl<'a, 'c> Writer<'a, 'c> {
             let clause = render.targets_left(assoc, local, remote, target);
             self.delete_where(target, clause, params.clone())?;
         }
-        self.exec.execute(&render.delete_links_left(assoc, local, remote, target), &params)?;
+        self.exec.execute(
+            &render.delete_links_left(assoc, local, remote, target),
+            &params,
+        )?;
         self.exec.run(&render.clear_keep(target))?;
         Ok(())
     }
 
     fn delete_where(&mut self, t: TableId, clause: String, params: Vec<Value>) -> Result<()> {
         let plan = plan::plan_delete(self.schema, t);
-        let report = exec::delete(self.conn, self.schema, &plan, Roots::Where { clause, params })?;
+        let report = exec::delete(
+            self.conn,
+            self.schema,
+            &plan,
+            Roots::Where { clause, params },
+        )?;
         self.report.merge(report);
         Ok(())
     }
@@ -246,17 +289,25 @@ impl<'a, 'c> Writer<'a, 'c> {
         let key = key_of(self.schema, t, &values);
         for (i, rel) in self.schema.tables[t].relationships.iter().enumerate() {
             let rows = match rel.join {
-                Join::Referenced { column } => {
-                    self.exec.rows(&render.select_by_column(rel.target, column), &key[..1])?
-                }
+                Join::Referenced { column } => self
+                    .exec
+                    .rows(&render.select_by_column(rel.target, column), &key[..1])?,
                 Join::Referencing { column } if values[column].is_null() => Vec::new(),
                 Join::Referencing { column } => {
                     let meta = self.schema.tables[rel.target].meta;
-                    self.exec.rows(&rows::select_by_key(&Sqlite, meta), &[values[column].clone()])?
+                    self.exec.rows(
+                        &rows::select_by_key(&Sqlite, meta),
+                        &[values[column].clone()],
+                    )?
                 }
-                Join::Secondary { assoc, local, remote } => {
-                    self.exec.rows(&render.select_linked(assoc, local, remote, rel.target), &key[..1])?
-                }
+                Join::Secondary {
+                    assoc,
+                    local,
+                    remote,
+                } => self.exec.rows(
+                    &render.select_linked(assoc, local, remote, rel.target),
+                    &key[..1],
+                )?,
             };
             obj.set_related(i, rows)?;
         }

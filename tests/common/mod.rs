@@ -49,7 +49,13 @@ pub fn family(name: &str, children: usize, toys: usize) -> Parent {
                 id: 0,
                 parent_id: None,
                 name: format!("{name}-c{c}"),
-                toys: (0..toys).map(|t| Toy { id: 0, child_id: 0, name: format!("{name}-c{c}-t{t}") }).collect(),
+                toys: (0..toys)
+                    .map(|t| Toy {
+                        id: 0,
+                        child_id: 0,
+                        name: format!("{name}-c{c}-t{t}"),
+                    })
+                    .collect(),
             })
             .collect(),
     }
@@ -316,16 +322,25 @@ pub fn on_both(scenario: impl Fn(&mut Session) -> Result<()>) {
 /// Rows in a table.
 pub fn count(session: &Session, table: &str) -> i64 {
     let sql = format!("SELECT count(*) FROM \"{table}\"");
-    session.connection().query_row(&sql, [], |r| r.get(0)).expect("count rows")
+    session
+        .connection()
+        .query_row(&sql, [], |r| r.get(0))
+        .expect("count rows")
 }
 
 /// Rows of a table matching a condition.
 pub fn count_where(session: &Session, table: &str, condition: &str) -> i64 {
     let sql = format!("SELECT count(*) FROM \"{table}\" WHERE {condition}");
-    session.connection().query_row(&sql, [], |r| r.get(0)).expect("count rows")
+    session
+        .connection()
+        .query_row(&sql, [], |r| r.get(0))
+        .expect("count rows")
 }
 
 /// Every table's row count, to check that a failed call changed nothing.
 pub fn snapshot(session: &Session, tables: &[&str]) -> Vec<(String, i64)> {
-    tables.iter().map(|t| (t.to_string(), count(session, t))).collect()
+    tables
+        .iter()
+        .map(|t| (t.to_string(), count(session, t)))
+        .collect()
 }
