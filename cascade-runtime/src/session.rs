@@ -32,7 +32,7 @@ const STATEMENT_CACHE_CAPACITY: usize = 512;
 /// validated together at first use, and their foreign keys are all considered when deleting:
 /// a row of a known table that references a deleted row is deleted, detached or reported.
 pub struct Session {
-    conn: Connection,
+    pub(crate) conn: Connection,
     models: Vec<&'static ModelMeta>,
     schema: Option<Rc<Schema>>,
     plans: HashMap<TableId, Rc<Plan>>,
@@ -113,7 +113,8 @@ impl Session {
         Ok(schema)
     }
 
-    fn table<M: Model>(&mut self) -> Result<(Rc<Schema>, TableId)> {
+    /// The validated schema that includes `M`, and `M`'s table in it.
+    pub(crate) fn table<M: Model>(&mut self) -> Result<(Rc<Schema>, TableId)> {
         let schema = self.schema(M::meta())?;
         let t = schema
             .table_id(M::meta())
@@ -121,7 +122,8 @@ impl Session {
         Ok((schema, t))
     }
 
-    fn plan(&mut self, schema: &Schema, t: TableId) -> Rc<Plan> {
+    /// The (cached) delete plan rooted at `t`.
+    pub(crate) fn plan(&mut self, schema: &Schema, t: TableId) -> Rc<Plan> {
         Rc::clone(
             self.plans
                 .entry(t)
