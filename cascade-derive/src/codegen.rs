@@ -63,6 +63,7 @@ fn model_impl(model: &Model) -> TokenStream {
                     table: #table,
                     columns: &[#(#columns),*],
                     relationships: &[#(#relationships),*],
+                    hooks: #private::Option::None,
                 };
                 &META
             }
@@ -177,6 +178,7 @@ fn relationship_meta(rel: &Relationship) -> TokenStream {
             passive_deletes: #private::PassiveDeletes::#passive_deletes,
             back_populates: #back_populates,
             single_parent: #single_parent,
+            on_delete: #private::Option::None,
         }
     }
 }

@@ -38,6 +38,7 @@ pub fn expand(input: &DeriveInput, error: syn::Error) -> TokenStream {
                     table: "",
                     columns: &[],
                     relationships: &[],
+                    hooks: #private::Option::None,
                 };
                 &META
             }

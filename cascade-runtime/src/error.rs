@@ -65,6 +65,17 @@ pub enum Error {
         /// How many rows left the collection.
         rows: u64,
     },
+    /// A delete hook failed; the delete was rolled back.
+    Hook {
+        /// The table of the row.
+        table: String,
+        /// The row's primary key.
+        key: String,
+        /// `before_delete` or `after_delete`.
+        hook: &'static str,
+        /// The hook's error.
+        source: crate::hooks::HookError,
+    },
     /// `PRAGMA foreign_keys` could not be turned on (the connection is inside a transaction).
     ForeignKeysOff,
     /// An operation needed a row that does not exist.
@@ -143,6 +154,10 @@ impl fmt::Display for Error {
                 "{rows} row(s) of \"{table}\" left the collection, but \"{table}\".\"{column}\" \
                  is NOT NULL and the relationship has no delete-orphan cascade; nothing was changed"
             ),
+            Error::Hook { table, key, hook, source } => write!(
+                f,
+                "{hook} hook of \"{table}\" row {key} failed: {source}; the delete was rolled back"
+            ),
             Error::ForeignKeysOff => f.write_str(
                 "foreign-key enforcement could not be turned on (PRAGMA foreign_keys is a no-op \
                  inside a transaction); a Session needs it"
@@ -159,6 +174,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Database { source, .. } => Some(source),
+            Error::Hook { source, .. } => Some(&**source),
             _ => None,
         }
     }

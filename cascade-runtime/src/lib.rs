@@ -57,6 +57,7 @@
 
 mod error;
 mod exec;
+mod hooks;
 mod metadata;
 mod model;
 mod plan;
@@ -69,9 +70,10 @@ mod write;
 
 pub use cascade_derive::Model;
 pub use error::{BlockReason, Error, Result};
+pub use hooks::{DeleteHooks, HookContext, HookError, Hooks, HOOK_BATCH};
 pub use metadata::{
     CascadeSet, ColumnMeta, ForeignKeyMeta, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta,
-    SqlType,
+    RelationshipOnDelete, SqlType,
 };
 pub use model::{DynModel, Model};
 pub use report::{DeletePlan, DeleteReport, Detached, PlanAction, PlanNode};
@@ -84,9 +86,10 @@ pub use rusqlite;
 /// Items used by the code `#[derive(Model)]` generates. Not a stable API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::hooks::Hooks;
     pub use crate::metadata::{
         CascadeSet, ColumnMeta, ForeignKeyMeta, ModelMeta, OnDelete, PassiveDeletes,
-        RelationshipMeta,
+        RelationshipMeta, RelationshipOnDelete,
     };
     pub use crate::model::{column_from_value, DynModel, Model, Related, RelatedBoxed, RowReader};
     pub use crate::report::{DeletePlan, DeleteReport};

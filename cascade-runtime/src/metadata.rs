@@ -19,6 +19,8 @@ pub struct ModelMeta {
     pub columns: &'static [ColumnMeta],
     /// Relationships, in field order.
     pub relationships: &'static [RelationshipMeta],
+    /// Delete hooks (`#[model(hooks)]`): only models with hooks have their rows read by a delete.
+    pub hooks: Option<crate::hooks::Hooks>,
 }
 
 impl ModelMeta {
@@ -178,6 +180,28 @@ pub struct RelationshipMeta {
     pub back_populates: Option<&'static str>,
     /// `single_parent = true`.
     pub single_parent: bool,
+    /// `on_delete = "..."`: Django's rule for the related rows when a row of this model is
+    /// deleted (instead of the cascade's `delete` / set-NULL default).
+    pub on_delete: Option<RelationshipOnDelete>,
+}
+
+/// Django's `on_delete` family, as a relationship option: what happens to the rows of a
+/// one-to-many (or one-to-one) relationship when their parent row is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RelationshipOnDelete {
+    /// `"cascade"`: deleted with their parent (the same as `delete` in the cascade).
+    Cascade,
+    /// `"protect"`: the parent cannot be deleted while any such row exists — even one that
+    /// the same delete would remove through another path.
+    Protect,
+    /// `"restrict"`: the parent cannot be deleted while such rows exist, unless every one of
+    /// them is deleted by the same operation through another cascade path (decided over the
+    /// whole plan).
+    Restrict,
+    /// `"set null"`: their foreign key is set to `NULL`.
+    SetNull,
+    /// `"set default"`: their foreign key is set to the column's default.
+    SetDefault,
 }
 
 /// `passive_deletes`: how much of a delete is left to the database.

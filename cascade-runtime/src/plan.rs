@@ -429,6 +429,7 @@ pub(crate) mod fixtures {
             passive_deletes: PassiveDeletes::Off,
             back_populates: None,
             single_parent: false,
+            on_delete: None,
         }
     }
 
@@ -440,6 +441,7 @@ pub(crate) mod fixtures {
                     table: $table,
                     columns: &[$($col),*],
                     relationships: &[$($rel),*],
+                    hooks: None,
                 };
                 &META
             }
@@ -659,6 +661,7 @@ mod tests {
                 table: "post",
                 columns: &[pk("id")],
                 relationships: &[],
+                hooks: None,
             };
             &META
         }
