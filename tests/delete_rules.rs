@@ -120,11 +120,14 @@ fn rule2_a_not_null_foreign_key_refuses_the_delete_and_changes_nothing() {
                 column,
                 referenced_table,
                 rows,
+                keys,
                 reason,
             } => {
                 assert_eq!((table.as_str(), column.as_str()), ("badge", "team_id"));
                 assert_eq!(referenced_table, "team");
                 assert_eq!(*rows, 2);
+                let badges: Vec<String> = team.badges.iter().map(|b| b.id.to_string()).collect();
+                assert_eq!(keys, &badges, "the blocking rows' keys, in key order");
                 assert_eq!(*reason, BlockReason::NotNull);
             }
             other => panic!("expected Blocked, got {other:?}"),
@@ -199,7 +202,7 @@ fn rule3_passive_deletes_all_never_touches_rows_so_no_action_blocks() {
         );
         let err = s.delete(&folder).unwrap_err();
         assert!(
-            matches!(&err, Error::Blocked { table, rows: 1, reason: BlockReason::NoAction, .. } if table == "share"),
+            matches!(&err, Error::Blocked { table, rows: 1, reason: BlockReason::DatabaseNoAction, .. } if table == "share"),
             "{err:?}"
         );
         assert_eq!(count(s, "folder"), 1);
@@ -257,7 +260,7 @@ fn rule4_restrict_blocks_unless_an_orm_cascade_removes_the_rows() {
                     (table.as_str(), column.as_str(), *rows),
                     ("invoice", "account_id", 3)
                 );
-                assert_eq!(*reason, BlockReason::Restrict);
+                assert_eq!(*reason, BlockReason::DatabaseRestrict);
             }
             other => panic!("expected Blocked, got {other:?}"),
         }

@@ -43,6 +43,8 @@ pub enum Error {
         referenced_table: String,
         /// How many rows block the delete.
         rows: u64,
+        /// The primary keys of the first blocking rows (at most [`BLOCKING_KEYS`]).
+        keys: Vec<String>,
         /// Why those rows are not removed or detached.
         reason: BlockReason,
     },
@@ -93,16 +95,26 @@ pub enum Error {
     },
 }
 
+/// How many keys of blocking rows an [`Error::Blocked`] lists.
+pub const BLOCKING_KEYS: usize = 10;
+
 /// Why rows block a delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BlockReason {
     /// The relationship would set the column to `NULL`, but it is `NOT NULL`.
     NotNull,
-    /// The column's `ON DELETE` is `RESTRICT` and no cascade removes the rows.
+    /// The column's database-level `ON DELETE` is `RESTRICT` and no cascade removes the rows.
+    DatabaseRestrict,
+    /// The column's database-level `ON DELETE` is `NO ACTION` and no cascade removes or
+    /// detaches the rows.
+    DatabaseNoAction,
+    /// The relationship's `on_delete = "protect"`: any referencing row blocks, even one the
+    /// same delete would remove through another path.
+    Protect,
+    /// The relationship's `on_delete = "restrict"`: referencing rows block unless the same
+    /// delete removes every one of them through another cascade path.
     Restrict,
-    /// The column's `ON DELETE` is `NO ACTION` and no cascade removes or detaches the rows.
-    NoAction,
 }
 
 impl fmt::Display for BlockReason {
@@ -112,10 +124,17 @@ impl fmt::Display for BlockReason {
                 "the relationship has no `delete` cascade, so the column would be set to NULL, \
                  but it is NOT NULL"
             }
-            BlockReason::Restrict => "its ON DELETE is RESTRICT and no cascade removes the rows",
-            BlockReason::NoAction => {
+            BlockReason::DatabaseRestrict => {
+                "its ON DELETE is RESTRICT and no cascade removes the rows"
+            }
+            BlockReason::DatabaseNoAction => {
                 "its ON DELETE is NO ACTION and no relationship with a `delete` cascade or \
                  passive_deletes removes them"
+            }
+            BlockReason::Protect => "the relationship's on_delete is \"protect\"",
+            BlockReason::Restrict => {
+                "the relationship's on_delete is \"restrict\" and no other cascade path of this \
+                 delete removes them"
             }
         })
     }
@@ -138,13 +157,20 @@ impl fmt::Display for Error {
             Error::Schema { model, field: None, message } => {
                 write!(f, "invalid model `{model}`: {message}")
             }
-            Error::Blocked { table, column, referenced_table, rows, reason } => write!(
-                f,
-                "cannot delete from \"{referenced_table}\": {rows} row{s} of \"{table}\" \
-                 still reference{v} it through \"{table}\".\"{column}\" ({reason}); nothing was changed",
-                s = if *rows == 1 { "" } else { "s" },
-                v = if *rows == 1 { "s" } else { "" },
-            ),
+            Error::Blocked { table, column, referenced_table, rows, keys, reason } => {
+                write!(
+                    f,
+                    "cannot delete from \"{referenced_table}\": {rows} row{s} of \"{table}\" \
+                     still reference{v} it through \"{table}\".\"{column}\" ({reason})",
+                    s = if *rows == 1 { "" } else { "s" },
+                    v = if *rows == 1 { "s" } else { "" },
+                )?;
+                if !keys.is_empty() {
+                    let more = if (*rows as usize) > keys.len() { ", ..." } else { "" };
+                    write!(f, "; blocking keys: {}{more}", keys.join(", "))?;
+                }
+                f.write_str("; nothing was changed")
+            }
             Error::KeyArity { table, expected, given } => write!(
                 f,
                 "table \"{table}\" has a primary key of {expected} column(s), but {given} value(s) were given"

@@ -4,12 +4,13 @@
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ToSql};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, BLOCKING_KEYS};
+use crate::hooks::{HookContext, Hooks, HOOK_BATCH};
 use crate::plan::{Collect, Plan};
 use crate::report::{DeletePlan, DeleteReport, PlanAction, PlanNode};
 use crate::schema::{Schema, TableId};
 use crate::sql::{Render, Statement};
-use crate::value::Value;
+use crate::value::{Key, Value};
 
 impl ToSql for Value {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -150,6 +151,14 @@ fn prepare(exec: &mut Executor<'_>, render: &Render<'_>, plan: &Plan, roots: Roo
             Collect::Closure { table, edges } => {
                 exec.run(&render.closure(*table, edges))?;
             }
+            Collect::Recursive { tables, edges } => {
+                exec.run(&render.create_loop_keys())?;
+                exec.run(&render.recursive(tables, edges))?;
+                for (tag, &t) in tables.iter().enumerate() {
+                    exec.run(&render.take_loop_keys(t, tag))?;
+                }
+                exec.run(&render.clear_loop_keys())?;
+            }
             Collect::Fixpoint(edges) => loop {
                 let mut added = 0;
                 for edge in edges {
@@ -162,14 +171,18 @@ fn prepare(exec: &mut Executor<'_>, render: &Render<'_>, plan: &Plan, roots: Roo
         }
     }
     for check in &plan.checks {
-        let rows = exec.count(&render.check(check, in_plan(plan, check.table)))?;
+        let exclude_deleted = in_plan(plan, check.table) && !check.counts_deleted_rows();
+        let rows = exec.count(&render.check(check, exclude_deleted))?;
         if rows > 0 {
+            let keys = render.blocking_keys(check, exclude_deleted, BLOCKING_KEYS);
+            let keys = exec.rows(&keys.sql, &keys.params)?;
             let schema = render.schema;
             return Err(Error::Blocked {
                 table: schema.name(check.table).to_owned(),
                 column: schema.column_name(check.table, check.column).to_owned(),
                 referenced_table: schema.name(check.referenced).to_owned(),
                 rows,
+                keys: keys.into_iter().map(|k| Key::new(k).to_string()).collect(),
                 reason: check.reason,
             });
         }
@@ -198,8 +211,22 @@ pub(crate) fn delete(
     let render = Render::sqlite(schema);
     let mut exec = Executor::new(conn);
     prepare(&mut exec, &render, plan, roots)?;
+    // Only tables whose model has hooks have their rows read, in bounded batches.
+    let hooked: Vec<(TableId, Hooks)> = plan
+        .deletes
+        .iter()
+        .filter_map(|&t| schema.tables[t].meta.hooks.map(|h| (t, h)))
+        .collect();
+    for &(t, hooks) in &hooked {
+        exec.run(&render.create_rows(t))?;
+        exec.run(&render.copy_rows(t))?;
+        for_each_row(&mut exec, &render, t, hooks.before_delete)?;
+    }
     if plan.defer_foreign_keys {
         exec.execute("PRAGMA defer_foreign_keys = ON", &[])?;
+    }
+    for u in &plan.unlinks {
+        exec.run(&render.unlink(u.table, u.column))?;
     }
     let mut report = DeleteReport::default();
     for d in &plan.detaches {
@@ -221,12 +248,45 @@ pub(crate) fn delete(
         }
     }
     for &t in &plan.deletes {
+        let counted = match plan.count_keys.contains(&t) {
+            true => Some(exec.count(&render.count_keys(t))? as usize),
+            false => None,
+        };
         let rows = exec.run(&render.delete(t))?;
-        report.add_deleted(schema.name(t), rows);
+        report.add_deleted(schema.name(t), counted.unwrap_or(rows));
+    }
+    for &(t, hooks) in &hooked {
+        for_each_row(&mut exec, &render, t, hooks.after_delete)?;
+        exec.run(&render.clear_rows(t))?;
     }
     clear(&mut exec, &render, plan)?;
     report.add_statements(exec.statements());
     Ok(report)
+}
+
+/// Calls `hook` on every row of `t`'s rows table, [`HOOK_BATCH`] rows at a time.
+fn for_each_row(
+    exec: &mut Executor<'_>,
+    render: &Render<'_>,
+    t: TableId,
+    hook: fn(Vec<Value>, &HookContext<'_>) -> Result<()>,
+) -> Result<()> {
+    let ctx = HookContext {
+        conn: exec.conn,
+        table: render.schema.name(t),
+    };
+    let sql = render.rows_batch(t);
+    let mut after = Value::Integer(0);
+    loop {
+        let batch = exec.rows(&sql, &[after.clone(), Value::Integer(HOOK_BATCH as i64)])?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        for mut row in batch {
+            after = row.remove(0);
+            hook(row, &ctx)?;
+        }
+    }
 }
 
 /// Computes a plan's counts without changing anything but the (cleared) key sets.

@@ -69,7 +69,7 @@ mod value;
 mod write;
 
 pub use cascade_derive::Model;
-pub use error::{BlockReason, Error, Result};
+pub use error::{BlockReason, Error, Result, BLOCKING_KEYS};
 pub use hooks::{DeleteHooks, HookContext, HookError, Hooks, HOOK_BATCH};
 pub use metadata::{
     CascadeSet, ColumnMeta, ForeignKeyMeta, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta,

@@ -6,8 +6,8 @@
 //! the order of the deletes, children before parents. The number of steps depends only on the
 //! schema; the `sql` module turns each step into one statement over whole sets of rows.
 
-use crate::error::BlockReason;
-use crate::metadata::{CascadeSet, OnDelete, PassiveDeletes};
+use crate::error::{BlockReason, Error, Result};
+use crate::metadata::{CascadeSet, OnDelete, PassiveDeletes, RelationshipOnDelete};
 use crate::schema::{ForeignKey, Join, Schema, TableId};
 
 /// A delete plan: what to run, in order, for a delete rooted at one table.
@@ -24,10 +24,23 @@ pub(crate) struct Plan {
     pub checks: Vec<Check>,
     /// Foreign keys set to `NULL` or to their default before the deletes.
     pub detaches: Vec<Detach>,
+    /// Foreign keys set to `NULL` on the rows about to be deleted, to break loops.
+    pub unlinks: Vec<Unlink>,
     /// Tables to delete from, children before parents.
     pub deletes: Vec<TableId>,
     /// The tables reference each other in a loop: foreign-key checks wait until commit.
     pub defer_foreign_keys: bool,
+    /// Tables whose deleted rows are counted from their key sets (a database-level cascade
+    /// inside a loop may remove some of them before their own statement does).
+    pub count_keys: Vec<TableId>,
+}
+
+/// `table.column` is set to `NULL` on the rows of `table` the plan deletes, before the
+/// deletes, so that tables referencing each other in a loop can go one after the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unlink {
+    pub table: TableId,
+    pub column: usize,
 }
 
 /// One way key sets grow: rows of `to` reached from rows of `from`.
@@ -60,18 +73,33 @@ pub(crate) enum Collect {
     Edge(Edge),
     /// The transitive closure of a table's references to itself, as one recursive query.
     Closure { table: TableId, edges: Vec<Via> },
-    /// Tables that reach each other in a loop: the edges run again until none adds a key.
+    /// Tables that reach each other in a loop, all with single-column keys: one recursive
+    /// query over all of them (keys tagged with their table's position in `tables`), then one
+    /// statement per table to take its keys.
+    Recursive {
+        tables: Vec<TableId>,
+        edges: Vec<Edge>,
+    },
+    /// Tables that reach each other in a loop where some key has several columns: the edges
+    /// run again until none adds a key (a number of statements that depends on the data).
     Fixpoint(Vec<Edge>),
 }
 
 /// Rows of `table` whose `column` references a deleted row of `referenced`, and which the
-/// plan does not delete itself, block the delete.
+/// plan does not delete itself, block the delete (under `protect`, even those it deletes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Check {
     pub table: TableId,
     pub column: usize,
     pub referenced: TableId,
     pub reason: BlockReason,
+}
+
+impl Check {
+    /// Whether rows the plan deletes itself still block (Django's `PROTECT`).
+    pub fn counts_deleted_rows(&self) -> bool {
+        self.reason == BlockReason::Protect
+    }
 }
 
 /// `table.column` is set to `NULL` (or its default) where it references a deleted row of
@@ -94,8 +122,9 @@ pub(crate) enum Action {
 }
 
 /// The rule for rows that reference a deleted row of `fk.target` through `fk`:
-/// association rows always go; an ORM relationship without `passive_deletes` deletes them
-/// (`delete` cascade) or sets the key to `NULL`; otherwise the database-level `ON DELETE`.
+/// association rows always go; an ORM relationship without `passive_deletes` applies its
+/// `on_delete` (Django's family) or its cascade (`delete`, else set the key to `NULL`);
+/// otherwise the database-level `ON DELETE` applies.
 pub(crate) fn action(schema: &Schema, fk: &ForeignKey) -> Action {
     if schema.is_association_link(fk.table, fk.column) {
         return Action::Delete;
@@ -105,24 +134,46 @@ pub(crate) fn action(schema: &Schema, fk: &ForeignKey) -> Action {
     } else {
         Action::Block(BlockReason::NotNull)
     };
-    let mut orm = None;
+    let mut orm: Option<Action> = None;
     for rel in &schema.tables[fk.target].relationships {
         let joins_here =
             rel.target == fk.table && rel.join == Join::Referenced { column: fk.column };
-        if joins_here && rel.meta.passive_deletes == PassiveDeletes::Off {
-            if rel.meta.cascade.contains(CascadeSet::DELETE) {
-                return Action::Delete;
-            }
-            orm = Some(set_null);
+        if !joins_here || rel.meta.passive_deletes != PassiveDeletes::Off {
+            continue;
         }
+        let this = match rel.meta.on_delete {
+            Some(RelationshipOnDelete::Cascade) => Action::Delete,
+            Some(RelationshipOnDelete::Protect) => Action::Block(BlockReason::Protect),
+            Some(RelationshipOnDelete::Restrict) => Action::Block(BlockReason::Restrict),
+            Some(RelationshipOnDelete::SetNull) => set_null,
+            Some(RelationshipOnDelete::SetDefault) => Action::SetDefault,
+            None if rel.meta.cascade.contains(CascadeSet::DELETE) => Action::Delete,
+            None => set_null,
+        };
+        // Several relationships over one key: the strictest rule wins.
+        orm = Some(match orm {
+            Some(other) if strictness(other) >= strictness(this) => other,
+            _ => this,
+        });
     }
     orm.unwrap_or(match fk.on_delete {
         OnDelete::Cascade => Action::Delete,
         OnDelete::SetNull => set_null,
         OnDelete::SetDefault => Action::SetDefault,
-        OnDelete::Restrict => Action::Block(BlockReason::Restrict),
-        OnDelete::NoAction => Action::Block(BlockReason::NoAction),
+        OnDelete::Restrict => Action::Block(BlockReason::DatabaseRestrict),
+        OnDelete::NoAction => Action::Block(BlockReason::DatabaseNoAction),
     })
+}
+
+/// Protect over restrict over everything else; then delete over detaching.
+fn strictness(action: Action) -> u8 {
+    match action {
+        Action::Block(BlockReason::Protect) => 5,
+        Action::Block(_) => 4,
+        Action::Delete => 3,
+        Action::SetDefault => 2,
+        Action::SetNull => 1,
+    }
 }
 
 /// Edges leaving `t`: rows that go when rows of `t` go.
@@ -166,7 +217,7 @@ fn edges_from(schema: &Schema, t: TableId) -> Vec<Edge> {
 }
 
 /// Plans a delete of rows of `root` (which rows is the executor's business).
-pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Plan {
+pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Result<Plan> {
     let n = schema.tables.len();
     let out: Vec<Vec<Edge>> = (0..n).map(|t| edges_from(schema, t)).collect();
 
@@ -215,6 +266,12 @@ pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Plan {
                 table: *table,
                 edges: internal.iter().map(|e| e.via).collect(),
             }),
+            _ if scc.iter().all(|&t| schema.tables[t].pk.len() == 1) => {
+                collect.push(Collect::Recursive {
+                    tables: scc.clone(),
+                    edges: internal,
+                })
+            }
             _ => collect.push(Collect::Fixpoint(internal)),
         }
     }
@@ -242,72 +299,140 @@ pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Plan {
         }
     }
 
-    let (deletes, defer_foreign_keys) = delete_order(schema, &tables, &in_plan);
-    Plan {
+    let order = delete_order(schema, &tables, &in_plan)?;
+    Ok(Plan {
         root,
         tables,
         reached_by,
         collect,
         checks,
         detaches,
-        deletes,
-        defer_foreign_keys,
-    }
+        unlinks: order.unlinks,
+        deletes: order.deletes,
+        defer_foreign_keys: order.defer_foreign_keys,
+        count_keys: order.count_keys,
+    })
 }
 
-/// Children before parents: a table comes after every plan table that references it.
-/// Returns whether the references loop (then the order within the loop is arbitrary and
-/// foreign-key checks must be deferred to commit).
-fn delete_order(schema: &Schema, tables: &[TableId], in_plan: &[bool]) -> (Vec<TableId>, bool) {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Open,
-        Done,
-    }
-    let mut mark = vec![Mark::New; in_plan.len()];
-    let mut order = Vec::with_capacity(tables.len());
-    let mut cyclic = false;
-    for &start in tables {
-        if mark[start] != Mark::New {
-            continue;
+/// The order of the deletes and what it takes to make it work.
+struct Order {
+    deletes: Vec<TableId>,
+    unlinks: Vec<Unlink>,
+    defer_foreign_keys: bool,
+    count_keys: Vec<TableId>,
+}
+
+/// Children before parents: each table is deleted before the tables it references. Where plan
+/// tables reference each other in a loop, the loop's nullable keys are set to `NULL` on the
+/// doomed rows first (SQLAlchemy's post_update); what still loops is deleted with foreign-key
+/// checks deferred to commit. A loop of `NOT NULL` keys with `ON DELETE RESTRICT` (checked
+/// row by row, never deferred) cannot be deleted and is a schema error naming the loop.
+fn delete_order(schema: &Schema, tables: &[TableId], in_plan: &[bool]) -> Result<Order> {
+    let fks: Vec<&ForeignKey> = schema
+        .foreign_keys
+        .iter()
+        .filter(|fk| in_plan[fk.table] && in_plan[fk.target])
+        .collect();
+    let mut unlinks: Vec<Unlink> = Vec::new();
+    let unlink = |fk: &ForeignKey| Unlink {
+        table: fk.table,
+        column: fk.column,
+    };
+
+    // A self-reference is deleted in one statement, which SQLite checks at its end — except
+    // for RESTRICT, which fires row by row.
+    for fk in fks
+        .iter()
+        .filter(|fk| fk.table == fk.target && fk.on_delete == OnDelete::Restrict)
+    {
+        if !fk.nullable {
+            return Err(loop_error(schema, &[fk]));
         }
-        // Iterative DFS over "is referenced by" edges; post-order puts referencing tables first.
-        let mut stack: Vec<(TableId, Vec<TableId>)> =
-            vec![(start, referencing_tables(schema, start, in_plan))];
-        mark[start] = Mark::Open;
-        while let Some((t, pending)) = stack.last_mut() {
-            match pending.pop() {
-                Some(c) => match mark[c] {
-                    Mark::New => {
-                        mark[c] = Mark::Open;
-                        let next = referencing_tables(schema, c, in_plan);
-                        stack.push((c, next));
-                    }
-                    Mark::Open => cyclic = true,
-                    Mark::Done => {}
-                },
-                None => {
-                    mark[*t] = Mark::Done;
-                    order.push(*t);
-                    stack.pop();
-                }
+        unlinks.push(unlink(fk));
+    }
+
+    let references = |unlinks: &[Unlink], c: TableId| -> Vec<TableId> {
+        fks.iter()
+            .filter(|fk| fk.table == c && fk.target != c && !unlinks.contains(&unlink(fk)))
+            .map(|fk| fk.target)
+            .collect()
+    };
+    let scc_index = |sccs: &[Vec<TableId>]| {
+        let mut of = vec![usize::MAX; in_plan.len()];
+        for (k, scc) in sccs.iter().enumerate() {
+            for &t in scc {
+                of[t] = k;
             }
         }
-    }
-    (order, cyclic)
-}
+        of
+    };
 
-/// Plan tables other than `t` with a foreign key to `t`, in schema order.
-fn referencing_tables(schema: &Schema, t: TableId, in_plan: &[bool]) -> Vec<TableId> {
-    let mut out: Vec<TableId> = Vec::new();
-    for fk in schema.referencing(t) {
-        if fk.table != t && in_plan[fk.table] && !out.contains(&fk.table) {
-            out.push(fk.table);
+    // Loops among tables: their nullable keys go first.
+    let sccs = strongly_connected(tables, |c| references(&unlinks, c));
+    let of = scc_index(&sccs);
+    for fk in &fks {
+        let looped = fk.table != fk.target && of[fk.table] == of[fk.target];
+        if looped && fk.nullable && !unlinks.contains(&unlink(fk)) {
+            unlinks.push(unlink(fk));
         }
     }
-    out.reverse(); // popped from the back: keep schema order
-    out
+
+    // What still loops is deferred, unless RESTRICT (never deferred) is part of it.
+    let sccs = strongly_connected(tables, |c| references(&unlinks, c));
+    let of = scc_index(&sccs);
+    let looping: Vec<&&ForeignKey> = fks
+        .iter()
+        .filter(|fk| fk.table != fk.target && of[fk.table] == of[fk.target])
+        .filter(|fk| !unlinks.contains(&unlink(fk)))
+        .collect();
+    if looping.iter().any(|fk| fk.on_delete == OnDelete::Restrict) {
+        return Err(loop_error(schema, &looping));
+    }
+
+    // Where a database-level CASCADE can fire inside a loop (or a self-reference), some rows
+    // may go before their own statement reaches them: count those tables by their key sets.
+    let mut count_keys: Vec<TableId> = Vec::new();
+    for fk in &fks {
+        let same_part = fk.table == fk.target || of[fk.table] == of[fk.target];
+        if same_part
+            && fk.on_delete == OnDelete::Cascade
+            && !unlinks.contains(&unlink(fk))
+            && !count_keys.contains(&fk.table)
+        {
+            count_keys.push(fk.table);
+        }
+    }
+
+    Ok(Order {
+        deletes: sccs.into_iter().flatten().collect(),
+        unlinks,
+        defer_foreign_keys: !looping.is_empty(),
+        count_keys,
+    })
+}
+
+fn loop_error(schema: &Schema, fks: &[&&ForeignKey]) -> Error {
+    let edges: Vec<String> = fks
+        .iter()
+        .map(|fk| {
+            format!(
+                "{}.{} -> {}",
+                schema.name(fk.table),
+                schema.column_name(fk.table, fk.column),
+                schema.name(fk.target)
+            )
+        })
+        .collect();
+    Error::Schema {
+        model: schema.tables[fks[0].table].meta.name,
+        field: None,
+        message: format!(
+            "a delete would remove rows of tables that reference each other in a loop ({}), but no \
+             foreign key of the loop can be set to NULL first and ON DELETE RESTRICT is checked row \
+             by row, never deferred: make one of these columns nullable or change its on_delete",
+            edges.join(", ")
+        ),
+    }
 }
 
 /// Tarjan's algorithm over `nodes`; the parts come out sources first (topological order).
@@ -505,6 +630,41 @@ pub(crate) mod fixtures {
         [rel("as_", a, CascadeSet::ALL)]
     );
 
+    // x -> y -> x with NOT NULL keys: deferred; r1 -> r2 -> r1 NOT NULL RESTRICT: impossible.
+    model!(
+        x,
+        "x",
+        [pk("id"), fk("y_id", false, y, OnDelete::NoAction)],
+        [rel("ys", y, CascadeSet::ALL)]
+    );
+    model!(
+        y,
+        "y",
+        [pk("id"), fk("x_id", false, x, OnDelete::NoAction)],
+        [rel("xs", x, CascadeSet::ALL)]
+    );
+    model!(
+        r1,
+        "r1",
+        [pk("id"), fk("r2_id", false, r2, OnDelete::Restrict)],
+        [rel("r2s", r2, CascadeSet::ALL)]
+    );
+    model!(
+        r2,
+        "r2",
+        [pk("id"), fk("r1_id", false, r1, OnDelete::Restrict)],
+        [rel("r1s", r1, CascadeSet::ALL)]
+    );
+    model!(
+        strict_node,
+        "strict_node",
+        [
+            pk("id"),
+            fk("parent_id", true, strict_node, OnDelete::Restrict)
+        ],
+        [rel("children", strict_node, CascadeSet::ALL)]
+    );
+
     // post >-< tag through post_tag; the database cascades comment.
     model!(
         post,
@@ -585,7 +745,7 @@ mod tests {
     #[test]
     fn one_to_many_chain_deletes_children_first_and_detaches_or_blocks_the_rest() {
         let schema = Schema::build(&[parent(), audit()]).unwrap();
-        let plan = plan_delete(&schema, id(&schema, "parent"));
+        let plan = plan_delete(&schema, id(&schema, "parent")).unwrap();
         assert_eq!(names(&schema, &plan.tables), ["parent", "child", "toy"]);
         assert_eq!(names(&schema, &plan.deletes), ["toy", "child", "parent"]);
         assert_eq!(plan.collect.len(), 2);
@@ -595,14 +755,14 @@ mod tests {
         assert!(!plan.detaches[0].to_default);
         assert_eq!(plan.checks.len(), 1);
         assert_eq!(schema.name(plan.checks[0].table), "audit");
-        assert_eq!(plan.checks[0].reason, BlockReason::Restrict);
+        assert_eq!(plan.checks[0].reason, BlockReason::DatabaseRestrict);
         assert!(!plan.defer_foreign_keys);
     }
 
     #[test]
     fn a_table_deep_in_the_chain_plans_only_its_own_subtree() {
         let schema = Schema::build(&[parent()]).unwrap();
-        let plan = plan_delete(&schema, id(&schema, "child"));
+        let plan = plan_delete(&schema, id(&schema, "child")).unwrap();
         assert_eq!(names(&schema, &plan.deletes), ["toy", "child"]);
         assert!(plan.checks.is_empty() && plan.detaches.is_empty());
     }
@@ -610,7 +770,7 @@ mod tests {
     #[test]
     fn self_reference_is_one_recursive_closure() {
         let schema = Schema::build(&[node()]).unwrap();
-        let plan = plan_delete(&schema, 0);
+        let plan = plan_delete(&schema, 0).unwrap();
         assert_eq!(plan.collect.len(), 1);
         assert!(matches!(&plan.collect[0], Collect::Closure { edges, .. } if edges.len() == 1));
         assert_eq!(names(&schema, &plan.deletes), ["node"]);
@@ -621,19 +781,52 @@ mod tests {
     }
 
     #[test]
-    fn two_table_loop_is_a_fixpoint_with_deferred_checks() {
+    fn a_nullable_two_table_loop_is_one_recursive_query_and_unlinks_first() {
         let schema = Schema::build(&[a()]).unwrap();
-        let plan = plan_delete(&schema, id(&schema, "a"));
+        let plan = plan_delete(&schema, id(&schema, "a")).unwrap();
         assert_eq!(plan.collect.len(), 1);
-        assert!(matches!(&plan.collect[0], Collect::Fixpoint(edges) if edges.len() == 2));
-        assert!(plan.defer_foreign_keys);
+        assert!(
+            matches!(&plan.collect[0], Collect::Recursive { tables, edges } if tables.len() == 2 && edges.len() == 2)
+        );
+        assert_eq!(
+            plan.unlinks.len(),
+            2,
+            "both keys are nullable: set to NULL first"
+        );
+        assert!(!plan.defer_foreign_keys);
         assert_eq!(plan.deletes.len(), 2);
+    }
+
+    #[test]
+    fn a_not_null_loop_is_deferred_and_a_restrict_loop_is_refused() {
+        let schema = Schema::build(&[x()]).unwrap();
+        let plan = plan_delete(&schema, id(&schema, "x")).unwrap();
+        assert!(plan.unlinks.is_empty());
+        assert!(plan.defer_foreign_keys);
+        assert_eq!(plan.count_keys.len(), 0);
+
+        let schema = Schema::build(&[r1()]).unwrap();
+        let err = plan_delete(&schema, id(&schema, "r1"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("r1.r2_id -> r2") && err.contains("r2.r1_id -> r1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_restrict_self_reference_is_unlinked_first() {
+        let schema = Schema::build(&[strict_node()]).unwrap();
+        let plan = plan_delete(&schema, 0).unwrap();
+        assert_eq!(plan.unlinks.len(), 1);
+        assert!(matches!(&plan.collect[0], Collect::Closure { .. }));
     }
 
     #[test]
     fn association_rows_always_go_targets_stay_and_database_cascades_are_planned() {
         let schema = Schema::build(&[post(), comment()]).unwrap();
-        let plan = plan_delete(&schema, id(&schema, "post"));
+        let plan = plan_delete(&schema, id(&schema, "post")).unwrap();
         let mut tables = names(&schema, &plan.tables);
         tables.sort_unstable();
         assert_eq!(tables, ["comment", "post", "post_tag"]);
@@ -644,7 +837,7 @@ mod tests {
     #[test]
     fn many_to_many_delete_collects_targets_through_the_association() {
         let schema = Schema::build(&[article()]).unwrap();
-        let plan = plan_delete(&schema, id(&schema, "article"));
+        let plan = plan_delete(&schema, id(&schema, "article")).unwrap();
         let (assoc, label) = (id(&schema, "article_label"), id(&schema, "label"));
         assert!(plan.collect.iter().any(|c| matches!(c,
             Collect::Edge(Edge { to, via: Via::Secondary { assoc: a, .. }, .. }) if *to == label && *a == assoc)));

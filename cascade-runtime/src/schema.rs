@@ -8,7 +8,9 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::metadata::{CascadeSet, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta};
+use crate::metadata::{
+    CascadeSet, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta, RelationshipOnDelete,
+};
 
 /// Index of a table in [`Schema::tables`].
 pub(crate) type TableId = usize;
@@ -393,6 +395,33 @@ impl Schema {
                         .into(),
                 );
             }
+            if let Some(on_delete) = rel.meta.on_delete {
+                let Join::Referenced { column } = rel.join else {
+                    return fail(format!(
+                        "on_delete = {} applies to the rows that reference `{}` (a one-to-many or \
+                         one-to-one relationship whose foreign key is on `{}`); this relationship \
+                         holds its key on this side or goes through an association",
+                        on_delete_name(on_delete),
+                        src.name,
+                        tgt.name
+                    ));
+                };
+                let col = &tgt.columns[column];
+                if on_delete == RelationshipOnDelete::SetNull && !col.nullable {
+                    return fail(format!(
+                        "on_delete = \"set null\" needs a nullable foreign key, but `{}.{}` is NOT \
+                         NULL: make the field an Option<_>",
+                        tgt.name, col.field
+                    ));
+                }
+                if on_delete == RelationshipOnDelete::SetDefault && col.default.is_none() {
+                    return fail(format!(
+                        "on_delete = \"set default\" needs a default on `{}.{}`: add \
+                         #[model(default = ...)] to it",
+                        tgt.name, col.field
+                    ));
+                }
+            }
             if rel.meta.passive_deletes == PassiveDeletes::All
                 && rel.meta.cascade.contains(CascadeSet::DELETE)
             {
@@ -438,6 +467,16 @@ fn reachable(roots: &[&'static ModelMeta]) -> Result<Vec<&'static ModelMeta>> {
         }
     }
     Ok(seen)
+}
+
+fn on_delete_name(action: RelationshipOnDelete) -> &'static str {
+    match action {
+        RelationshipOnDelete::Cascade => "\"cascade\"",
+        RelationshipOnDelete::Protect => "\"protect\"",
+        RelationshipOnDelete::Restrict => "\"restrict\"",
+        RelationshipOnDelete::SetNull => "\"set null\"",
+        RelationshipOnDelete::SetDefault => "\"set default\"",
+    }
 }
 
 fn named(meta: &ModelMeta, column: usize, name: &str) -> bool {

@@ -123,12 +123,13 @@ impl Session {
     }
 
     /// The (cached) delete plan rooted at `t`.
-    pub(crate) fn plan(&mut self, schema: &Schema, t: TableId) -> Rc<Plan> {
-        Rc::clone(
-            self.plans
-                .entry(t)
-                .or_insert_with(|| Rc::new(plan::plan_delete(schema, t))),
-        )
+    pub(crate) fn plan(&mut self, schema: &Schema, t: TableId) -> Result<Rc<Plan>> {
+        if let Some(plan) = self.plans.get(&t) {
+            return Ok(Rc::clone(plan));
+        }
+        let plan = Rc::new(plan::plan_delete(schema, t)?);
+        self.plans.insert(t, Rc::clone(&plan));
+        Ok(plan)
     }
 
     /// Creates `M`'s table and those of every model reachable from it through relationships
@@ -246,7 +247,7 @@ impl Session {
     }
 
     fn run_delete(&mut self, schema: &Schema, t: TableId, roots: Roots) -> Result<DeleteReport> {
-        let plan = self.plan(schema, t);
+        let plan = self.plan(schema, t)?;
         let tx = self
             .conn
             .savepoint()
@@ -279,7 +280,7 @@ impl Session {
     }
 
     fn run_preview(&mut self, schema: &Schema, t: TableId, roots: Roots) -> Result<DeletePlan> {
-        let plan = self.plan(schema, t);
+        let plan = self.plan(schema, t)?;
         // Dropped without commit: the savepoint rolls back whatever the preview touched.
         let tx = self
             .conn

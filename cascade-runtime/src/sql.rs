@@ -273,6 +273,81 @@ impl<D: Dialect> Render<'_, D> {
         ))
     }
 
+    /// The temporary table of tagged keys a [`Render::recursive`] query fills.
+    fn loop_keys(&self) -> String {
+        self.dialect.temp_table("cascade_loop_keys")
+    }
+
+    /// Creates the tagged-keys table if this connection has none yet.
+    pub fn create_loop_keys(&self) -> Statement {
+        Statement::new(format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {} (t INTEGER, k, PRIMARY KEY (t, k)) WITHOUT ROWID",
+            self.q("cascade_loop_keys")
+        ))
+    }
+
+    /// Closes the key sets of `tables` (which reach each other in a loop, each with a
+    /// single-column key) over `edges` with one recursive query; keys land in the tagged-keys
+    /// table, tagged with their table's position in `tables`.
+    pub fn recursive(&self, tables: &[TableId], edges: &[Edge]) -> Statement {
+        let tag = |t: TableId| tables.iter().position(|&x| x == t).unwrap_or(usize::MAX);
+        let pk = |t: TableId| self.q(self.schema.column_name(t, self.schema.tables[t].pk[0]));
+        let mut terms: Vec<String> = tables
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| format!("SELECT {i}, k0 FROM {}", self.keys(t)))
+            .collect();
+        for edge in edges {
+            let (from, to) = (tag(edge.from), tag(edge.to));
+            let table = |t: TableId| self.table(t);
+            terms.push(match edge.via {
+                Via::Referenced { column } => format!(
+                    "SELECT {to}, s.{} FROM {} AS s JOIN cascade_loop AS r ON r.t = {from} AND s.{} = r.k",
+                    pk(edge.to),
+                    table(edge.to),
+                    self.q(self.schema.column_name(edge.to, column))
+                ),
+                Via::Referencing { column } => {
+                    let c = self.q(self.schema.column_name(edge.from, column));
+                    format!(
+                        "SELECT {to}, s.{c} FROM {} AS s JOIN cascade_loop AS r ON r.t = {from} \
+                         AND s.{} = r.k WHERE s.{c} IS NOT NULL",
+                        table(edge.from),
+                        pk(edge.from)
+                    )
+                }
+                Via::Secondary { assoc, local, remote } => {
+                    let r = self.q(self.schema.column_name(assoc, remote));
+                    format!(
+                        "SELECT {to}, a.{r} FROM {} AS a JOIN cascade_loop AS r ON r.t = {from} \
+                         AND a.{} = r.k WHERE a.{r} IS NOT NULL",
+                        table(assoc),
+                        self.q(self.schema.column_name(assoc, local))
+                    )
+                }
+            });
+        }
+        Statement::new(format!(
+            "WITH RECURSIVE cascade_loop(t, k) AS ({}) {} (t, k) SELECT t, k FROM cascade_loop",
+            terms.join(" UNION "),
+            self.dialect.insert_ignore(&self.loop_keys())
+        ))
+    }
+
+    /// Takes the keys tagged `tag` from the tagged-keys table into `t`'s key set.
+    pub fn take_loop_keys(&self, t: TableId, tag: usize) -> Statement {
+        Statement::new(format!(
+            "{} SELECT k FROM {} WHERE t = {tag}",
+            self.insert_keys(t),
+            self.loop_keys()
+        ))
+    }
+
+    /// Empties the tagged-keys table.
+    pub fn clear_loop_keys(&self) -> Statement {
+        Statement::new(format!("DELETE FROM {}", self.loop_keys()))
+    }
+
     /// The filter of rows of `table` that reference deleted rows of `referenced` through
     /// `column` and that the plan does not delete itself.
     fn referencing_filter(
@@ -298,6 +373,21 @@ impl<D: Dialect> Render<'_, D> {
         ))
     }
 
+    /// The primary keys of the first `limit` rows that block a delete, in key order.
+    pub fn blocking_keys(&self, check: &Check, deleted: bool, limit: usize) -> Statement {
+        Statement {
+            sql: format!(
+                "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT {}",
+                self.pk_list(check.table),
+                self.table(check.table),
+                self.referencing_filter(check.table, check.column, check.referenced, deleted),
+                self.pk_list(check.table),
+                self.dialect.param(1)
+            ),
+            params: vec![Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX))],
+        }
+    }
+
     /// Sets a foreign key to `NULL` (or `value`, its default) on the rows that reference
     /// deleted rows and are not deleted themselves.
     pub fn detach(&self, d: &Detach, value: Value, deleted: bool) -> Statement {
@@ -319,6 +409,61 @@ impl<D: Dialect> Render<'_, D> {
             "SELECT count(*) FROM {} WHERE {}",
             self.table(d.table),
             self.referencing_filter(d.table, d.column, d.referenced, deleted)
+        ))
+    }
+
+    /// Sets `t.column` to `NULL` on the rows in `t`'s key set (breaking a loop of references).
+    pub fn unlink(&self, t: TableId, column: usize) -> Statement {
+        let col = self.col(t, column);
+        Statement::new(format!(
+            "UPDATE {} SET {} = NULL WHERE {col} IS NOT NULL AND {}",
+            self.table(t),
+            self.q(self.schema.column_name(t, column)),
+            self.in_keys(self.pk(t), t)
+        ))
+    }
+
+    /// The temporary table holding the rows of `t` a delete removes, for hooks.
+    fn rows_table(&self, t: TableId) -> String {
+        format!("cascade_rows_{}", self.schema.name(t))
+    }
+
+    /// Creates `t`'s rows table (its columns, no rows) if this connection has none yet.
+    pub fn create_rows(&self, t: TableId) -> Statement {
+        Statement::new(format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {} AS SELECT {} FROM {} WHERE 0",
+            self.q(&self.rows_table(t)),
+            self.select_list(t),
+            self.table(t)
+        ))
+    }
+
+    /// Copies the rows in `t`'s key set into its rows table.
+    pub fn copy_rows(&self, t: TableId) -> Statement {
+        Statement::new(format!(
+            "INSERT INTO {} SELECT {} FROM {} WHERE {}",
+            self.dialect.temp_table(&self.rows_table(t)),
+            self.select_list(t),
+            self.table(t),
+            self.in_keys(self.pk(t), t)
+        ))
+    }
+
+    /// One batch of the rows table: `rowid` then the columns, after rowid `?1`, at most `?2`.
+    pub fn rows_batch(&self, t: TableId) -> String {
+        format!(
+            "SELECT rowid, * FROM {} WHERE rowid > {} ORDER BY rowid LIMIT {}",
+            self.dialect.temp_table(&self.rows_table(t)),
+            self.dialect.param(1),
+            self.dialect.param(2)
+        )
+    }
+
+    /// Empties `t`'s rows table.
+    pub fn clear_rows(&self, t: TableId) -> Statement {
+        Statement::new(format!(
+            "DELETE FROM {}",
+            self.dialect.temp_table(&self.rows_table(t))
         ))
     }
 

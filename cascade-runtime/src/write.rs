@@ -270,7 +270,7 @@ impl<'a, 'c> Writer<'a, 'c> {
     }
 
     fn delete_where(&mut self, t: TableId, clause: String, params: Vec<Value>) -> Result<()> {
-        let plan = plan::plan_delete(self.schema, t);
+        let plan = plan::plan_delete(self.schema, t)?;
         let report = exec::delete(
             self.conn,
             self.schema,
