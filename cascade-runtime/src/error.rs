@@ -78,6 +78,15 @@ pub enum Error {
         /// The hook's error.
         source: crate::hooks::HookError,
     },
+    /// A plan was executed after the rows it reaches changed in number; nothing was changed.
+    PlanChanged {
+        /// The first table whose count differs.
+        table: String,
+        /// Rows the plan counted.
+        planned: usize,
+        /// Rows there are now.
+        now: usize,
+    },
     /// `PRAGMA foreign_keys` could not be turned on (the connection is inside a transaction).
     ForeignKeysOff,
     /// An operation needed a row that does not exist.
@@ -183,6 +192,11 @@ impl fmt::Display for Error {
             Error::Hook { table, key, hook, source } => write!(
                 f,
                 "{hook} hook of \"{table}\" row {key} failed: {source}; the delete was rolled back"
+            ),
+            Error::PlanChanged { table, planned, now } => write!(
+                f,
+                "the plan is stale: it counted {planned} row(s) of \"{table}\", there are now {now}; \
+                 nothing was changed (plan again)"
             ),
             Error::ForeignKeysOff => f.write_str(
                 "foreign-key enforcement could not be turned on (PRAGMA foreign_keys is a no-op \

@@ -7,7 +7,7 @@ use rusqlite::{Connection, ToSql};
 use crate::error::{Error, Result, BLOCKING_KEYS};
 use crate::hooks::{HookContext, Hooks, HOOK_BATCH};
 use crate::plan::{Collect, Plan};
-use crate::report::{DeletePlan, DeleteReport, PlanAction, PlanNode};
+use crate::report::{DeletePlan, DeleteReport, PlanAction, PlanNode, PlanOrigin};
 use crate::schema::{Schema, TableId};
 use crate::sql::{Render, Statement};
 use crate::value::{Key, Value};
@@ -126,11 +126,19 @@ fn context(sql: &str) -> String {
 }
 
 /// Which rows of the root table a delete starts from.
+#[derive(Debug, Clone)]
 pub(crate) enum Roots {
     /// One row by primary key (one value per key column).
     Key(Vec<Value>),
     /// Rows matching a caller's SQL condition over the root table, with its parameters.
     Where { clause: String, params: Vec<Value> },
+    /// The first `limit` rows, in key order, matching a caller's condition (one chunk of a
+    /// chunked delete).
+    WhereLimit {
+        clause: String,
+        params: Vec<Value>,
+        limit: usize,
+    },
 }
 
 /// Fills the key sets of a plan and runs its checks: everything but the changes.
@@ -140,7 +148,12 @@ fn prepare(exec: &mut Executor<'_>, render: &Render<'_>, plan: &Plan, roots: Roo
     }
     let seed = match roots {
         Roots::Key(key) => render.seed_key(plan.root, key),
-        Roots::Where { clause, params } => render.seed_where(plan.root, &clause, params),
+        Roots::Where { clause, params } => render.seed_where(plan.root, &clause, params, None),
+        Roots::WhereLimit {
+            clause,
+            params,
+            limit,
+        } => render.seed_where(plan.root, &clause, params, Some(limit)),
     };
     exec.run(&seed)?;
     for step in &plan.collect {
@@ -207,10 +220,14 @@ pub(crate) fn delete(
     schema: &Schema,
     plan: &Plan,
     roots: Roots,
+    expected: Option<&DeletePlan>,
 ) -> Result<DeleteReport> {
     let render = Render::sqlite(schema);
     let mut exec = Executor::new(conn);
     prepare(&mut exec, &render, plan, roots)?;
+    if let Some(expected) = expected {
+        verify(&mut exec, &render, plan, expected)?;
+    }
     // Only tables whose model has hooks have their rows read, in bounded batches.
     let hooked: Vec<(TableId, Hooks)> = plan
         .deletes
@@ -264,6 +281,44 @@ pub(crate) fn delete(
     Ok(report)
 }
 
+/// Refuses (with [`Error::PlanChanged`]) when the rows the plan reaches now differ in number
+/// from what the dry run `expected` counted.
+fn verify(
+    exec: &mut Executor<'_>,
+    render: &Render<'_>,
+    plan: &Plan,
+    expected: &DeletePlan,
+) -> Result<()> {
+    let schema = render.schema;
+    for &t in &plan.tables {
+        let now = exec.count(&render.count_keys(t))? as usize;
+        let planned = expected.count(schema.name(t));
+        if now != planned {
+            return Err(Error::PlanChanged {
+                table: schema.name(t).to_owned(),
+                planned,
+                now,
+            });
+        }
+    }
+    for d in &plan.detaches {
+        let now = exec.count(&render.count_detach(d, in_plan(plan, d.table)))? as usize;
+        let planned = if d.to_default {
+            expected.defaulted(schema.name(d.table))
+        } else {
+            expected.nulled(schema.name(d.table))
+        };
+        if now != planned {
+            return Err(Error::PlanChanged {
+                table: schema.name(d.table).to_owned(),
+                planned,
+                now,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Calls `hook` on every row of `t`'s rows table, [`HOOK_BATCH`] rows at a time.
 fn for_each_row(
     exec: &mut Executor<'_>,
@@ -295,13 +350,28 @@ pub(crate) fn preview(
     schema: &Schema,
     plan: &Plan,
     roots: Roots,
+    first_keys: usize,
 ) -> Result<DeletePlan> {
     let render = Render::sqlite(schema);
     let mut exec = Executor::new(conn);
+    let origin = PlanOrigin {
+        model: schema.tables[plan.root].meta,
+        roots: roots.clone(),
+    };
     prepare(&mut exec, &render, plan, roots)?;
     let mut counts = vec![0usize; schema.tables.len()];
+    let mut listed = Vec::new();
     for &t in &plan.tables {
         counts[t] = exec.count(&render.count_keys(t))? as usize;
+        if first_keys > 0 && counts[t] > 0 {
+            let stmt = render.first_keys(t, first_keys);
+            let keys = exec
+                .rows(&stmt.sql, &stmt.params)?
+                .into_iter()
+                .map(Key::new)
+                .collect();
+            listed.push((schema.name(t).to_owned(), keys));
+        }
     }
     let node = |t: TableId, via: Option<String>| PlanNode {
         table: schema.name(t).to_owned(),
@@ -357,7 +427,11 @@ pub(crate) fn preview(
     let root = nodes[plan.root]
         .take()
         .expect("the root node is created above");
-    Ok(DeletePlan { root })
+    Ok(DeletePlan {
+        root,
+        first_keys: listed,
+        origin: Some(origin),
+    })
 }
 
 fn via_name(schema: &Schema, edge: &crate::plan::Edge) -> String {

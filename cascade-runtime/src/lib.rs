@@ -77,7 +77,7 @@ pub use metadata::{
 };
 pub use model::{DynModel, Model};
 pub use report::{DeletePlan, DeleteReport, Detached, PlanAction, PlanNode};
-pub use session::Session;
+pub use session::{ChunkProgress, Session, DEFAULT_BUSY_TIMEOUT, DEFAULT_PREVIEW_KEYS};
 pub use value::{ColumnType, ConversionError, IntoValue, Key, Params, Value};
 
 /// Re-exported driver, so users need not depend on a matching `rusqlite` themselves.

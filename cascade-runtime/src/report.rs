@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+use crate::exec::Roots;
+use crate::metadata::ModelMeta;
+use crate::value::Key;
+
 /// What one delete call changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeleteReport {
@@ -138,10 +142,26 @@ impl fmt::Display for DeleteReport {
 }
 
 /// A dry run of a delete: which tables it reaches and how many rows each, computed with
-/// set-based counts; nothing was changed. `Display` renders the tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// set-based counts; nothing was changed. `Display` renders the tree (`{:#}` adds the first
+/// keys of each table).
+///
+/// A plan made by [`Session::plan_delete`](crate::Session::plan_delete) can be executed later
+/// with [`Session::execute_plan`](crate::Session::execute_plan), which refuses if the counts
+/// changed in between.
+#[derive(Debug, Clone)]
 pub struct DeletePlan {
     pub(crate) root: PlanNode,
+    /// The first keys of each table's rows, in key order.
+    pub(crate) first_keys: Vec<(String, Vec<Key>)>,
+    /// What the plan was computed from, so that it can be executed later.
+    pub(crate) origin: Option<PlanOrigin>,
+}
+
+/// The model and rows a [`DeletePlan`] starts from.
+#[derive(Debug, Clone)]
+pub(crate) struct PlanOrigin {
+    pub model: &'static ModelMeta,
+    pub roots: Roots,
 }
 
 /// One table (or one detached column) in a [`DeletePlan`].
@@ -173,6 +193,26 @@ pub enum PlanAction {
 }
 
 impl DeletePlan {
+    /// A plan of just this tree, not tied to any session (for rendering and tests).
+    pub fn from_tree(root: PlanNode) -> DeletePlan {
+        DeletePlan {
+            root,
+            first_keys: Vec::new(),
+            origin: None,
+        }
+    }
+
+    /// The first keys (at most the session's [`preview_keys`]) of the rows that would be
+    /// deleted from `table`, in key order.
+    ///
+    /// [`preview_keys`]: crate::Session::set_preview_keys
+    pub fn first_keys(&self, table: &str) -> &[Key] {
+        self.first_keys
+            .iter()
+            .find(|(t, _)| t == table)
+            .map_or(&[], |(_, k)| k.as_slice())
+    }
+
     /// The root of the tree: the rows the call asked to delete.
     pub fn root(&self) -> &PlanNode {
         &self.root
@@ -198,6 +238,14 @@ impl DeletePlan {
     pub fn nulled(&self, table: &str) -> usize {
         self.nodes()
             .filter(|n| n.table == table && n.action == PlanAction::SetNull)
+            .map(|n| n.rows)
+            .sum()
+    }
+
+    /// Rows of `table` whose foreign key would be set to its default.
+    pub fn defaulted(&self, table: &str) -> usize {
+        self.nodes()
+            .filter(|n| n.table == table && n.action == PlanAction::SetDefault)
             .map(|n| n.rows)
             .sum()
     }
@@ -240,20 +288,40 @@ impl fmt::Display for DeletePlan {
                 ),
             }
         }
-        fn walk(node: &PlanNode, prefix: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys = |node: &PlanNode, f: &mut fmt::Formatter<'_>| -> fmt::Result {
+            let listed = self.first_keys(&node.table);
+            if f.alternate() && node.action == PlanAction::Delete && !listed.is_empty() {
+                let shown: Vec<String> = listed.iter().map(Key::to_string).collect();
+                let more = if node.rows > listed.len() {
+                    ", ..."
+                } else {
+                    ""
+                };
+                write!(f, " [{}{more}]", shown.join(", "))?;
+            }
+            Ok(())
+        };
+        fn walk(
+            node: &PlanNode,
+            prefix: &str,
+            f: &mut fmt::Formatter<'_>,
+            keys: &dyn Fn(&PlanNode, &mut fmt::Formatter<'_>) -> fmt::Result,
+        ) -> fmt::Result {
             for (i, child) in node.children.iter().enumerate() {
                 let last = i + 1 == node.children.len();
                 write!(f, "{prefix}{}", if last { "└── " } else { "├── " })?;
                 line(child, f)?;
+                keys(child, f)?;
                 writeln!(f)?;
                 let deeper = format!("{prefix}{}", if last { "    " } else { "│   " });
-                walk(child, &deeper, f)?;
+                walk(child, &deeper, f, keys)?;
             }
             Ok(())
         }
         line(&self.root, f)?;
+        keys(&self.root, f)?;
         writeln!(f)?;
-        walk(&self.root, "", f)
+        walk(&self.root, "", f, &keys)
     }
 }
 
@@ -279,36 +347,34 @@ mod tests {
 
     #[test]
     fn plan_renders_as_a_tree_and_sums_deletes() {
-        let plan = DeletePlan {
-            root: node(
-                "parent",
-                PlanAction::Delete,
-                None,
-                1,
-                vec![
-                    node(
-                        "child",
+        let plan = DeletePlan::from_tree(node(
+            "parent",
+            PlanAction::Delete,
+            None,
+            1,
+            vec![
+                node(
+                    "child",
+                    PlanAction::Delete,
+                    Some("child.parent_id"),
+                    3,
+                    vec![node(
+                        "toy",
                         PlanAction::Delete,
-                        Some("child.parent_id"),
-                        3,
-                        vec![node(
-                            "toy",
-                            PlanAction::Delete,
-                            Some("toy.child_id"),
-                            6,
-                            vec![],
-                        )],
-                    ),
-                    node(
-                        "note",
-                        PlanAction::SetNull,
-                        Some("note.parent_id"),
-                        2,
+                        Some("toy.child_id"),
+                        6,
                         vec![],
-                    ),
-                ],
-            ),
-        };
+                    )],
+                ),
+                node(
+                    "note",
+                    PlanAction::SetNull,
+                    Some("note.parent_id"),
+                    2,
+                    vec![],
+                ),
+            ],
+        ));
         assert_eq!(
             plan.to_string(),
             "delete parent: 1 row\n\

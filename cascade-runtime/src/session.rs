@@ -14,7 +14,7 @@ use crate::model::Model;
 use crate::plan::{self, Plan};
 use crate::report::{DeletePlan, DeleteReport};
 use crate::schema::{Schema, TableId};
-use crate::sql::{self, rows, Sqlite};
+use crate::sql::{self, rows, Dialect, Sqlite};
 use crate::value::{Key, Params};
 use crate::write::{key_of, Mode, Writer};
 
@@ -36,6 +36,23 @@ pub struct Session {
     models: Vec<&'static ModelMeta>,
     schema: Option<Rc<Schema>>,
     plans: HashMap<TableId, Rc<Plan>>,
+    preview_keys: usize,
+}
+
+/// How many first keys per table a [`DeletePlan`] lists by default.
+pub const DEFAULT_PREVIEW_KEYS: usize = 5;
+
+/// Where a chunked delete stands, passed to its progress callback after each chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkProgress {
+    /// Chunks committed so far.
+    pub chunks: usize,
+    /// Root rows deleted so far.
+    pub roots_deleted: usize,
+    /// Root rows that matched when the delete started.
+    pub roots_total: usize,
+    /// Rows deleted so far, all tables.
+    pub rows_deleted: usize,
 }
 
 impl std::fmt::Debug for Session {
@@ -84,6 +101,7 @@ impl Session {
             models: Vec::new(),
             schema: None,
             plans: HashMap::new(),
+            preview_keys: DEFAULT_PREVIEW_KEYS,
         })
     }
 
@@ -247,12 +265,22 @@ impl Session {
     }
 
     fn run_delete(&mut self, schema: &Schema, t: TableId, roots: Roots) -> Result<DeleteReport> {
+        self.run_delete_checked(schema, t, roots, None)
+    }
+
+    fn run_delete_checked(
+        &mut self,
+        schema: &Schema,
+        t: TableId,
+        roots: Roots,
+        expected: Option<&DeletePlan>,
+    ) -> Result<DeleteReport> {
         let plan = self.plan(schema, t)?;
         let tx = self
             .conn
             .savepoint()
             .map_err(Error::db("starting a savepoint"))?;
-        let report = exec::delete(&tx, schema, &plan, roots)?;
+        let report = exec::delete(&tx, schema, &plan, roots, expected)?;
         tx.commit().map_err(Error::db("committing"))?;
         Ok(report)
     }
@@ -286,7 +314,83 @@ impl Session {
             .conn
             .savepoint()
             .map_err(Error::db("starting a savepoint"))?;
-        exec::preview(&tx, schema, &plan, roots)
+        exec::preview(&tx, schema, &plan, roots, self.preview_keys)
+    }
+}
+
+impl Session {
+    /// How many first keys per table [`Session::plan_delete`] lists (default
+    /// [`DEFAULT_PREVIEW_KEYS`]; 0 lists none). Rendered by `{:#}` on the plan.
+    pub fn set_preview_keys(&mut self, keys: usize) {
+        self.preview_keys = keys;
+    }
+
+    /// Executes a plan made earlier by [`Session::plan_delete`] or
+    /// [`Session::plan_delete_where`], in one transaction. Before changing anything it counts
+    /// the rows again and refuses with [`Error::PlanChanged`] if any table's count (deleted or
+    /// detached) differs from the plan's.
+    pub fn execute_plan(&mut self, plan: &DeletePlan) -> Result<DeleteReport> {
+        let origin = plan.origin.as_ref().ok_or_else(|| Error::PlanChanged {
+            table: plan.root.table.clone(),
+            planned: plan.root.rows,
+            now: 0,
+        })?;
+        let schema = self.schema(origin.model)?;
+        let t = schema
+            .table_id(origin.model)
+            .expect("the schema was built with this model");
+        self.run_delete_checked(&schema, t, origin.roots.clone(), Some(plan))
+    }
+
+    /// Deletes every row of `M` matching `clause` and everything their cascades reach, as a
+    /// series of transactions of at most `roots_per_chunk` root rows each (in key order), so
+    /// that a cascade over millions of rows never holds the write lock for long. Each chunk is
+    /// atomic on its own; a failing chunk rolls back alone and stops the delete with its error
+    /// (earlier chunks stay committed). `progress` is called after every chunk.
+    ///
+    /// Inside a transaction of the caller's, the chunks are savepoints of that transaction
+    /// (and the lock is held until the caller commits).
+    pub fn delete_where_in_chunks<M: Model>(
+        &mut self,
+        clause: &str,
+        params: impl Params,
+        roots_per_chunk: usize,
+        mut progress: impl FnMut(&ChunkProgress),
+    ) -> Result<DeleteReport> {
+        let (schema, t) = self.table::<M>()?;
+        let params = params.into_values();
+        let count_sql = format!(
+            "SELECT count(*) FROM {} WHERE ({clause}\n)",
+            sql::Sqlite.quote(M::meta().table)
+        );
+        let roots_total = Executor::new(&self.conn).count(&sql::Statement {
+            sql: count_sql,
+            params: params.clone(),
+        })? as usize;
+        let mut state = ChunkProgress {
+            chunks: 0,
+            roots_deleted: 0,
+            roots_total,
+            rows_deleted: 0,
+        };
+        let mut total = DeleteReport::default();
+        loop {
+            let roots = Roots::WhereLimit {
+                clause: clause.to_owned(),
+                params: params.clone(),
+                limit: roots_per_chunk.max(1),
+            };
+            let report = self.run_delete(&schema, t, roots)?;
+            let roots = report.count(M::meta().table);
+            if roots == 0 {
+                return Ok(total);
+            }
+            state.chunks += 1;
+            state.roots_deleted += roots;
+            state.rows_deleted += report.total();
+            total.merge(report);
+            progress(&state);
+        }
     }
 }
 

@@ -183,16 +183,42 @@ impl<D: Dialect> Render<'_, D> {
         }
     }
 
-    /// Seeds `t`'s key set with the rows matching the caller's `clause` (its own parameters).
-    pub fn seed_where(&self, t: TableId, clause: &str, params: Vec<Value>) -> Statement {
+    /// Seeds `t`'s key set with the rows matching the caller's `clause` (its own parameters);
+    /// with a `limit`, only the first rows in key order (bound after the caller's parameters).
+    pub fn seed_where(
+        &self,
+        t: TableId,
+        clause: &str,
+        mut params: Vec<Value>,
+        limit: Option<usize>,
+    ) -> Statement {
+        let mut sql = format!(
+            "{} SELECT {} FROM {} WHERE ({clause}\n)",
+            self.insert_keys(t),
+            self.pk_list(t),
+            self.table(t)
+        );
+        if let Some(limit) = limit {
+            params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+            sql.push_str(&format!(
+                " ORDER BY {} LIMIT {}",
+                self.pk_list(t),
+                self.dialect.param(params.len())
+            ));
+        }
+        Statement { sql, params }
+    }
+
+    /// The first `limit` keys of `t`'s key set, in key order.
+    pub fn first_keys(&self, t: TableId, limit: usize) -> Statement {
         Statement {
             sql: format!(
-                "{} SELECT {} FROM {} WHERE ({clause}\n)",
-                self.insert_keys(t),
-                self.pk_list(t),
-                self.table(t)
+                "SELECT {k} FROM {} ORDER BY {k} LIMIT {}",
+                self.keys(t),
+                self.dialect.param(1),
+                k = self.key_columns(t)
             ),
-            params,
+            params: vec![Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX))],
         }
     }
 

@@ -276,6 +276,7 @@ impl<'a, 'c> Writer<'a, 'c> {
             self.schema,
             &plan,
             Roots::Where { clause, params },
+            None,
         )?;
         self.report.merge(report);
         Ok(())

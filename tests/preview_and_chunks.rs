@@ -1,0 +1,159 @@
+//! Previews that scale (set-based counts, first keys, executed later or refused when stale)
+//! and huge deletes in bounded chunks.
+
+mod common;
+
+use cascade_runtime::{ChunkProgress, Error, Key};
+use common::*;
+
+#[test]
+fn a_plan_lists_the_first_keys_per_table_and_renders_them_on_request() {
+    let (_dir, mut s) = file_session();
+    s.create_all::<Parent>().unwrap();
+    let mut p = family("p", 3, 4);
+    s.insert(&mut p).unwrap();
+    s.set_preview_keys(2);
+    let plan = s.plan_delete::<Parent>(p.id).unwrap();
+    let children: Vec<Key> = p.children.iter().take(2).map(|c| Key::from(c.id)).collect();
+    assert_eq!(plan.first_keys("child"), children.as_slice());
+    assert_eq!(plan.first_keys("toy").len(), 2);
+    assert!(plan.first_keys("nothing").is_empty());
+    let plain = plan.to_string();
+    let detailed = format!("{plan:#}");
+    assert!(!plain.contains('['), "{plain}");
+    let line = format!(
+        "delete child: 3 rows (via child.parent_id) [{}, {}, ...]",
+        p.children[0].id, p.children[1].id
+    );
+    assert!(detailed.contains(&line), "{detailed}");
+    s.set_preview_keys(0);
+    assert!(s
+        .plan_delete::<Parent>(p.id)
+        .unwrap()
+        .first_keys("child")
+        .is_empty());
+}
+
+#[test]
+fn a_plan_executed_later_runs_when_nothing_changed() {
+    let (_dir, mut s) = file_session();
+    s.create_all::<Parent>().unwrap();
+    let mut p = family("p", 2, 2);
+    s.insert(&mut p).unwrap();
+    let plan = s.plan_delete::<Parent>(p.id).unwrap();
+    assert_eq!(count(&s, "toy"), 4, "planning changed nothing");
+    let report = s.execute_plan(&plan).unwrap();
+    assert_eq!(report.total(), plan.total());
+    assert_eq!(count(&s, "parent"), 0);
+}
+
+#[test]
+fn a_stale_plan_is_refused_and_nothing_changes() {
+    let (_dir, mut s) = file_session();
+    s.create_all::<Parent>().unwrap();
+    let mut p = family("p", 2, 2);
+    s.insert(&mut p).unwrap();
+    let plan = s.plan_delete::<Parent>(p.id).unwrap();
+    // Someone adds a toy in between.
+    s.connection()
+        .execute(
+            "INSERT INTO toy (child_id, name) VALUES (?1, 'late')",
+            [p.children[0].id],
+        )
+        .unwrap();
+    let err = s.execute_plan(&plan).unwrap_err();
+    match &err {
+        Error::PlanChanged {
+            table,
+            planned,
+            now,
+        } => {
+            assert_eq!((table.as_str(), *planned, *now), ("toy", 4, 5));
+        }
+        other => panic!("expected PlanChanged, got {other:?}"),
+    }
+    assert!(err.to_string().contains("stale"), "{err}");
+    assert_eq!((count(&s, "parent"), count(&s, "toy")), (1, 5));
+    // Planned again, it runs.
+    let plan = s.plan_delete::<Parent>(p.id).unwrap();
+    assert_eq!(s.execute_plan(&plan).unwrap().count("toy"), 5);
+}
+
+#[test]
+fn a_stale_plan_is_refused_when_detached_rows_changed() {
+    let (_dir, mut s) = file_session();
+    s.create_all::<Team>().unwrap();
+    let mut team = Team {
+        id: 0,
+        name: "t".into(),
+        members: vec![],
+        badges: vec![],
+    };
+    s.insert(&mut team).unwrap();
+    let plan = s.plan_delete_where::<Team>("name = ?1", ["t"]).unwrap();
+    assert_eq!(plan.nulled("member"), 0);
+    s.insert(&mut Member {
+        id: 0,
+        team_id: Some(team.id),
+        name: "new".into(),
+    })
+    .unwrap();
+    assert!(matches!(
+        s.execute_plan(&plan),
+        Err(Error::PlanChanged { .. })
+    ));
+    assert_eq!(count(&s, "team"), 1);
+}
+
+#[test]
+fn a_huge_delete_runs_in_bounded_chunks_with_progress() {
+    let (_dir, mut s) = file_session();
+    s.create_all::<Parent>().unwrap();
+    for i in 0..25 {
+        s.insert(&mut family(&format!("bulk{i:02}"), 2, 1)).unwrap();
+    }
+    s.insert(&mut family("keep", 1, 1)).unwrap();
+    let mut seen: Vec<ChunkProgress> = Vec::new();
+    let report = s
+        .delete_where_in_chunks::<Parent>("name LIKE ?1", ["bulk%"], 10, |p| seen.push(p.clone()))
+        .unwrap();
+    assert_eq!(report.count("parent"), 25);
+    assert_eq!(report.total(), 25 * 5);
+    assert_eq!(seen.len(), 3, "10 + 10 + 5 roots");
+    assert_eq!(
+        seen.iter().map(|p| p.roots_deleted).collect::<Vec<_>>(),
+        [10, 20, 25]
+    );
+    assert!(seen.iter().all(|p| p.roots_total == 25));
+    assert_eq!(seen.last().unwrap().rows_deleted, 125);
+    assert_eq!((count(&s, "parent"), count(&s, "toy")), (1, 1));
+}
+
+#[test]
+fn a_failing_chunk_rolls_back_alone_and_stops() {
+    let (_dir, mut s) = file_session();
+    s.create_all::<Team>().unwrap();
+    for i in 0..6 {
+        let mut team = Team {
+            id: 0,
+            name: format!("t{i}"),
+            members: vec![],
+            badges: vec![],
+        };
+        s.insert(&mut team).unwrap();
+        if i == 4 {
+            s.insert(&mut Badge {
+                id: 0,
+                team_id: team.id,
+            })
+            .unwrap(); // blocks its team
+        }
+    }
+    let mut chunks = 0;
+    let err = s
+        .delete_where_in_chunks::<Team>("1 = 1", (), 2, |_| chunks += 1)
+        .unwrap_err();
+    assert!(matches!(err, Error::Blocked { .. }), "{err:?}");
+    assert_eq!(chunks, 2, "two chunks committed before the blocked one");
+    assert_eq!(count(&s, "team"), 2);
+}
