@@ -183,12 +183,23 @@ pub(crate) fn index_name(table: &str, column: &str) -> String {
     format!("ix_{table}_{column}")
 }
 
-/// Appended to every fix that needs the table rebuilt.
-const REBUILD: &str = "(ALTER TABLE cannot do it: create the new table, copy the rows, drop the \
-                       old one, rename the new one; https://www.sqlite.org/lang_altertable.html)";
+/// Appended to every fix that needs the table rebuilt (SQLite's "12-step" procedure: create
+/// the new table, copy the rows, drop the old one, rename the new one).
+const REBUILD: &str =
+    "(ALTER TABLE cannot; see https://www.sqlite.org/lang_altertable.html#otheralter)";
 
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Finding {
+    /// Where the finding is: `table "t"` or `"t"."c"` (nothing for the connection).
+    fn location(&self) -> Option<String> {
+        let table = Sqlite.quote(self.table()?);
+        Some(match self.column() {
+            Some(column) => format!("{table}.{}", Sqlite.quote(column)),
+            None => format!("table {table}"),
+        })
+    }
+
+    /// What is wrong and what fixes it, without the location.
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let q = |s: &str| Sqlite.quote(s);
         match self {
             Finding::ForeignKeysOff => f.write_str(
@@ -196,16 +207,13 @@ impl fmt::Display for Finding {
                  and runs no ON DELETE action; run `PRAGMA foreign_keys = ON` outside any \
                  transaction (Session::open and Session::from_connection do)",
             ),
-            Finding::MissingTable { table, model } => write!(
+            Finding::MissingTable { model, .. } => write!(
                 f,
-                "table {} (model `{model}`) does not exist: run \
-                 `session.create_all::<{model}>()` (or create_all of a model that reaches it)",
-                q(table)
+                "the table does not exist; run `session.create_all::<{model}>()` (or create_all \
+                 of any model that reaches `{model}`)"
             ),
             Finding::PrimaryKey {
-                table,
-                declared,
-                found,
+                declared, found, ..
             } => {
                 let list = |cols: &[String]| {
                     if cols.is_empty() {
@@ -216,32 +224,26 @@ impl fmt::Display for Finding {
                 };
                 write!(
                     f,
-                    "table {}: the primary key is {}, but the model declares {}; rebuild the table \
+                    "the primary key is {}, but the model declares {}; rebuild the table \
                      {REBUILD}",
-                    q(table),
                     list(found),
                     list(declared)
                 )
             }
-            Finding::MissingColumn {
-                table,
-                column,
-                add_column,
-            } => {
-                write!(f, "{}.{}: the column does not exist; ", q(table), q(column))?;
-                match add_column {
-                    Some(sql) => write!(f, "add it: {sql}"),
-                    None => write!(
-                        f,
-                        "rebuild the table with it {REBUILD}"
-                    ),
-                }
-            }
+            Finding::MissingColumn { add_column, .. } => match add_column {
+                Some(sql) => write!(f, "the column does not exist; add it: {sql}"),
+                None => write!(
+                    f,
+                    "the column does not exist, and ALTER TABLE cannot add a key, UNIQUE, NOT \
+                     NULL foreign-key, or NOT NULL column without a default; rebuild the table \
+                     with it {REBUILD}"
+                ),
+            },
             Finding::ColumnType {
-                table,
                 column,
                 declared,
                 found,
+                ..
             } => {
                 let shown = if found.is_empty() {
                     "no type (BLOB affinity)".to_owned()
@@ -250,9 +252,7 @@ impl fmt::Display for Finding {
                 };
                 write!(
                     f,
-                    "{}.{}: the model declares {}, but the column has {shown}",
-                    q(table),
-                    q(column),
+                    "the model declares {}, but the column has {shown}",
                     declared.sql()
                 )?;
                 if *declared == SqlType::Integer && affinity(found) == Affinity::Integer {
@@ -269,42 +269,34 @@ impl fmt::Display for Finding {
                 )
             }
             Finding::ColumnNullability {
-                table,
-                column,
                 declared_nullable: true,
+                ..
             } => write!(
                 f,
-                "{}.{}: the model allows NULL (an Option field), but the column is NOT NULL, so \
+                "the model allows NULL (an Option field), but the column is NOT NULL, so \
                  writing None or detaching rows (SET NULL) fails; make the field non-optional, \
-                 or rebuild the table without NOT NULL {REBUILD}",
-                q(table),
-                q(column)
+                 or rebuild the table without NOT NULL {REBUILD}"
             ),
             Finding::ColumnNullability {
-                table,
-                column,
                 declared_nullable: false,
+                ..
             } => write!(
                 f,
-                "{}.{}: the model says NOT NULL, but the column accepts NULL, and reading a NULL \
-                 into the field fails; make the field an Option, or rebuild the table with NOT \
-                 NULL {REBUILD}",
-                q(table),
-                q(column)
+                "the model says NOT NULL, but the column accepts NULL, and reading a NULL into \
+                 the field fails; make the field an Option, or rebuild the table with NOT NULL \
+                 {REBUILD}"
             ),
             Finding::MissingForeignKey {
-                table,
                 column,
                 references,
                 referenced_column,
                 on_delete,
+                ..
             } => write!(
                 f,
-                "{}.{}: no foreign key to {} in the database, so nothing stops rows from \
-                 pointing at deleted ones; rebuild the table with FOREIGN KEY ({}) REFERENCES \
-                 {} ({}) ON DELETE {} {REBUILD}",
-                q(table),
-                q(column),
+                "no foreign key to {} in the database, so nothing stops rows from pointing at \
+                 deleted ones; rebuild the table with FOREIGN KEY ({}) REFERENCES {} ({}) ON \
+                 DELETE {} {REBUILD}",
                 q(references),
                 q(column),
                 q(references),
@@ -312,36 +304,30 @@ impl fmt::Display for Finding {
                 on_delete.sql()
             ),
             Finding::ForeignKeyTarget {
-                table,
                 column,
                 references,
                 referenced_column,
                 found,
+                ..
             } => write!(
                 f,
-                "{}.{}: the foreign key references {found}, but the model declares {}({}); \
-                 rebuild the table with FOREIGN KEY ({}) REFERENCES {} ({}) {REBUILD}",
-                q(table),
-                q(column),
-                references,
-                referenced_column,
+                "the foreign key references {found}, but the model declares \
+                 {references}({referenced_column}); rebuild the table with FOREIGN KEY ({}) \
+                 REFERENCES {} ({}) {REBUILD}",
                 q(column),
                 q(references),
                 q(referenced_column)
             ),
             Finding::ForeignKeyOnDelete {
-                table,
-                column,
                 references,
                 declared,
                 found,
+                ..
             } => write!(
                 f,
-                "{}.{}: the foreign key to {} is ON DELETE {found}, but the model declares ON \
-                 DELETE {d}; change the model's on_delete, or rebuild the table with ON DELETE \
-                 {d} {REBUILD}",
-                q(table),
-                q(column),
+                "the foreign key to {} is ON DELETE {found}, but the model declares ON DELETE \
+                 {d}; change the model's on_delete, or rebuild the table with ON DELETE {d} \
+                 {REBUILD}",
                 q(references),
                 d = declared.sql(),
             ),
@@ -351,10 +337,8 @@ impl fmt::Display for Finding {
                 references,
             } => write!(
                 f,
-                "{}.{}: no index starts with this foreign-key column, so every deleted {} row \
-                 makes SQLite scan all of {}; CREATE INDEX {} ON {} ({})",
-                q(table),
-                q(column),
+                "no index starts with this foreign-key column, so every deleted {} row makes \
+                 SQLite scan all of {}; CREATE INDEX {} ON {} ({})",
                 q(references),
                 q(table),
                 q(&index_name(table, column)),
@@ -362,6 +346,16 @@ impl fmt::Display for Finding {
                 q(column)
             ),
         }
+    }
+}
+
+impl fmt::Display for Finding {
+    /// `"child"."parent_id": no index starts with this foreign-key column, ...`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(location) = self.location() {
+            write!(f, "{location}: ")?;
+        }
+        self.describe(f)
     }
 }
 
@@ -387,6 +381,13 @@ impl SchemaReport {
 }
 
 impl fmt::Display for SchemaReport {
+    /// ```text
+    /// schema check: 2 findings
+    /// table "child":
+    ///   column "parent_id": no index starts with this foreign-key column, ...
+    /// table "toy":
+    ///   the table does not exist; run `session.create_all::<Toy>()` ...
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.findings.len() {
             0 => return writeln!(f, "schema check: the database matches the models"),
@@ -403,7 +404,12 @@ impl fmt::Display for SchemaReport {
                 }
                 heading = Some(table);
             }
-            writeln!(f, "  {finding}")?;
+            f.write_str("  ")?;
+            if let Some(column) = finding.column() {
+                write!(f, "column {}: ", Sqlite.quote(column))?;
+            }
+            finding.describe(f)?;
+            writeln!(f)?;
         }
         Ok(())
     }
@@ -552,7 +558,11 @@ fn check_table(
         let target_col = target.columns[schema.tables[fk.target].pk[0]].name;
         let mine: Vec<&LiveForeignKey> = foreign_keys
             .iter()
-            .filter(|k| k.columns.iter().any(|(from, _)| from.eq_ignore_ascii_case(col.name)))
+            .filter(|k| {
+                k.columns
+                    .iter()
+                    .any(|(from, _)| from.eq_ignore_ascii_case(col.name))
+            })
             .collect();
         let points_right = |k: &LiveForeignKey| {
             k.target.eq_ignore_ascii_case(target.table)
@@ -601,7 +611,9 @@ fn check_table(
 fn live_columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<LiveColumn>> {
     let context = || format!("reading pragma_table_info({})", Sqlite.quote(table));
     let mut stmt = conn
-        .prepare_cached("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid")
+        .prepare_cached(
+            "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid",
+        )
         .map_err(Error::db(context()))?;
     let rows = stmt
         .query_map([table], |r| {
@@ -673,7 +685,11 @@ fn indexed_first_columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec
 }
 
 fn describe_target(k: &LiveForeignKey) -> String {
-    let to: Vec<&str> = k.columns.iter().filter_map(|(_, to)| to.as_deref()).collect();
+    let to: Vec<&str> = k
+        .columns
+        .iter()
+        .filter_map(|(_, to)| to.as_deref())
+        .collect();
     if to.is_empty() {
         k.target.clone()
     } else {
@@ -829,9 +845,7 @@ mod tests {
             ]
         );
         assert_eq!(text.lines().count(), 8);
-        assert!(text.contains(
-            "CREATE INDEX \"ix_child_parent_id\" ON \"child\" (\"parent_id\")"
-        ));
+        assert!(text.contains("CREATE INDEX \"ix_child_parent_id\" ON \"child\" (\"parent_id\")"));
         assert_eq!(
             SchemaReport::default().to_string(),
             "schema check: the database matches the models\n"

@@ -55,12 +55,14 @@
 
 #![warn(missing_docs)]
 
+mod check;
 mod error;
 mod exec;
 mod hooks;
 mod metadata;
 mod model;
 mod plan;
+mod render;
 mod report;
 mod schema;
 mod session;
@@ -69,6 +71,7 @@ mod value;
 mod write;
 
 pub use cascade_derive::Model;
+pub use check::{Finding, SchemaReport};
 pub use error::{BlockReason, Error, Result, BLOCKING_KEYS};
 pub use hooks::{DeleteHooks, HookContext, HookError, Hooks, HOOK_BATCH};
 pub use metadata::{
@@ -76,6 +79,7 @@ pub use metadata::{
     RelationshipOnDelete, SqlType,
 };
 pub use model::{DynModel, Model};
+pub use render::ModelGraph;
 pub use report::{DeletePlan, DeleteReport, Detached, PlanAction, PlanNode};
 pub use session::{ChunkProgress, Session, DEFAULT_BUSY_TIMEOUT, DEFAULT_PREVIEW_KEYS};
 pub use value::{ColumnType, ConversionError, IntoValue, Key, Params, Value};
