@@ -628,33 +628,29 @@ pub(crate) mod rows {
         ))
     }
 
-    /// `SELECT all columns FROM t WHERE key`.
-    pub fn select_by_key<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
+    /// `key1 = ?1 AND key2 = ?2 ...`
+    fn key_is<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
         let conds: Vec<String> = meta
             .primary_key()
             .enumerate()
             .map(|(i, (_, c))| format!("{} = {}", d.quote(c.name), d.param(i + 1)))
             .collect();
+        conds.join(" AND ")
+    }
+
+    /// `SELECT all columns FROM t WHERE key`.
+    pub fn select_by_key<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
         format!(
             "SELECT {} FROM {} WHERE {}",
             select_list(d, meta),
             d.quote(meta.table),
-            conds.join(" AND ")
+            key_is(d, meta)
         )
     }
 
     /// Whether a row with this key exists.
     pub fn exists<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
-        let conds: Vec<String> = meta
-            .primary_key()
-            .enumerate()
-            .map(|(i, (_, c))| format!("{} = {}", d.quote(c.name), d.param(i + 1)))
-            .collect();
-        format!(
-            "SELECT 1 FROM {} WHERE {}",
-            d.quote(meta.table),
-            conds.join(" AND ")
-        )
+        format!("SELECT 1 FROM {} WHERE {}", d.quote(meta.table), key_is(d, meta))
     }
 
     /// All columns, quoted, in order.
