@@ -2,7 +2,8 @@
 //! No database is touched: only `Model::meta()` and the `DynModel` glue are checked.
 
 use cascade_runtime::{
-    CascadeSet, DynModel, Model, ModelMeta, OnDelete, PassiveDeletes, SqlType, Value,
+    CascadeSet, DeleteHooks, DynModel, Model, ModelMeta, OnDelete, PassiveDeletes,
+    RelationshipOnDelete, SqlType, Value,
 };
 
 /// The models of API.md.
@@ -125,6 +126,52 @@ pub struct Note {
     pub body: String,
 }
 
+/// Delete hooks, and Django's `on_delete` rules on relationships (one per rule).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "authors", hooks)]
+pub struct Author {
+    #[model(primary_key)]
+    pub id: i64,
+    #[relationship(on_delete = "cascade", foreign_key = "author_id")]
+    pub books: Vec<Book>,
+    #[relationship(on_delete = "protect", foreign_key = "contract_author_id")]
+    pub contracts: Vec<Book>,
+    #[relationship(on_delete = "restrict", foreign_key = "agent_id")]
+    pub represented: Vec<Book>,
+    #[relationship(on_delete = "set null", foreign_key = "editor_id")]
+    pub edited: Vec<Book>,
+    #[relationship(on_delete = "set default", foreign_key = "translator_id")]
+    pub translated: Vec<Book>,
+    #[relationship(cascade = "all")]
+    pub prizes: Vec<Prize>,
+}
+
+impl DeleteHooks for Author {}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Book {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Author)]
+    pub author_id: i64,
+    #[model(foreign_key = Author)]
+    pub contract_author_id: i64,
+    #[model(foreign_key = Author)]
+    pub agent_id: i64,
+    #[model(foreign_key = Author)]
+    pub editor_id: Option<i64>,
+    #[model(foreign_key = Author, default = 0)]
+    pub translator_id: i64,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Prize {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Author)]
+    pub author_id: Option<i64>,
+}
+
 /// Generated code names everything by absolute path: shadowing the prelude breaks nothing.
 #[allow(dead_code, unused_macros)]
 mod shadowed {
@@ -152,6 +199,7 @@ mod shadowed {
     }
 
     #[derive(Model)]
+    #[model(hooks)]
     pub struct Shadow {
         #[model(primary_key)]
         pub id: i64,
@@ -161,9 +209,13 @@ mod shadowed {
         pub parent_id: ::std::option::Option<i64>,
         #[relationship(cascade = "all")]
         pub children: ::std::vec::Vec<Shadow>,
+        #[relationship(on_delete = "protect", foreign_key = "parent_id")]
+        pub parent_of: ::std::vec::Vec<Shadow>,
         #[relationship]
         pub parent: ::std::option::Option<::std::boxed::Box<Shadow>>,
     }
+
+    impl ::cascade_runtime::DeleteHooks for Shadow {}
 }
 
 fn column<'m>(meta: &'m ModelMeta, name: &str) -> &'m cascade_runtime::ColumnMeta {
@@ -367,11 +419,52 @@ fn every_column_option() {
 }
 
 #[test]
+fn hooks_and_relationship_on_delete() {
+    let meta = Author::meta();
+    assert!(meta.hooks.is_some());
+    let on_delete: Vec<_> = meta
+        .relationships
+        .iter()
+        .map(|r| (r.field, r.on_delete))
+        .collect();
+    assert_eq!(
+        on_delete,
+        [
+            ("books", Some(RelationshipOnDelete::Cascade)),
+            ("contracts", Some(RelationshipOnDelete::Protect)),
+            ("represented", Some(RelationshipOnDelete::Restrict)),
+            ("edited", Some(RelationshipOnDelete::SetNull)),
+            ("translated", Some(RelationshipOnDelete::SetDefault)),
+            ("prizes", None),
+        ]
+    );
+    assert_eq!(
+        meta.relationships[1].on_delete,
+        Some(RelationshipOnDelete::Protect)
+    );
+
+    for meta in [
+        Book::meta(),
+        Prize::meta(),
+        Parent::meta(),
+        TreeNode::meta(),
+    ] {
+        assert!(meta.hooks.is_none(), "{} has no hooks", meta.name);
+    }
+    assert!(Parent::meta().relationships[0].on_delete.is_none());
+}
+
+#[test]
 fn shadowed_prelude() {
     let meta = <shadowed::Shadow as Model>::meta();
     assert_eq!(meta.table, "shadow");
     assert_eq!(meta.columns.len(), 3);
-    assert_eq!(meta.relationships.len(), 2);
+    assert_eq!(meta.relationships.len(), 3);
+    assert!(meta.hooks.is_some());
+    assert_eq!(
+        meta.relationships[1].on_delete,
+        Some(RelationshipOnDelete::Protect)
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The helper attributes, one `from_ast` per scope:
 //!
-//! - [`Container`]: `#[model(table = "...")]` on the struct;
+//! - [`Container`]: `#[model(table = "...", hooks)]` on the struct;
 //! - [`Column`]: `#[model(...)]` on a field;
 //! - [`Relationship`]: `#[relationship(...)]` on a field.
 //!
@@ -70,7 +70,7 @@ impl<'c, T> Attr<'c, T> {
 }
 
 /// The options each scope accepts, as shown in error messages.
-const CONTAINER_OPTIONS: &[(&str, &str)] = &[("table", "table = \"name\"")];
+const CONTAINER_OPTIONS: &[(&str, &str)] = &[("table", "table = \"name\""), ("hooks", "hooks")];
 const COLUMN_OPTIONS: &[(&str, &str)] = &[
     ("primary_key", "primary_key"),
     ("column", "column = \"name\""),
@@ -90,17 +90,21 @@ const RELATIONSHIP_OPTIONS: &[(&str, &str)] = &[
     ),
     ("back_populates", "back_populates = \"field\""),
     ("single_parent", "single_parent = true | false"),
+    ("on_delete", "on_delete = \"...\""),
 ];
 
 /// `#[model(...)]` on the struct.
 pub struct Container {
     /// `table = "name"`.
     pub table: Option<Spanned<LitStr>>,
+    /// `hooks`: the model implements `DeleteHooks`.
+    pub hooks: Option<Spanned<()>>,
 }
 
 impl Container {
     pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Container {
         let mut table = Attr::none(cx, "model", "table");
+        let mut hooks = Attr::none(cx, "model", "hooks");
         for attr in attrs {
             if attr.path().is_ident("relationship") {
                 cx.error_spanned_by(
@@ -119,6 +123,11 @@ impl Container {
                     let name = parse_str(&meta, "table = \"name\"")?;
                     check_not_empty(cx, &name, "table");
                     table.set(&meta.path, option_tokens(&meta.path, &name), name);
+                } else if meta.path.is_ident("hooks") {
+                    // #[model(hooks)]
+                    if flag(cx, &meta, "model")? {
+                        hooks.set(&meta.path, meta.path.to_token_stream(), ());
+                    }
                 } else {
                     unknown_option(cx, &meta, Scope::Container)?;
                 }
@@ -128,7 +137,10 @@ impl Container {
                 cx.syn_error(err);
             }
         }
-        Container { table: table.get() }
+        Container {
+            table: table.get(),
+            hooks: hooks.get(),
+        }
     }
 }
 
@@ -153,10 +165,7 @@ impl OnDelete {
     ];
 
     fn from_str(value: &str) -> Option<OnDelete> {
-        OnDelete::VALUES
-            .iter()
-            .find(|&&(name, _)| name == value)
-            .map(|&(_, action)| action)
+        lookup(OnDelete::VALUES, value)
     }
 
     /// The variant of `cascade_runtime::OnDelete`.
@@ -169,6 +178,60 @@ impl OnDelete {
             OnDelete::NoAction => "NoAction",
         }
     }
+}
+
+/// Django's `on_delete` family, as a relationship option (`on_delete = "..."`): what the ORM
+/// does with the related rows when a row of this model is deleted. Unlike the column's
+/// database-level [`OnDelete`], it has `protect` and no `no action`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelationshipOnDelete {
+    Cascade,
+    Protect,
+    Restrict,
+    SetNull,
+    SetDefault,
+}
+
+impl RelationshipOnDelete {
+    /// The accepted spellings and their meaning.
+    const VALUES: &'static [(&'static str, RelationshipOnDelete)] = &[
+        ("cascade", RelationshipOnDelete::Cascade),
+        ("protect", RelationshipOnDelete::Protect),
+        ("restrict", RelationshipOnDelete::Restrict),
+        ("set null", RelationshipOnDelete::SetNull),
+        ("set default", RelationshipOnDelete::SetDefault),
+    ];
+
+    fn from_str(value: &str) -> Option<RelationshipOnDelete> {
+        lookup(RelationshipOnDelete::VALUES, value)
+    }
+
+    /// The spelling, as written in `on_delete = "..."`.
+    pub fn name(self) -> &'static str {
+        RelationshipOnDelete::VALUES
+            .iter()
+            .find(|&&(_, action)| action == self)
+            .map_or("", |&(name, _)| name)
+    }
+
+    /// The variant of `cascade_runtime::RelationshipOnDelete`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            RelationshipOnDelete::Cascade => "Cascade",
+            RelationshipOnDelete::Protect => "Protect",
+            RelationshipOnDelete::Restrict => "Restrict",
+            RelationshipOnDelete::SetNull => "SetNull",
+            RelationshipOnDelete::SetDefault => "SetDefault",
+        }
+    }
+}
+
+/// The value spelled `value` in a table of spellings.
+fn lookup<T: Copy>(table: &[(&str, T)], value: &str) -> Option<T> {
+    table
+        .iter()
+        .find(|&&(name, _)| name == value)
+        .map(|&(_, found)| found)
 }
 
 /// `#[model(...)]` on a field: the column's options. All unset when the field has no
@@ -310,6 +373,8 @@ pub struct Relationship {
     pub back_populates: Option<Spanned<LitStr>>,
     /// `single_parent = true | false`.
     pub single_parent: Option<Spanned<bool>>,
+    /// `on_delete = "..."`.
+    pub on_delete: Option<Spanned<RelationshipOnDelete>>,
 }
 
 impl Relationship {
@@ -322,6 +387,7 @@ impl Relationship {
         let mut passive_deletes = Attr::none(cx, "relationship", "passive_deletes");
         let mut back_populates = Attr::none(cx, "relationship", "back_populates");
         let mut single_parent = Attr::none(cx, "relationship", "single_parent");
+        let mut on_delete = Attr::none(cx, "relationship", "on_delete");
 
         for attr in attrs
             .iter()
@@ -412,6 +478,13 @@ impl Relationship {
                     } else {
                         single_parent.set(path, path.to_token_stream(), true);
                     }
+                } else if path.is_ident("on_delete") {
+                    // #[relationship(on_delete = "cascade" | "protect" | "restrict" | "set null" | "set default")]
+                    let lit = parse_str(&meta, "on_delete = \"...\"")?;
+                    match RelationshipOnDelete::from_str(&lit.value()) {
+                        Some(action) => on_delete.set(path, option_tokens(path, &lit), action),
+                        None => cx.error_spanned_by(&lit, bad_relationship_on_delete(&lit.value())),
+                    }
                 } else {
                     unknown_option(cx, &meta, Scope::Relationship)?;
                 }
@@ -430,6 +503,7 @@ impl Relationship {
             passive_deletes: passive_deletes.get(),
             back_populates: back_populates.get(),
             single_parent: single_parent.get(),
+            on_delete: on_delete.get(),
         })
     }
 }
@@ -523,14 +597,49 @@ fn check_not_empty(cx: &Ctxt, lit: &LitStr, option: &str) {
     }
 }
 
+/// An unknown column `on_delete`; a relationship-only rule (`"protect"`) says where it goes.
 fn bad_on_delete(found: &str) -> String {
-    let names = OnDelete::VALUES.iter().map(|&(name, _)| name);
-    let list: Vec<String> = names.clone().map(|name| format!("\"{name}\"")).collect();
+    let hint = match RelationshipOnDelete::from_str(found) {
+        Some(_) => format!(
+            "\"{found}\" is applied by the ORM, not the database: it belongs in \
+             #[relationship(on_delete = \"{found}\")] on the referenced model's relationship \
+             field; "
+        ),
+        None => suggest::did_you_mean(found, names(OnDelete::VALUES)),
+    };
     format!(
-        "unknown on_delete action \"{found}\": {}`on_delete` accepts {}",
-        suggest::did_you_mean(found, names),
-        list.join(", ")
+        "unknown on_delete action \"{found}\": {hint}`on_delete` accepts {}",
+        quoted_list(OnDelete::VALUES)
     )
+}
+
+/// An unknown relationship `on_delete`; the column-only `"no action"` says what to write.
+fn bad_relationship_on_delete(found: &str) -> String {
+    let hint = match OnDelete::from_str(found) {
+        Some(_) => format!(
+            "\"{found}\" is a database action: to leave the related rows to the database's \
+             ON DELETE, write `passive_deletes = true`; "
+        ),
+        None => suggest::did_you_mean(found, names(RelationshipOnDelete::VALUES)),
+    };
+    format!(
+        "unknown on_delete action \"{found}\": {hint}#[relationship(on_delete = ...)] accepts {}",
+        quoted_list(RelationshipOnDelete::VALUES)
+    )
+}
+
+/// The spellings of a table of options or values.
+fn names<T>(table: &'static [(&'static str, T)]) -> impl Iterator<Item = &'static str> {
+    table.iter().map(|&(name, _)| name)
+}
+
+/// `"a", "b", "c"`.
+fn quoted_list<T>(table: &[(&str, T)]) -> String {
+    let quoted: Vec<String> = table
+        .iter()
+        .map(|(name, _)| format!("\"{name}\""))
+        .collect();
+    quoted.join(", ")
 }
 
 /// `"parent"` → `Parent`, for "write `foreign_key = Parent`".
@@ -578,28 +687,47 @@ impl Scope {
     }
 
     /// Where an option that does not belong here does belong.
-    fn belongs_elsewhere(self, name: &str) -> Option<&'static str> {
-        let known = |options: &[(&str, &str)]| options.iter().any(|&(option, _)| option == name);
-        match self {
-            Scope::Container if known(COLUMN_OPTIONS) => Some(
-                "belongs on a field: #[model(...)] on the struct accepts only `table = \"name\"`",
-            ),
-            Scope::Container if known(RELATIONSHIP_OPTIONS) => Some(
-                "belongs in #[relationship(...)] on a Vec<T>, Option<T> or Option<Box<T>> field",
-            ),
-            Scope::Column | Scope::Relationship if known(CONTAINER_OPTIONS) => {
-                Some("belongs on the struct: #[model(table = \"name\")]")
+    fn belongs_elsewhere(self, name: &str) -> Option<String> {
+        let find = |options: &'static [(&'static str, &'static str)]| {
+            options
+                .iter()
+                .find(|&&(option, _)| option == name)
+                .map(|&(_, syntax)| syntax)
+        };
+        let column = find(COLUMN_OPTIONS).is_some();
+        let relationship = find(RELATIONSHIP_OPTIONS).is_some();
+        match (self, find(CONTAINER_OPTIONS)) {
+            (Scope::Column | Scope::Relationship, Some(syntax)) => {
+                Some(format!("belongs on the struct: #[model({syntax})]"))
             }
-            Scope::Column if known(RELATIONSHIP_OPTIONS) => Some(
-                "is a relationship option: it belongs in #[relationship(...)] on a Vec<T>, \
-                 Option<T> or Option<Box<T>> field",
+            (Scope::Container, _) if column => Some(format!(
+                "belongs on a field: #[model(...)] on the struct accepts only {}",
+                accepted(CONTAINER_OPTIONS)
+            )),
+            (Scope::Container, _) if relationship => Some(
+                "belongs in #[relationship(...)] on a Vec<T>, Option<T> or Option<Box<T>> field"
+                    .to_owned(),
             ),
-            Scope::Relationship if known(COLUMN_OPTIONS) => {
-                Some("is a column option: it belongs in #[model(...)] on a column field")
+            (Scope::Column, _) if relationship => Some(
+                "is a relationship option: it belongs in #[relationship(...)] on a Vec<T>, \
+                 Option<T> or Option<Box<T>> field"
+                    .to_owned(),
+            ),
+            (Scope::Relationship, _) if column => {
+                Some("is a column option: it belongs in #[model(...)] on a column field".to_owned())
             }
             _ => None,
         }
     }
+}
+
+/// `` `a = "..."`, `b` ``: the options of a scope as they are written.
+fn accepted(options: &[(&str, &str)]) -> String {
+    let accepted: Vec<String> = options
+        .iter()
+        .map(|&(_, syntax)| format!("`{syntax}`"))
+        .collect();
+    accepted.join(", ")
 }
 
 /// Records an unknown option at its name, with what the scope accepts, and skips its value.
@@ -609,15 +737,11 @@ fn unknown_option(cx: &Ctxt, meta: &ParseNestedMeta, scope: Scope) -> syn::Resul
         Some(place) => format!("`{name}` {place}"),
         None => {
             let options = scope.options();
-            let accepted: Vec<String> = options
-                .iter()
-                .map(|&(_, syntax)| format!("`{syntax}`"))
-                .collect();
             format!(
                 "unknown option `{name}`: {}{} accepts {}",
-                suggest::did_you_mean(&name, options.iter().map(|&(option, _)| option)),
+                suggest::did_you_mean(&name, names(options)),
                 scope.describe(),
-                accepted.join(", ")
+                accepted(options)
             )
         }
     };
@@ -686,9 +810,14 @@ mod tests {
             passive_deletes = "all",
             back_populates = "parent",
             single_parent = true,
+            on_delete = "set default",
         )])]);
         assert!(errors.is_empty(), "{errors:?}");
         let r = r.expect("a relationship");
+        assert_eq!(
+            r.on_delete.map(|o| o.value),
+            Some(RelationshipOnDelete::SetDefault)
+        );
         assert_eq!(
             r.cascade.map(|c| c.value),
             Some(Cascade::ALL.union(Cascade::DELETE_ORPHAN))
@@ -764,12 +893,102 @@ mod tests {
         );
     }
 
+    /// Each table of values: every spelling parses to its value and back.
+    #[test]
+    fn on_delete_values() {
+        for &(name, action) in RelationshipOnDelete::VALUES {
+            assert_eq!(RelationshipOnDelete::from_str(name), Some(action));
+            assert_eq!(action.name(), name);
+        }
+        for &(name, action) in OnDelete::VALUES {
+            assert_eq!(OnDelete::from_str(name), Some(action));
+        }
+        assert_eq!(RelationshipOnDelete::from_str("no action"), None);
+        assert_eq!(OnDelete::from_str("protect"), None);
+        assert_eq!(RelationshipOnDelete::from_str("Protect"), None);
+    }
+
+    #[test]
+    fn bad_on_delete_values_say_which_option_takes_them() {
+        let (_, errors) = relationship(&[parse_quote!(#[relationship(
+            on_delete = "protected",
+            on_delete = "no action",
+            on_delete = "nothing",
+        )])]);
+        assert_eq!(
+            errors,
+            [
+                "unknown on_delete action \"protected\": did you mean `protect`? \
+                 #[relationship(on_delete = ...)] accepts \"cascade\", \"protect\", \"restrict\", \
+                 \"set null\", \"set default\"",
+                "unknown on_delete action \"no action\": \"no action\" is a database action: to \
+                 leave the related rows to the database's ON DELETE, write \
+                 `passive_deletes = true`; #[relationship(on_delete = ...)] accepts \"cascade\", \
+                 \"protect\", \"restrict\", \"set null\", \"set default\"",
+                "unknown on_delete action \"nothing\": #[relationship(on_delete = ...)] accepts \
+                 \"cascade\", \"protect\", \"restrict\", \"set null\", \"set default\"",
+            ]
+        );
+        let (_, errors) = column(&[parse_quote!(#[model(foreign_key = P, on_delete = "protect")])]);
+        assert_eq!(
+            errors,
+            [
+                "unknown on_delete action \"protect\": \"protect\" is applied by the ORM, not the \
+              database: it belongs in #[relationship(on_delete = \"protect\")] on the referenced \
+              model's relationship field; `on_delete` accepts \"cascade\", \"set null\", \
+              \"set default\", \"restrict\", \"no action\""
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_relationship_on_delete() {
+        let (r, errors) = relationship(&[parse_quote!(#[relationship(
+            on_delete = "protect",
+            on_delete = "cascade",
+        )])]);
+        assert_eq!(
+            errors,
+            ["duplicate option `on_delete` in #[relationship(...)]: it may be given only once"]
+        );
+        let r = r.expect("a relationship");
+        assert_eq!(
+            r.on_delete.map(|o| o.value),
+            Some(RelationshipOnDelete::Protect)
+        );
+    }
+
     #[test]
     fn container_options() {
         let cx = Ctxt::new();
         let c = Container::from_ast(&cx, &[parse_quote!(#[model(table = "posts")])]);
         assert_eq!(c.table.map(|t| t.value.value()).as_deref(), Some("posts"));
+        assert!(c.hooks.is_none());
         assert!(cx.check().is_ok());
+
+        let cx = Ctxt::new();
+        let c = Container::from_ast(&cx, &[parse_quote!(#[model(table = "posts", hooks)])]);
+        assert!(c.table.is_some() && c.hooks.is_some());
+        assert!(cx.check().is_ok());
+
+        let cx = Ctxt::new();
+        let c = Container::from_ast(
+            &cx,
+            &[
+                parse_quote!(#[model(hooks)]),
+                parse_quote!(#[model(hooks = true, hook)]),
+            ],
+        );
+        assert!(c.hooks.is_some());
+        assert_eq!(
+            errors(cx),
+            [
+                "`hooks` takes no value: write #[model(hooks)]",
+                "duplicate option `hooks` in #[model(...)]: it may be given only once",
+                "unknown option `hook`: did you mean `hooks`? #[model(...)] on a struct accepts \
+                 `table = \"name\"`, `hooks`",
+            ]
+        );
 
         let cx = Ctxt::new();
         Container::from_ast(
@@ -780,10 +999,46 @@ mod tests {
             errors(cx),
             [
                 "unknown option `tabel`: did you mean `table`? #[model(...)] on a struct accepts \
-                 `table = \"name\"`",
+                 `table = \"name\"`, `hooks`",
                 "`primary_key` belongs on a field: #[model(...)] on the struct accepts only \
-                 `table = \"name\"`",
+                 `table = \"name\"`, `hooks`",
                 "`table` cannot be empty",
+            ]
+        );
+    }
+
+    #[test]
+    fn options_in_the_wrong_scope_say_where_they_belong() {
+        let (_, found) = column(&[parse_quote!(#[model(hooks, table = "t", secondary = X)])]);
+        assert_eq!(
+            found,
+            [
+                "`hooks` belongs on the struct: #[model(hooks)]",
+                "`table` belongs on the struct: #[model(table = \"name\")]",
+                "`secondary` is a relationship option: it belongs in #[relationship(...)] on a \
+                 Vec<T>, Option<T> or Option<Box<T>> field",
+            ]
+        );
+        let (_, found) = relationship(&[parse_quote!(#[relationship(hooks, index)])]);
+        assert_eq!(
+            found,
+            [
+                "`hooks` belongs on the struct: #[model(hooks)]",
+                "`index` is a column option: it belongs in #[model(...)] on a column field",
+            ]
+        );
+        let cx = Ctxt::new();
+        Container::from_ast(
+            &cx,
+            &[parse_quote!(#[model(cascade = "all", on_delete = "x")])],
+        );
+        assert_eq!(
+            errors(cx),
+            [
+                "`cascade` belongs in #[relationship(...)] on a Vec<T>, Option<T> or \
+                 Option<Box<T>> field",
+                "`on_delete` belongs on a field: #[model(...)] on the struct accepts only \
+                 `table = \"name\"`, `hooks`",
             ]
         );
     }

@@ -28,6 +28,13 @@ pub fn expand(model: &Model) -> TokenStream {
     }
 }
 
+/// The model's name at another span: trait-bound errors point at the type argument.
+fn respan(ident: &Ident, span: Span) -> Ident {
+    let mut ident = ident.clone();
+    ident.set_span(span);
+    ident
+}
+
 fn repository_ident(model: &Model) -> Ident {
     format_ident!("{}Repository", model.name, span = model.ident.span())
 }
@@ -42,6 +49,16 @@ fn model_impl(model: &Model) -> TokenStream {
         .columns()
         .map(|(field, column)| column_meta(field, column));
     let relationships = model.relationships().map(|(_, rel)| relationship_meta(rel));
+    // `Hooks::of::<T>` requires `T: DeleteHooks`; at the `hooks` option's span, a missing impl
+    // is reported there, where it was promised.
+    let hooks = match model.hooks {
+        Some(span) => {
+            let ty = respan(ident, span);
+            let of = quote_spanned!(span=> #private::Hooks::of::<#ty>);
+            quote!(#private::Option::Some(#of()))
+        }
+        None => quote!(#private::Option::None),
+    };
     let field_values = model.fields.iter().map(|field| {
         let member = field.ident;
         match &field.kind {
@@ -63,7 +80,7 @@ fn model_impl(model: &Model) -> TokenStream {
                     table: #table,
                     columns: &[#(#columns),*],
                     relationships: &[#(#relationships),*],
-                    hooks: #private::Option::None,
+                    hooks: #hooks,
                 };
                 &META
             }
@@ -167,6 +184,13 @@ fn relationship_meta(rel: &Relationship) -> TokenStream {
         PassiveDeletes::All => quote!(All),
     };
     let single_parent = rel.single_parent;
+    let on_delete = match rel.on_delete {
+        Some(on_delete) => {
+            let variant = Ident::new(on_delete.variant(), Span::call_site());
+            quote!(#private::Option::Some(#private::RelationshipOnDelete::#variant))
+        }
+        None => quote!(#private::Option::None),
+    };
     quote! {
         #private::RelationshipMeta {
             field: #field,
@@ -178,7 +202,7 @@ fn relationship_meta(rel: &Relationship) -> TokenStream {
             passive_deletes: #private::PassiveDeletes::#passive_deletes,
             back_populates: #back_populates,
             single_parent: #single_parent,
-            on_delete: #private::Option::None,
+            on_delete: #on_delete,
         }
     }
 }

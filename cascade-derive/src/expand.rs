@@ -179,6 +179,29 @@ mod tests {
                 }
             ),
             parse_quote!(
+                #[model(hooks(x))]
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                    #[relationship(on_delete)]
+                    c: Vec<C>,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                    #[relationship(on_delete = true)]
+                    c: Vec<C>,
+                }
+            ),
+            parse_quote!(
                 #[model]
                 struct E {
                     #[model(primary_key)]

@@ -1,11 +1,13 @@
 //! From the validated input to what the generated code needs: names resolved (table and column
 //! defaults), the cascade set, each relationship's container and target type.
 
+use proc_macro2::Span;
 use syn::ext::IdentExt as _;
+use syn::spanned::Spanned as _;
 use syn::{Expr, Ident, Type, Visibility};
 
 use crate::ast::{Input, Shape};
-use crate::attr::{OnDelete, PassiveDeletes};
+use crate::attr::{OnDelete, PassiveDeletes, RelationshipOnDelete};
 use crate::cascade::Cascade;
 
 /// One model, ready to print.
@@ -15,6 +17,8 @@ pub struct Model<'a> {
     /// The Rust name, as written in `ModelMeta::name`.
     pub name: String,
     pub table: String,
+    /// `#[model(hooks)]`: where `hooks` was written, for the `DeleteHooks` bound's error.
+    pub hooks: Option<Span>,
     /// Every field, in declaration order.
     pub fields: Vec<Field<'a>>,
 }
@@ -59,6 +63,7 @@ pub struct Relationship {
     pub passive_deletes: PassiveDeletes,
     pub back_populates: Option<String>,
     pub single_parent: bool,
+    pub on_delete: Option<RelationshipOnDelete>,
 }
 
 impl<'a> Model<'a> {
@@ -109,6 +114,7 @@ pub fn lower<'a>(input: &'a Input<'a>) -> syn::Result<Model<'a>> {
                         .map_or(PassiveDeletes::Off, |p| p.value),
                     back_populates: attrs.back_populates.as_ref().map(|b| b.value.value()),
                     single_parent: attrs.single_parent.as_ref().is_some_and(|s| s.value),
+                    on_delete: attrs.on_delete.as_ref().map(|o| o.value),
                 })
             }
             None => {
@@ -149,6 +155,7 @@ pub fn lower<'a>(input: &'a Input<'a>) -> syn::Result<Model<'a>> {
         vis: input.vis,
         name,
         table,
+        hooks: input.attrs.hooks.as_ref().map(|hooks| hooks.tokens.span()),
         fields,
     })
 }
@@ -235,7 +242,7 @@ mod tests {
                     r#id: i64,
                     #[model(column = "author", foreign_key = Self, on_delete = "cascade")]
                     author_id: i64,
-                    #[relationship]
+                    #[relationship(on_delete = "protect")]
                     comments: Vec<Comment>,
                     #[relationship(cascade = "all", secondary = PostTag, passive_deletes = "all")]
                     tags: ::std::vec::Vec<Tag>,
@@ -268,7 +275,13 @@ mod tests {
                     "BlogPost"
                 );
                 assert!(relationships[2].single_parent);
+                assert_eq!(
+                    relationships[0].on_delete,
+                    Some(RelationshipOnDelete::Protect)
+                );
+                assert_eq!(relationships[1].on_delete, None);
                 assert_eq!(model.primary_key().count(), 1);
+                assert!(model.hooks.is_none());
             },
         );
     }
@@ -281,6 +294,17 @@ mod tests {
                 struct Post { #[model(primary_key)] id: i64 }
             },
             |model| assert_eq!(model.table, "posts"),
+        );
+    }
+
+    #[test]
+    fn hooks() {
+        lowered(
+            parse_quote! {
+                #[model(hooks)]
+                struct Post { #[model(primary_key)] id: i64 }
+            },
+            |model| assert!(model.hooks.is_some()),
         );
     }
 }

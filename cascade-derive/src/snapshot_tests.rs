@@ -3,8 +3,9 @@
 //! hand-written code.
 //!
 //! Two sources: a fixed set of models below (API.md's Parent/Child, a self-referential model,
-//! a many-to-many relationship through a composite-key association model), always; and the
-//! models of `examples/quickstart.rs`, when that file exists.
+//! a many-to-many relationship through a composite-key association model, a model with delete
+//! hooks and Django-style `on_delete` relationships), always; and the models of
+//! `examples/quickstart.rs`, when that file exists.
 
 use std::path::Path;
 
@@ -81,12 +82,28 @@ const MODELS: &str = r#"
         #[model(default = 0)]
         pub position: i32,
     }
+
+    /// Delete hooks, and Django's `on_delete` rules on two relationships over one table.
+    #[derive(Model)]
+    #[model(table = "employees", hooks)]
+    pub struct Employee {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = Self)]
+        pub manager_id: Option<i64>,
+        #[model(foreign_key = Self)]
+        pub mentor_id: Option<i64>,
+        #[relationship(on_delete = "protect", foreign_key = "manager_id")]
+        pub reports: Vec<Self>,
+        #[relationship(on_delete = "set null", foreign_key = "mentor_id")]
+        pub mentees: Vec<Self>,
+    }
 "#;
 
 #[test]
 fn fixed_models() {
     let models = derive_inputs(MODELS);
-    assert_eq!(models.len(), 6);
+    assert_eq!(models.len(), 7);
     for model in &models {
         snapshot("models", model);
     }

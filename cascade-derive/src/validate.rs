@@ -8,7 +8,7 @@ use quote::quote;
 use syn::ext::IdentExt as _;
 
 use crate::ast::{self, Field, Input, Shape};
-use crate::attr::{OnDelete, PassiveDeletes};
+use crate::attr::{self, OnDelete, PassiveDeletes, RelationshipOnDelete};
 use crate::cascade::Cascade;
 use crate::ctxt::Ctxt;
 
@@ -187,6 +187,53 @@ fn check_relationship(cx: &Ctxt, field: &Field) {
             );
         }
     }
+    check_relationship_on_delete(cx, relationship, cascade);
+}
+
+/// `on_delete` decides what happens to the related rows: nothing else may decide it too.
+fn check_relationship_on_delete(cx: &Ctxt, relationship: &attr::Relationship, cascade: Cascade) {
+    let Some(on_delete) = &relationship.on_delete else {
+        return;
+    };
+    let name = on_delete.value.name();
+    if on_delete.value != RelationshipOnDelete::Cascade && cascade.contains(Cascade::DELETE) {
+        let all = if cascade.contains(Cascade::ALL) {
+            " (`all` includes `delete`: the rest of it is \
+             `\"save-update, merge, expunge, refresh-expire\"`)"
+        } else {
+            ""
+        };
+        cx.error_spanned_by(
+            on_delete,
+            format!(
+                "`on_delete = \"{name}\"` decides what happens to the related rows, which \
+                 contradicts `delete` in the cascade: drop `delete` from the cascade{all}, or \
+                 drop on_delete"
+            ),
+        );
+    }
+    let passive = match relationship.passive_deletes.as_ref().map(|p| p.value) {
+        Some(PassiveDeletes::On) => Some(("true", "leaves them to the database's ON DELETE")),
+        Some(PassiveDeletes::All) => Some(("\"all\"", "never touches them")),
+        Some(PassiveDeletes::Off) | None => None,
+    };
+    if let Some((value, what)) = passive {
+        cx.error_spanned_by(
+            on_delete,
+            format!(
+                "`on_delete = \"{name}\"` has the ORM decide what happens to the related rows, \
+                 but `passive_deletes = {value}` {what}: drop one of the two"
+            ),
+        );
+    }
+    if relationship.secondary.is_some() {
+        cx.error_spanned_by(
+            on_delete,
+            "`on_delete` does not apply to a many-to-many relationship (`secondary = ...`): its \
+             association rows always go with the row being deleted, and the related rows only \
+             with `delete` in the cascade; drop on_delete",
+        );
+    }
 }
 
 #[cfg(test)]
@@ -219,9 +266,55 @@ mod tests {
                 children: Vec<Node>,
                 #[relationship(cascade = "none")]
                 parent: Option<Box<Node>>,
+                #[relationship(on_delete = "protect", passive_deletes = false)]
+                protected: Vec<Node>,
+                #[relationship(cascade = "all", on_delete = "cascade")]
+                owned: Vec<Node>,
+                #[relationship(cascade = "save-update", on_delete = "set null")]
+                kept: Vec<Node>,
             }
         });
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn relationship_on_delete_contradictions() {
+        let found = errors(parse_quote! {
+            struct M {
+                #[model(primary_key)]
+                id: i64,
+                #[relationship(cascade = "all", on_delete = "restrict")]
+                a: Vec<C>,
+                #[relationship(cascade = "delete", on_delete = "set default")]
+                b: Vec<C>,
+                #[relationship(on_delete = "protect", passive_deletes = true)]
+                c: Vec<C>,
+                #[relationship(on_delete = "cascade", passive_deletes = "all")]
+                d: Vec<C>,
+                #[relationship(secondary = Link, on_delete = "cascade")]
+                e: Vec<C>,
+            }
+        });
+        assert_eq!(
+            found,
+            [
+                "`on_delete = \"restrict\"` decides what happens to the related rows, which \
+                 contradicts `delete` in the cascade: drop `delete` from the cascade (`all` \
+                 includes `delete`: the rest of it is \
+                 `\"save-update, merge, expunge, refresh-expire\"`), or drop on_delete",
+                "`on_delete = \"set default\"` decides what happens to the related rows, which \
+                 contradicts `delete` in the cascade: drop `delete` from the cascade, or drop \
+                 on_delete",
+                "`on_delete = \"protect\"` has the ORM decide what happens to the related rows, \
+                 but `passive_deletes = true` leaves them to the database's ON DELETE: drop one \
+                 of the two",
+                "`on_delete = \"cascade\"` has the ORM decide what happens to the related rows, \
+                 but `passive_deletes = \"all\"` never touches them: drop one of the two",
+                "`on_delete` does not apply to a many-to-many relationship (`secondary = ...`): \
+                 its association rows always go with the row being deleted, and the related rows \
+                 only with `delete` in the cascade; drop on_delete",
+            ]
+        );
     }
 
     #[test]
