@@ -650,7 +650,11 @@ pub(crate) mod rows {
 
     /// Whether a row with this key exists.
     pub fn exists<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
-        format!("SELECT 1 FROM {} WHERE {}", d.quote(meta.table), key_is(d, meta))
+        format!(
+            "SELECT 1 FROM {} WHERE {}",
+            d.quote(meta.table),
+            key_is(d, meta)
+        )
     }
 
     /// All columns, quoted, in order.
@@ -839,4 +843,119 @@ impl<D: Dialect> Render<'_, D> {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// Where a batched load reads the keys it looks up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LoadKeys {
+    /// `n` bound parameters, `?1` to `?n`.
+    List(usize),
+    /// The load table of this table (see [`Render::load_table`]).
+    Table(TableId),
+}
+
+/// Statements of batched loads: one query per relationship for many parent rows.
+impl<D: Dialect> Render<'_, D> {
+    /// The temporary table holding the keys of `t` a batched load looks up.
+    pub fn load_table(&self, t: TableId) -> String {
+        self.dialect
+            .temp_table(&format!("cascade_load_{}", self.schema.name(t)))
+    }
+
+    /// Creates `t`'s load table if this connection has none yet.
+    pub fn create_load(&self, t: TableId) -> Statement {
+        let created = self.create_keys(t);
+        let from = self.q(&format!("cascade_keys_{}", self.schema.name(t)));
+        let to = self.q(&format!("cascade_load_{}", self.schema.name(t)));
+        Statement::new(created.sql.replacen(&from, &to, 1))
+    }
+
+    /// Empties `t`'s load table.
+    pub fn clear_load(&self, t: TableId) -> Statement {
+        Statement::new(format!("DELETE FROM {}", self.load_table(t)))
+    }
+
+    /// Inserts `rows` keys (bound in order) into `t`'s load table, as one statement.
+    pub fn insert_load(&self, t: TableId, rows: usize) -> String {
+        self.insert_keep(t, rows)
+            .replacen(&self.keep(t), &self.load_table(t), 1)
+    }
+
+    /// The keys a load looks up, as the right side of `IN`.
+    fn load_keys(&self, keys: LoadKeys) -> String {
+        match keys {
+            LoadKeys::List(n) => tuple_always((1..=n).map(|i| self.dialect.param(i)).collect()),
+            LoadKeys::Table(t) => format!(
+                "(SELECT {} FROM {})",
+                self.key_columns(t),
+                self.load_table(t)
+            ),
+        }
+    }
+
+    /// Rows of `t` whose `column` is one of `keys`, in key order: the children of many
+    /// parents (a one-to-many, or the referenced side of a one-to-one).
+    pub fn load_children(&self, t: TableId, column: usize, keys: LoadKeys) -> String {
+        format!(
+            "SELECT {} FROM {} WHERE {} IN {} ORDER BY {}",
+            self.select_list(t),
+            self.table(t),
+            self.col(t, column),
+            self.load_keys(keys),
+            self.pk_list(t)
+        )
+    }
+
+    /// Rows of `t` whose (single-column) primary key is one of `keys`: the targets of many
+    /// many-to-one references.
+    pub fn load_targets(&self, t: TableId, keys: LoadKeys) -> String {
+        format!(
+            "SELECT {} FROM {} WHERE {} IN {} ORDER BY {}",
+            self.select_list(t),
+            self.table(t),
+            self.pk(t),
+            self.load_keys(keys),
+            self.pk_list(t)
+        )
+    }
+
+    /// The rows of `target` linked through `assoc` from any of `keys`, each preceded by the
+    /// key it is linked from (`assoc.local`), in target key order.
+    pub fn load_linked(
+        &self,
+        assoc: TableId,
+        local: usize,
+        remote: usize,
+        target: TableId,
+        keys: LoadKeys,
+    ) -> String {
+        let meta = self.schema.tables[target].meta;
+        let columns: Vec<String> = meta
+            .columns
+            .iter()
+            .map(|c| format!("t.{}", self.q(c.name)))
+            .collect();
+        let pk: Vec<String> = self.schema.tables[target]
+            .pk
+            .iter()
+            .map(|&c| format!("t.{}", self.q(self.schema.column_name(target, c))))
+            .collect();
+        format!(
+            "SELECT DISTINCT a.{local}, {} FROM {} AS a JOIN {} AS t ON {} = a.{} WHERE a.{local} IN {} \
+             ORDER BY {}",
+            columns.join(", "),
+            self.table(assoc),
+            self.table(target),
+            tuple(pk.clone()),
+            self.q(self.schema.column_name(assoc, remote)),
+            self.load_keys(keys),
+            pk.join(", "),
+            local = self.q(self.schema.column_name(assoc, local)),
+        )
+    }
+}
+
+/// `(a, b, ..)`, parenthesised even for one part.
+fn tuple_always(parts: Vec<String>) -> String {
+    format!("({})", parts.join(", "))
 }

@@ -29,6 +29,27 @@ pub(crate) enum Mode {
     Update,
     /// A related row: inserted when its key is unset or unknown, updated otherwise.
     Save,
+    /// `Session::merge`: written as [`Mode::Save`], following `merge` cascades instead of
+    /// `save-update` ones, and related rows merged in turn.
+    Merge,
+}
+
+impl Mode {
+    /// The cascade word whose relationships a write follows.
+    fn follows(self) -> CascadeSet {
+        match self {
+            Mode::Merge => CascadeSet::MERGE,
+            Mode::Insert | Mode::Update | Mode::Save => CascadeSet::SAVE_UPDATE,
+        }
+    }
+
+    /// How the rows a write cascades to are written.
+    fn related(self) -> Mode {
+        match self {
+            Mode::Merge => Mode::Merge,
+            Mode::Insert | Mode::Update | Mode::Save => Mode::Save,
+        }
+    }
 }
 
 fn table_of(schema: &Schema, meta: &ModelMeta) -> Result<TableId> {
@@ -58,7 +79,8 @@ impl<'a, 'c> Writer<'a, 'c> {
         }
     }
 
-    /// Writes `obj` and, along `save-update` cascades, its related instances.
+    /// Writes `obj` and, along `save-update` cascades (`merge` ones for [`Mode::Merge`]), its
+    /// related instances.
     pub fn write(&mut self, obj: &mut dyn DynModel, mode: Mode) -> Result<()> {
         let t = table_of(self.schema, obj.model_meta())?;
         let table = &self.schema.tables[t];
@@ -69,12 +91,12 @@ impl<'a, 'c> Writer<'a, 'c> {
             let Join::Referencing { column } = rel.join else {
                 continue;
             };
-            if !rel.meta.cascade.contains(CascadeSet::SAVE_UPDATE) {
+            if !rel.meta.cascade.contains(mode.follows()) {
                 continue;
             }
             let key = match obj.related_mut(i).pop() {
                 Some(target) => {
-                    self.write(target, Mode::Save)?;
+                    self.write(target, mode.related())?;
                     let pk = self.schema.tables[rel.target].pk[0];
                     Some(target.values()[pk].clone())
                 }
@@ -89,14 +111,14 @@ impl<'a, 'c> Writer<'a, 'c> {
         let key = key_of(self.schema, t, &obj.values());
 
         for (i, rel) in rels.iter().enumerate() {
-            let save = rel.meta.cascade.contains(CascadeSet::SAVE_UPDATE);
+            let save = rel.meta.cascade.contains(mode.follows());
             match rel.join {
                 Join::Referencing { .. } => {}
                 Join::Referenced { column } => {
                     if save {
                         for child in obj.related_mut(i) {
                             child.set_value(column, key[0].clone())?;
-                            self.write(child, Mode::Save)?;
+                            self.write(child, mode.related())?;
                         }
                     }
                     if mode == Mode::Update && rel.meta.collection {
@@ -113,7 +135,7 @@ impl<'a, 'c> Writer<'a, 'c> {
                     let target_pk = self.schema.tables[rel.target].pk[0];
                     for target in obj.related_mut(i) {
                         if save {
-                            self.write(target, Mode::Save)?;
+                            self.write(target, mode.related())?;
                         }
                         let remote_key = target.values()[target_pk].clone();
                         if remote_key.is_unset_key() {
@@ -155,8 +177,8 @@ impl<'a, 'c> Writer<'a, 'c> {
         let update = match mode {
             Mode::Insert => false,
             Mode::Update => true,
-            Mode::Save if assigned => false,
-            Mode::Save => !self
+            Mode::Save | Mode::Merge if assigned => false,
+            Mode::Save | Mode::Merge => !self
                 .exec
                 .rows(&rows::exists(&Sqlite, meta), &key)?
                 .is_empty(),

@@ -344,3 +344,42 @@ pub fn snapshot(session: &Session, tables: &[&str]) -> Vec<(String, i64)> {
         .map(|t| (t.to_string(), count(session, t)))
         .collect()
 }
+
+// --- merge and refresh-expire follow their own cascade words -------------------------------
+
+/// `items` is followed by `merge` and `refresh` but not by `insert` / `update`; `labels` by
+/// `insert` / `update` only.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "shelf")]
+pub struct Shelf {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+    #[relationship(cascade = "merge, refresh-expire")]
+    pub items: Vec<ShelfItem>,
+    #[relationship(cascade = "save-update")]
+    pub labels: Vec<ShelfLabel>,
+}
+
+/// Refreshing an item refreshes its shelf, whose refresh reloads its items: a cycle.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "shelf_item")]
+pub struct ShelfItem {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Shelf)]
+    pub shelf_id: Option<i64>,
+    pub name: String,
+    #[relationship(cascade = "refresh-expire")]
+    pub shelf: Option<Box<Shelf>>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "shelf_label")]
+pub struct ShelfLabel {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Shelf)]
+    pub shelf_id: Option<i64>,
+    pub text: String,
+}

@@ -1,0 +1,459 @@
+//! Batched loading of relationship fields: for a list of instances of one table, each
+//! relationship is filled with ONE query for all of them together, never one per row; deeper
+//! levels are loaded level by level, again one query per relationship per level.
+//!
+//! Up to [`LIST_BUCKETS`]' largest size, the keys looked up are bound as parameters (padded to
+//! a few fixed sizes, so the statement texts stay few and cached); beyond, they go through a
+//! temporary key table (`temp.cascade_load_<table>`) filled in statements of bounded size, as
+//! `write`'s keep tables are. The rows returned are handed to their parents by key.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::error::{Error, Result};
+use crate::exec::Executor;
+use crate::metadata::CascadeSet;
+use crate::model::{DynModel, Model};
+use crate::schema::{Join, Relationship, Schema, TableId};
+use crate::session::Session;
+use crate::sql::{LoadKeys, Render};
+use crate::value::Value;
+use crate::write::key_of;
+
+/// The sizes a bound key list is padded to; more keys than the last go through a temporary
+/// key table. The last stays below SQLite's 999-parameter limit.
+const LIST_BUCKETS: [usize; 4] = [1, 8, 64, 512];
+
+/// A [`Value`] that can be hashed, to hand loaded rows to their parents by key.
+///
+/// Equal when SQL's `=` says so for the values SQLite returns: a real with an integral value
+/// equals the integer, other reals compare by their bits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum HashKey {
+    /// SQL `NULL` (never equal to a key in SQL; only used to mark "no key").
+    Null,
+    /// An integer, or a real with an integral value.
+    Integer(i64),
+    /// A real, by its bits.
+    Real(u64),
+    /// Text.
+    Text(String),
+    /// Bytes.
+    Blob(Vec<u8>),
+}
+
+impl From<&Value> for HashKey {
+    fn from(value: &Value) -> Self {
+        match value {
+            Value::Null => HashKey::Null,
+            Value::Integer(i) => HashKey::Integer(*i),
+            Value::Real(r) => {
+                // Within ±2^63 every integral f64 converts exactly.
+                if r.fract() == 0.0 && r.abs() < 9.223_372_036_854_776e18 {
+                    HashKey::Integer(*r as i64)
+                } else {
+                    HashKey::Real(r.to_bits())
+                }
+            }
+            Value::Text(s) => HashKey::Text(s.clone()),
+            Value::Blob(b) => HashKey::Blob(b.clone()),
+        }
+    }
+}
+
+/// A row's identity: its table and primary key.
+type RowId = (TableId, Vec<HashKey>);
+
+/// Which relationships a load follows, and how far.
+pub(crate) struct Reach {
+    /// Only relationships whose cascade contains this ([`CascadeSet::NONE`]: every one).
+    pub cascade: CascadeSet,
+    /// Levels of relationships to load: 1 fills the instances' own relationship fields.
+    pub depth: usize,
+    /// For loads that follow a graph to its end (refresh): the rows whose relationships were
+    /// loaded already. A row met again is not expanded again, so cycles end.
+    pub visited: Option<HashSet<RowId>>,
+}
+
+impl Reach {
+    /// Every relationship, `depth` levels deep.
+    pub fn all(depth: usize) -> Reach {
+        Reach {
+            cascade: CascadeSet::NONE,
+            depth,
+            visited: None,
+        }
+    }
+
+    /// Relationships whose cascade contains `cascade`, to the end of the graph.
+    pub fn closure(cascade: CascadeSet) -> Reach {
+        Reach {
+            cascade,
+            depth: usize::MAX,
+            visited: Some(HashSet::new()),
+        }
+    }
+}
+
+/// Loads relationship fields of many instances at once, within the caller's transaction.
+pub(crate) struct Loader<'a, 'c> {
+    exec: Executor<'c>,
+    schema: &'a Schema,
+}
+
+impl<'a, 'c> Loader<'a, 'c> {
+    pub fn new(conn: &'c rusqlite::Connection, schema: &'a Schema) -> Self {
+        Loader {
+            exec: Executor::new(conn),
+            schema,
+        }
+    }
+
+    /// Fills the relationship fields `reach` selects of `objs` (instances of table `t`), then
+    /// of the instances loaded into them, level by level: one query per relationship per
+    /// level, whatever the number of instances.
+    pub fn load(
+        &mut self,
+        t: TableId,
+        objs: &mut [&mut dyn DynModel],
+        reach: &mut Reach,
+    ) -> Result<()> {
+        let depth = reach.depth;
+        self.load_levels(t, objs, reach, depth)
+    }
+
+    fn load_levels(
+        &mut self,
+        t: TableId,
+        objs: &mut [&mut dyn DynModel],
+        reach: &mut Reach,
+        depth: usize,
+    ) -> Result<()> {
+        if depth == 0 || objs.is_empty() {
+            return Ok(());
+        }
+        let rels: Vec<(usize, Relationship)> = self.schema.tables[t]
+            .relationships
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, r)| r.meta.cascade.contains(reach.cascade))
+            .collect();
+        if rels.is_empty() {
+            return Ok(());
+        }
+        let mut objs: Vec<&mut dyn DynModel> = match reach.visited.as_mut() {
+            None => objs
+                .iter_mut()
+                .map(|o| &mut **o as &mut dyn DynModel)
+                .collect(),
+            Some(visited) => {
+                // Rows expanded by an earlier level stop here; copies of one row met in this
+                // level are all expanded.
+                let ids: Vec<RowId> = objs.iter().map(|o| self.row_id(t, &**o)).collect();
+                let fresh: Vec<bool> = ids.iter().map(|id| !visited.contains(id)).collect();
+                visited.extend(ids);
+                objs.iter_mut()
+                    .zip(fresh)
+                    .filter(|(_, fresh)| *fresh)
+                    .map(|(o, _)| &mut **o as &mut dyn DynModel)
+                    .collect()
+            }
+        };
+        if objs.is_empty() {
+            return Ok(());
+        }
+        self.level(t, &mut objs, &rels)?;
+        for (i, rel) in rels {
+            let mut next: Vec<&mut dyn DynModel> =
+                objs.iter_mut().flat_map(|o| o.related_mut(i)).collect();
+            self.load_levels(rel.target, &mut next, reach, depth - 1)?;
+        }
+        Ok(())
+    }
+
+    fn row_id(&self, t: TableId, obj: &dyn DynModel) -> RowId {
+        let key = key_of(self.schema, t, &obj.values());
+        (t, key.iter().map(HashKey::from).collect())
+    }
+
+    /// Fills relationships `rels` of `objs`, one query each.
+    fn level(
+        &mut self,
+        t: TableId,
+        objs: &mut [&mut dyn DynModel],
+        rels: &[(usize, Relationship)],
+    ) -> Result<()> {
+        let values: Vec<Vec<Value>> = objs.iter().map(|o| o.values()).collect();
+        let column_keys = |column: usize| -> Vec<Option<HashKey>> {
+            values
+                .iter()
+                .map(|v| Some(&v[column]).filter(|v| !v.is_null()).map(HashKey::from))
+                .collect()
+        };
+        // Joins on the instances' own key first: a many-to-one to this same table reuses
+        // the load table afterwards.
+        let (by_key, by_reference): (Vec<_>, Vec<_>) = rels
+            .iter()
+            .partition(|(_, r)| !matches!(r.join, Join::Referencing { .. }));
+        if !by_key.is_empty() {
+            // A table that is referenced or linked has a single-column key.
+            let pk = self.schema.tables[t].pk[0];
+            let parents = column_keys(pk);
+            let bound = self.bind(t, values.iter().map(|v| &v[pk]))?;
+            for &&(i, rel) in &by_key {
+                let groups = match &bound {
+                    None => HashMap::new(),
+                    Some((keys, params)) => self.query_by_key(rel, *keys, params)?,
+                };
+                distribute(objs, i, &parents, groups)?;
+            }
+            if let Some((LoadKeys::Table(t), _)) = bound {
+                self.exec.run(&Render::sqlite(self.schema).clear_load(t))?;
+            }
+        }
+        for &(i, rel) in by_reference {
+            let Join::Referencing { column } = rel.join else {
+                continue;
+            };
+            let targets = column_keys(column);
+            let target_pk = self.schema.tables[rel.target].pk[0];
+            let bound = self.bind(rel.target, values.iter().map(|v| &v[column]))?;
+            let groups = match bound {
+                None => HashMap::new(),
+                Some((keys, params)) => {
+                    let render = Render::sqlite(self.schema);
+                    let rows = self
+                        .exec
+                        .rows(&render.load_targets(rel.target, keys), &params)?;
+                    if let LoadKeys::Table(t) = keys {
+                        self.exec.run(&render.clear_load(t))?;
+                    }
+                    group(rows, |row| HashKey::from(&row[target_pk]))
+                }
+            };
+            distribute(objs, i, &targets, groups)?;
+        }
+        Ok(())
+    }
+
+    /// The rows of a one-to-many or many-to-many relationship for every bound parent key,
+    /// grouped by that key.
+    fn query_by_key(
+        &mut self,
+        rel: Relationship,
+        keys: LoadKeys,
+        params: &[Value],
+    ) -> Result<HashMap<HashKey, Vec<Vec<Value>>>> {
+        let render = Render::sqlite(self.schema);
+        Ok(match rel.join {
+            Join::Referenced { column } => {
+                let rows = self
+                    .exec
+                    .rows(&render.load_children(rel.target, column, keys), params)?;
+                group(rows, |row| HashKey::from(&row[column]))
+            }
+            Join::Secondary {
+                assoc,
+                local,
+                remote,
+            } => {
+                let sql = render.load_linked(assoc, local, remote, rel.target, keys);
+                let rows = self.exec.rows(&sql, params)?;
+                let mut groups: HashMap<HashKey, Vec<Vec<Value>>> = HashMap::new();
+                for mut row in rows {
+                    let from = HashKey::from(&row.remove(0));
+                    groups.entry(from).or_default().push(row);
+                }
+                groups
+            }
+            Join::Referencing { .. } => unreachable!("many-to-one loads go by reference"),
+        })
+    }
+
+    /// Makes the distinct non-`NULL` `keys` (of table `t`'s key) available to one query:
+    /// bound as a padded parameter list, or written to `t`'s load table. `None` when there is
+    /// no key to look up.
+    fn bind<'v>(
+        &mut self,
+        t: TableId,
+        keys: impl Iterator<Item = &'v Value>,
+    ) -> Result<Option<(LoadKeys, Vec<Value>)>> {
+        let mut seen = HashSet::new();
+        let mut distinct: Vec<Value> = keys
+            .filter(|k| !k.is_null() && seen.insert(HashKey::from(*k)))
+            .cloned()
+            .collect();
+        let Some(last) = distinct.last().cloned() else {
+            return Ok(None);
+        };
+        if let Some(&size) = LIST_BUCKETS.iter().find(|&&n| n >= distinct.len()) {
+            // Repeating a key changes nothing in `IN (...)`.
+            distinct.resize(size, last);
+            return Ok(Some((LoadKeys::List(size), distinct)));
+        }
+        let render = Render::sqlite(self.schema);
+        self.exec.run(&render.create_load(t))?;
+        self.exec.run(&render.clear_load(t))?;
+        // Every chunk is padded to the same size, so that one statement text does them all.
+        let size = render.keys_per_statement(t);
+        distinct.resize(distinct.len().div_ceil(size) * size, last);
+        let insert = render.insert_load(t, size);
+        for chunk in distinct.chunks(size) {
+            self.exec.execute(&insert, chunk)?;
+        }
+        Ok(Some((LoadKeys::Table(t), Vec::new())))
+    }
+}
+
+/// Rows grouped by a key of each, in their order.
+fn group(
+    rows: Vec<Vec<Value>>,
+    key: impl Fn(&[Value]) -> HashKey,
+) -> HashMap<HashKey, Vec<Vec<Value>>> {
+    let mut groups: HashMap<HashKey, Vec<Vec<Value>>> = HashMap::new();
+    for row in rows {
+        groups.entry(key(&row)).or_default().push(row);
+    }
+    groups
+}
+
+/// Sets relationship `i` of each instance to the group of its key (`None`: no rows). Several
+/// instances with the same key each get the rows.
+fn distribute(
+    objs: &mut [&mut dyn DynModel],
+    i: usize,
+    keys: &[Option<HashKey>],
+    mut groups: HashMap<HashKey, Vec<Vec<Value>>>,
+) -> Result<()> {
+    let mut wanted: HashMap<&HashKey, usize> = HashMap::new();
+    for key in keys.iter().flatten() {
+        *wanted.entry(key).or_default() += 1;
+    }
+    for (obj, key) in objs.iter_mut().zip(keys) {
+        let rows = match key {
+            None => Vec::new(),
+            Some(key) => {
+                let left = wanted.get_mut(key).expect("counted above");
+                *left -= 1;
+                if *left == 0 {
+                    groups.remove(key).unwrap_or_default()
+                } else {
+                    groups.get(key).cloned().unwrap_or_default()
+                }
+            }
+        };
+        obj.set_related(i, rows)?;
+    }
+    Ok(())
+}
+
+/// Batched loading of relationship fields.
+impl Session {
+    /// Fills every relationship field of every row of `rows` with the related rows in the
+    /// database: one query per relationship for all the rows together, never one per row.
+    /// Only one level is loaded (the loaded rows' own relationship fields are left empty);
+    /// see [`Session::load_depth`].
+    ///
+    /// Each field is replaced as a whole, in key order. The queries read one consistent
+    /// snapshot of the database.
+    pub fn load_all<M: Model>(&mut self, rows: &mut [M]) -> Result<()> {
+        self.load_depth(rows, 1)
+    }
+
+    /// Fills every relationship field of every row of `rows`, then those of the rows loaded
+    /// into them, `depth` levels deep (`0` loads nothing, `1` is [`Session::load_all`]).
+    ///
+    /// Loading goes level by level: each relationship of each level is one query for all
+    /// the instances of that level, so the number of queries depends on the relationships
+    /// (at most one per relationship path of length up to `depth`, fewer when a level is
+    /// empty), never on the number of rows. More than 512 distinct keys for one query go
+    /// through a temporary key table, filled by statements of 999 keys.
+    pub fn load_depth<M: Model>(&mut self, rows: &mut [M], depth: usize) -> Result<()> {
+        let (schema, t) = self.table::<M>()?;
+        let tx = self
+            .conn
+            .savepoint()
+            .map_err(Error::db("starting a savepoint"))?;
+        let mut objs: Vec<&mut dyn DynModel> =
+            rows.iter_mut().map(|r| r as &mut dyn DynModel).collect();
+        Loader::new(&tx, &schema).load(t, &mut objs, &mut Reach::all(depth))?;
+        tx.commit().map_err(Error::db("committing"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_keys_follow_sql_equality_for_integral_reals() {
+        assert_eq!(
+            HashKey::from(&Value::Real(3.0)),
+            HashKey::from(&Value::Integer(3))
+        );
+        assert_ne!(
+            HashKey::from(&Value::Real(3.5)),
+            HashKey::from(&Value::Integer(3))
+        );
+        assert_eq!(
+            HashKey::from(&Value::Real(-0.0)),
+            HashKey::from(&Value::Integer(0))
+        );
+        assert_eq!(
+            HashKey::from(&Value::Real(f64::NAN)),
+            HashKey::from(&Value::Real(f64::NAN))
+        );
+        assert_ne!(
+            HashKey::from(&Value::Text("1".into())),
+            HashKey::from(&Value::Integer(1))
+        );
+    }
+
+    #[test]
+    fn distribute_gives_each_copy_of_a_key_its_rows() {
+        struct Probe(Vec<Vec<Value>>);
+        impl DynModel for Probe {
+            fn model_meta(&self) -> &'static crate::metadata::ModelMeta {
+                unimplemented!("not used")
+            }
+            fn values(&self) -> Vec<Value> {
+                Vec::new()
+            }
+            fn set_value(&mut self, _: usize, _: Value) -> Result<()> {
+                Ok(())
+            }
+            fn related(&self, _: usize) -> Vec<&dyn DynModel> {
+                Vec::new()
+            }
+            fn related_mut(&mut self, _: usize) -> Vec<&mut dyn DynModel> {
+                Vec::new()
+            }
+            fn set_related(&mut self, _: usize, rows: Vec<Vec<Value>>) -> Result<()> {
+                self.0 = rows;
+                Ok(())
+            }
+        }
+        let (mut a, mut b, mut c) = (Probe(vec![]), Probe(vec![]), Probe(vec![vec![]]));
+        let mut objs: Vec<&mut dyn DynModel> = vec![&mut a, &mut b, &mut c];
+        let one = HashKey::Integer(1);
+        let groups = group(
+            vec![
+                vec![Value::Integer(1), Value::Integer(10)],
+                vec![Value::Integer(2), Value::Integer(20)],
+                vec![Value::Integer(1), Value::Integer(11)],
+            ],
+            |row| HashKey::from(&row[0]),
+        );
+        distribute(&mut objs, 0, &[Some(one.clone()), Some(one), None], groups).unwrap();
+        assert_eq!(a.0.len(), 2);
+        assert_eq!(a.0, b.0);
+        assert_eq!(a.0[1][1], Value::Integer(11), "in row order");
+        assert!(c.0.is_empty(), "no key, no rows");
+    }
+
+    #[test]
+    fn buckets_stay_under_the_parameter_limit() {
+        assert!(LIST_BUCKETS.windows(2).all(|w| w[0] < w[1]));
+        assert!(*LIST_BUCKETS.last().unwrap() < 999);
+    }
+}
