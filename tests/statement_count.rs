@@ -124,3 +124,21 @@ fn a_bulk_delete_of_many_roots_takes_the_same_statements_as_one() {
     assert_eq!(bulk.total(), 200 * 7);
     assert_eq!(single.statements(), bulk.statements());
 }
+
+#[test]
+fn a_key_set_beyond_the_delete_chunk_goes_in_sorted_ranges_with_exact_counts() {
+    let (_dir, mut s) = file_session();
+    s.create_all::<Parent>().unwrap();
+    let small = seed(&s, "small", 3, 6);
+    let large = seed(&s, "large", 10, 300_000); // 300,000 toys: three ranges of toys
+    let one = s.delete_by_pk::<Parent>(small).unwrap();
+    let big = s.delete_by_pk::<Parent>(large).unwrap();
+    assert_eq!(
+        (big.count("parent"), big.count("child"), big.count("toy")),
+        (1, 10, 300_000)
+    );
+    assert_eq!(count(&s, "toy"), 0);
+    // Per range: one bound query and one delete, in place of the single delete.
+    let ranges = 300_000_usize.div_ceil(131_072);
+    assert_eq!(big.statements(), one.statements() - 1 + 2 * ranges);
+}

@@ -142,7 +142,16 @@ pub(crate) enum Roots {
 }
 
 /// Fills the key sets of a plan and runs its checks: everything but the changes.
-fn prepare(exec: &mut Executor<'_>, render: &Render<'_>, plan: &Plan, roots: Roots) -> Result<()> {
+///
+/// Returns the size of every key set (indexed by table), counted from the rows each statement
+/// added, without another query.
+fn prepare(
+    exec: &mut Executor<'_>,
+    render: &Render<'_>,
+    plan: &Plan,
+    roots: Roots,
+) -> Result<Vec<usize>> {
+    let mut sizes = vec![0usize; render.schema.tables.len()];
     for &t in &plan.tables {
         exec.run(&render.create_keys(t))?;
     }
@@ -155,27 +164,29 @@ fn prepare(exec: &mut Executor<'_>, render: &Render<'_>, plan: &Plan, roots: Roo
             limit,
         } => render.seed_where(plan.root, &clause, params, Some(limit)),
     };
-    exec.run(&seed)?;
+    sizes[plan.root] += exec.run(&seed)?;
     for step in &plan.collect {
         match step {
             Collect::Edge(edge) => {
-                exec.run(&render.collect(edge))?;
+                sizes[edge.to] += exec.run(&render.collect(edge))?;
             }
             Collect::Closure { table, edges } => {
-                exec.run(&render.closure(*table, edges))?;
+                sizes[*table] += exec.run(&render.closure(*table, edges))?;
             }
             Collect::Recursive { tables, edges } => {
                 exec.run(&render.create_loop_keys())?;
                 exec.run(&render.recursive(tables, edges))?;
                 for (tag, &t) in tables.iter().enumerate() {
-                    exec.run(&render.take_loop_keys(t, tag))?;
+                    sizes[t] += exec.run(&render.take_loop_keys(t, tag))?;
                 }
                 exec.run(&render.clear_loop_keys())?;
             }
             Collect::Fixpoint(edges) => loop {
                 let mut added = 0;
                 for edge in edges {
-                    added += exec.run(&render.collect(edge))?;
+                    let n = exec.run(&render.collect(edge))?;
+                    sizes[edge.to] += n;
+                    added += n;
                 }
                 if added == 0 {
                     break;
@@ -200,7 +211,7 @@ fn prepare(exec: &mut Executor<'_>, render: &Render<'_>, plan: &Plan, roots: Roo
             });
         }
     }
-    Ok(())
+    Ok(sizes)
 }
 
 fn in_plan(plan: &Plan, t: TableId) -> bool {
@@ -224,9 +235,9 @@ pub(crate) fn delete(
 ) -> Result<DeleteReport> {
     let render = Render::sqlite(schema);
     let mut exec = Executor::new(conn);
-    prepare(&mut exec, &render, plan, roots)?;
+    let sizes = prepare(&mut exec, &render, plan, roots)?;
     if let Some(expected) = expected {
-        verify(&mut exec, &render, plan, expected)?;
+        verify(&mut exec, &render, plan, expected, &sizes)?;
     }
     // Only tables whose model has hooks have their rows read, in bounded batches.
     let hooked: Vec<(TableId, Hooks)> = plan
@@ -265,12 +276,14 @@ pub(crate) fn delete(
         }
     }
     for &t in &plan.deletes {
-        let counted = match plan.count_keys.contains(&t) {
-            true => Some(exec.count(&render.count_keys(t))? as usize),
-            false => None,
+        let rows = delete_keys(&mut exec, &render, t, sizes[t])?;
+        // A database-level cascade inside a loop may have removed some rows already.
+        let rows = if plan.count_keys.contains(&t) {
+            sizes[t]
+        } else {
+            rows
         };
-        let rows = exec.run(&render.delete(t))?;
-        report.add_deleted(schema.name(t), counted.unwrap_or(rows));
+        report.add_deleted(schema.name(t), rows);
     }
     for &(t, hooks) in &hooked {
         for_each_row(&mut exec, &render, t, hooks.after_delete)?;
@@ -281,6 +294,40 @@ pub(crate) fn delete(
     Ok(report)
 }
 
+/// Deletes the rows in `t`'s key set (`size` keys). SQLite remembers the rows a multi-row
+/// `DELETE` removes in memory before removing them, so a key set larger than [`DELETE_CHUNK`]
+/// goes in ranges of that many keys, in key order (the same prepared statements, executed
+/// again): memory stays bounded, and sorted ranges keep the page cache warm.
+fn delete_keys(
+    exec: &mut Executor<'_>,
+    render: &Render<'_>,
+    t: TableId,
+    size: usize,
+) -> Result<usize> {
+    if size <= DELETE_CHUNK {
+        return exec.run(&render.delete(t));
+    }
+    let mut deleted = 0;
+    let mut after: Option<Vec<Value>> = None;
+    loop {
+        let bound = render.chunk_bound(t, after.is_some(), DELETE_CHUNK);
+        let mut params = after.clone().unwrap_or_default();
+        params.extend(bound.params.iter().cloned());
+        let upper = exec.rows(&bound.sql, &params)?.pop();
+        let stmt = render.delete_range(t, after.is_some(), upper.is_some());
+        let mut params = after.clone().unwrap_or_default();
+        params.extend(upper.iter().flatten().cloned());
+        deleted += exec.execute(&stmt, &params)?;
+        match upper {
+            Some(upper) => after = Some(upper),
+            None => return Ok(deleted),
+        }
+    }
+}
+
+/// Keys deleted per statement, at most (see [`delete_keys`]).
+pub(crate) const DELETE_CHUNK: usize = 131_072;
+
 /// Refuses (with [`Error::PlanChanged`]) when the rows the plan reaches now differ in number
 /// from what the dry run `expected` counted.
 fn verify(
@@ -288,10 +335,11 @@ fn verify(
     render: &Render<'_>,
     plan: &Plan,
     expected: &DeletePlan,
+    sizes: &[usize],
 ) -> Result<()> {
     let schema = render.schema;
     for &t in &plan.tables {
-        let now = exec.count(&render.count_keys(t))? as usize;
+        let now = sizes[t];
         let planned = expected.count(schema.name(t));
         if now != planned {
             return Err(Error::PlanChanged {
@@ -358,11 +406,9 @@ pub(crate) fn preview(
         model: schema.tables[plan.root].meta,
         roots: roots.clone(),
     };
-    prepare(&mut exec, &render, plan, roots)?;
-    let mut counts = vec![0usize; schema.tables.len()];
+    let counts = prepare(&mut exec, &render, plan, roots)?;
     let mut listed = Vec::new();
     for &t in &plan.tables {
-        counts[t] = exec.count(&render.count_keys(t))? as usize;
         if first_keys > 0 && counts[t] > 0 {
             let stmt = render.first_keys(t, first_keys);
             let keys = exec

@@ -94,6 +94,11 @@ impl Session {
         }
         conn.busy_timeout(DEFAULT_BUSY_TIMEOUT)
             .map_err(Error::db("setting the busy timeout"))?;
+        // Key sets and hook rows live in temporary tables: on disk, behind SQLite's bounded
+        // page cache, so that memory does not grow with the number of rows a delete reaches
+        // (the bundled SQLite keeps temporary tables in memory by default).
+        conn.pragma_update(None, "temp_store", "FILE")
+            .map_err(Error::db("setting PRAGMA temp_store"))?;
         // Every statement of every plan is prepared once and reused; keep them all.
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         Ok(Session {

@@ -150,11 +150,6 @@ impl<D: Dialect> Render<'_, D> {
         Statement::new(format!("DELETE FROM {}", self.keys(t)))
     }
 
-    /// Counts `t`'s key set.
-    pub fn count_keys(&self, t: TableId) -> Statement {
-        Statement::new(format!("SELECT count(*) FROM {}", self.keys(t)))
-    }
-
     fn insert_keys(&self, t: TableId) -> String {
         format!(
             "{} ({})",
@@ -493,6 +488,69 @@ impl<D: Dialect> Render<'_, D> {
         ))
     }
 
+    /// The last key of the next range of `limit` keys of `t`'s key set, after the key bound
+    /// first (when `after`); no row when fewer than `limit` keys are left. Parameters: the
+    /// `after` key's values (when `after`), then the offset, which this statement binds.
+    pub fn chunk_bound(&self, t: TableId, after: bool, limit: usize) -> Statement {
+        let width = self.schema.tables[t].pk.len();
+        let filter = if after {
+            format!("WHERE {}", self.keys_after(t, 0))
+        } else {
+            String::new()
+        };
+        Statement {
+            sql: format!(
+                "SELECT {k} FROM {} {filter} ORDER BY {k} LIMIT 1 OFFSET {}",
+                self.keys(t),
+                self.dialect.param(if after { width + 1 } else { 1 }),
+                k = self.key_columns(t),
+            ),
+            params: vec![Value::Integer(i64::try_from(limit - 1).unwrap_or(i64::MAX))],
+        }
+    }
+
+    /// `(k0, ..) > (?first+1, ..)`
+    fn keys_after(&self, t: TableId, first: usize) -> String {
+        let width = self.schema.tables[t].pk.len();
+        let params: Vec<String> = (1..=width).map(|i| self.dialect.param(first + i)).collect();
+        format!(
+            "{} > {}",
+            tuple_of(self.key_columns(t), width),
+            tuple(params)
+        )
+    }
+
+    /// Deletes the rows of `t` whose keys in the key set are after the first bound key (when
+    /// `after`) and up to the second (when `upto`); parameters in that order.
+    pub fn delete_range(&self, t: TableId, after: bool, upto: bool) -> String {
+        let width = self.schema.tables[t].pk.len();
+        let mut conds = Vec::new();
+        if after {
+            conds.push(self.keys_after(t, 0));
+        }
+        if upto {
+            let first = if after { width } else { 0 };
+            let params: Vec<String> = (1..=width).map(|i| self.dialect.param(first + i)).collect();
+            conds.push(format!(
+                "{} <= {}",
+                tuple_of(self.key_columns(t), width),
+                tuple(params)
+            ));
+        }
+        let filter = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        format!(
+            "DELETE FROM {} WHERE {} IN (SELECT {} FROM {}{filter})",
+            self.table(t),
+            self.pk(t),
+            self.key_columns(t),
+            self.keys(t)
+        )
+    }
+
     /// Deletes the rows in `t`'s key set.
     pub fn delete(&self, t: TableId) -> Statement {
         Statement::new(format!(
@@ -565,6 +623,15 @@ fn affinity(t: SqlType) -> &'static str {
         SqlType::Real => "REAL",
         SqlType::Text => "TEXT",
         SqlType::Blob => "BLOB",
+    }
+}
+
+/// A comma-separated column list as a (row-value) expression.
+fn tuple_of(columns: String, width: usize) -> String {
+    if width == 1 {
+        columns
+    } else {
+        format!("({columns})")
     }
 }
 

@@ -1,0 +1,199 @@
+//! Delete hooks: only hooked models have their rows read, in bounded batches; the rest of the
+//! same delete stays set-based; a hook's error rolls the whole delete back.
+
+mod common;
+
+use std::cell::RefCell;
+
+use cascade_runtime::{DeleteHooks, Error, HookContext, HookError, Model, HOOK_BATCH};
+use common::{count, file_session};
+
+thread_local! {
+    static SEEN: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+fn seen() -> Vec<String> {
+    SEEN.with(|s| s.borrow().clone())
+}
+
+fn reset() {
+    SEEN.with(|s| s.borrow_mut().clear());
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Shelf {
+    #[model(primary_key)]
+    pub id: i64,
+    #[relationship(cascade = "all")]
+    pub books: Vec<Volume>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(hooks)]
+pub struct Volume {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Shelf)]
+    pub shelf_id: i64,
+    pub title: String,
+    #[relationship(cascade = "all")]
+    pub pages: Vec<Page>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Page {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Volume)]
+    pub volume_id: i64,
+}
+
+impl DeleteHooks for Volume {
+    fn before_delete(&self, ctx: &HookContext<'_>) -> Result<(), HookError> {
+        SEEN.with(|s| {
+            s.borrow_mut()
+                .push(format!("before {} {}", ctx.table(), self.title))
+        });
+        if self.title == "forbidden" {
+            return Err("this volume is protected".into());
+        }
+        // The row is still there, and the hook runs inside the delete's transaction.
+        let here: i64 = ctx.connection().query_row(
+            "SELECT count(*) FROM volume WHERE id = ?1",
+            [self.id],
+            |r| r.get(0),
+        )?;
+        assert_eq!(here, 1);
+        Ok(())
+    }
+
+    fn after_delete(&self, ctx: &HookContext<'_>) -> Result<(), HookError> {
+        SEEN.with(|s| s.borrow_mut().push(format!("after {}", self.title)));
+        if self.title == "fails-after" {
+            return Err("after hook failed".into());
+        }
+        ctx.connection().execute(
+            "INSERT INTO audit (what) VALUES (?1)",
+            [format!("deleted {}", self.title)],
+        )?;
+        Ok(())
+    }
+}
+
+fn setup() -> (tempfile::TempDir, cascade_runtime::Session) {
+    let (dir, mut s) = file_session();
+    s.create_all::<Shelf>().unwrap();
+    s.connection()
+        .execute_batch("CREATE TABLE audit (what TEXT)")
+        .unwrap();
+    (dir, s)
+}
+
+fn shelf(s: &cascade_runtime::Session, titles: &[&str], pages: i64) -> i64 {
+    s.connection().execute_batch("BEGIN").unwrap();
+    s.connection()
+        .execute("INSERT INTO shelf DEFAULT VALUES", [])
+        .unwrap();
+    let shelf = s.connection().last_insert_rowid();
+    for title in titles {
+        s.connection()
+            .execute(
+                "INSERT INTO volume (shelf_id, title) VALUES (?1, ?2)",
+                rusqlite::params![shelf, title],
+            )
+            .unwrap();
+        let volume = s.connection().last_insert_rowid();
+        s.connection()
+            .execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+                 INSERT INTO page (volume_id) SELECT ?1 FROM n",
+                [volume, pages],
+            )
+            .unwrap();
+    }
+    s.connection().execute_batch("COMMIT").unwrap();
+    shelf
+}
+
+#[test]
+fn hooks_see_every_row_before_and_after_and_can_write_in_the_transaction() {
+    let (_dir, mut s) = setup();
+    let id = shelf(&s, &["a", "b"], 3);
+    reset();
+    let report = s.delete_by_pk::<Shelf>(id).unwrap();
+    assert_eq!((report.count("volume"), report.count("page")), (2, 6));
+    assert_eq!(
+        seen(),
+        ["before volume a", "before volume b", "after a", "after b"]
+    );
+    assert_eq!(count(&s, "audit"), 2);
+}
+
+#[test]
+fn a_failing_before_hook_changes_nothing() {
+    let (_dir, mut s) = setup();
+    let id = shelf(&s, &["ok", "forbidden"], 2);
+    reset();
+    let err = s.delete_by_pk::<Shelf>(id).unwrap_err();
+    match &err {
+        Error::Hook {
+            table,
+            hook,
+            source,
+            ..
+        } => {
+            assert_eq!((table.as_str(), *hook), ("volume", "before_delete"));
+            assert_eq!(source.to_string(), "this volume is protected");
+        }
+        other => panic!("expected Hook, got {other:?}"),
+    }
+    assert!(!seen().iter().any(|e| e.starts_with("after")));
+    assert_eq!(
+        (count(&s, "shelf"), count(&s, "volume"), count(&s, "page")),
+        (1, 2, 4)
+    );
+}
+
+#[test]
+fn a_failing_after_hook_rolls_everything_back() {
+    let (_dir, mut s) = setup();
+    let id = shelf(&s, &["first", "fails-after"], 2);
+    reset();
+    let err = s.delete_by_pk::<Shelf>(id).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Hook {
+                hook: "after_delete",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(seen().iter().filter(|e| e.starts_with("after")).count(), 2);
+    assert_eq!(
+        (count(&s, "shelf"), count(&s, "volume"), count(&s, "page")),
+        (1, 2, 4)
+    );
+    assert_eq!(
+        count(&s, "audit"),
+        0,
+        "what the hooks wrote is rolled back too"
+    );
+}
+
+#[test]
+fn only_hooked_rows_are_read_in_bounded_batches_and_the_rest_stays_set_based() {
+    let (_dir, mut s) = setup();
+    let few = shelf(&s, &["x"], 10);
+    let titles: Vec<String> = (0..2 * HOOK_BATCH + 1).map(|i| format!("v{i}")).collect();
+    let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
+    let many = shelf(&s, &titles, 5);
+    reset();
+    let small = s.delete_by_pk::<Shelf>(few).unwrap();
+    let large = s.delete_by_pk::<Shelf>(many).unwrap();
+    assert_eq!(large.count("page"), 5 * (2 * HOOK_BATCH + 1));
+    assert_eq!(seen().len(), 2 * (1 + 2 * HOOK_BATCH + 1));
+    // Two more batches before and two more after: the only statements that grow with rows.
+    assert_eq!(large.statements(), small.statements() + 4);
+}
