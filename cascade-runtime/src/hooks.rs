@@ -40,6 +40,11 @@ pub type HookError = Box<dyn std::error::Error + Send + Sync + 'static>;
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is declared with #[model(hooks)] but does not implement `DeleteHooks`",
+    label = "declared here",
+    note = "add `impl cascade_runtime::DeleteHooks for {Self} {{}}` and override `before_delete` / `after_delete`, or drop `hooks`"
+)]
 pub trait DeleteHooks: Model {
     /// Runs for each row the delete will remove, after every check passed and before anything
     /// changes. An error aborts the delete; nothing changes.

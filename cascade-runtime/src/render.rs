@@ -438,65 +438,12 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn node(
-        table: &str,
-        action: PlanAction,
-        via: Option<&str>,
-        rows: usize,
-        children: Vec<PlanNode>,
-    ) -> PlanNode {
-        PlanNode {
-            table: table.into(),
-            action,
-            via: via.map(Into::into),
-            rows,
-            children,
-        }
-    }
-
-    fn sample() -> DeletePlan {
-        DeletePlan::from_tree(node(
-            "parent",
-            PlanAction::Delete,
-            None,
-            1,
-            vec![
-                node(
-                    "child",
-                    PlanAction::Delete,
-                    Some("child.parent_id"),
-                    3,
-                    vec![node(
-                        "toy",
-                        PlanAction::Delete,
-                        Some("toy.child_id"),
-                        6,
-                        vec![],
-                    )],
-                ),
-                node(
-                    "note",
-                    PlanAction::SetNull,
-                    Some("note.parent_id"),
-                    2,
-                    vec![],
-                ),
-                node(
-                    "shelf",
-                    PlanAction::SetDefault,
-                    Some("shelf.parent_id"),
-                    1,
-                    vec![],
-                ),
-            ],
-        ))
-    }
+    use crate::report::fixtures::{node, sample_plan};
 
     #[test]
     fn plan_as_mermaid() {
         assert_eq!(
-            sample().to_mermaid(),
+            sample_plan().to_mermaid(),
             "flowchart TD\n\
              \x20   n0[\"delete parent: 1 row\"]\n\
              \x20   n1[\"delete child: 3 rows\"]\n\
@@ -513,7 +460,7 @@ mod tests {
     #[test]
     fn plan_as_dot() {
         assert_eq!(
-            sample().to_dot(),
+            sample_plan().to_dot(),
             "digraph delete_plan {\n\
              \x20   node [shape=box];\n\
              \x20   n0 [label=\"delete parent: 1 row\"];\n\

@@ -326,10 +326,11 @@ impl fmt::Display for DeletePlan {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
+    //! A hand-built plan for rendering tests.
     use super::*;
 
-    fn node(
+    pub fn node(
         table: &str,
         action: PlanAction,
         via: Option<&str>,
@@ -345,9 +346,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn plan_renders_as_a_tree_and_sums_deletes() {
-        let plan = DeletePlan::from_tree(node(
+    /// parent → child → toy deleted; note set to NULL; shelf set to its default.
+    pub fn sample_plan() -> DeletePlan {
+        DeletePlan::from_tree(node(
             "parent",
             PlanAction::Delete,
             None,
@@ -373,18 +374,38 @@ mod tests {
                     2,
                     vec![],
                 ),
+                node(
+                    "shelf",
+                    PlanAction::SetDefault,
+                    Some("shelf.parent_id"),
+                    1,
+                    vec![],
+                ),
             ],
-        ));
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::sample_plan;
+    use super::*;
+
+    #[test]
+    fn plan_renders_as_a_tree_and_sums_deletes() {
+        let plan = sample_plan();
         assert_eq!(
             plan.to_string(),
             "delete parent: 1 row\n\
              ├── delete child: 3 rows (via child.parent_id)\n\
              │   └── delete toy: 6 rows (via toy.child_id)\n\
-             └── set null note.parent_id: 2 rows\n"
+             ├── set null note.parent_id: 2 rows\n\
+             └── set default shelf.parent_id: 1 row\n"
         );
         assert_eq!(plan.total(), 10);
         assert_eq!(plan.count("toy"), 6);
         assert_eq!(plan.nulled("note"), 2);
+        assert_eq!(plan.defaulted("shelf"), 1);
     }
 
     #[test]

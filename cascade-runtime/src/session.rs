@@ -228,8 +228,7 @@ impl Session {
     /// Replaces every relationship field of `row` with the related rows in the database, one
     /// query per relationship (never one per row). Only one level is loaded.
     pub fn load_related<M: Model>(&mut self, row: &mut M) -> Result<()> {
-        let (schema, _) = self.table::<M>()?;
-        Writer::new(&self.conn, &schema).load_related(row)
+        self.load_all(std::slice::from_mut(row))
     }
 
     /// Deletes `row` and everything its cascades reach (see [`Session::delete_by_pk`]).

@@ -870,39 +870,6 @@ impl<D: Dialect> Render<'_, D> {
         )
     }
 
-    /// Rows of `t` whose `column` is `?1`, in key order.
-    pub fn select_by_column(&self, t: TableId, column: usize) -> String {
-        format!(
-            "SELECT {} FROM {} WHERE {} = {} ORDER BY {}",
-            self.select_list(t),
-            self.table(t),
-            self.col(t, column),
-            self.dialect.param(1),
-            self.pk_list(t)
-        )
-    }
-
-    /// Rows of `target` linked from `?1` through `assoc`, in key order.
-    pub fn select_linked(
-        &self,
-        assoc: TableId,
-        local: usize,
-        remote: usize,
-        target: TableId,
-    ) -> String {
-        format!(
-            "SELECT {} FROM {} WHERE {} IN (SELECT {} FROM {} WHERE {} = {}) ORDER BY {}",
-            self.select_list(target),
-            self.table(target),
-            self.pk(target),
-            self.col(assoc, remote),
-            self.table(assoc),
-            self.col(assoc, local),
-            self.dialect.param(1),
-            self.pk_list(target)
-        )
-    }
-
     fn select_list(&self, t: TableId) -> String {
         let meta = self.schema.tables[t].meta;
         (0..meta.columns.len())

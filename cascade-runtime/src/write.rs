@@ -303,37 +303,4 @@ impl<'a, 'c> Writer<'a, 'c> {
         self.report.merge(report);
         Ok(())
     }
-
-    /// Replaces every relationship field of `obj` with its rows: one query per relationship.
-    pub fn load_related(&mut self, obj: &mut dyn DynModel) -> Result<()> {
-        let t = table_of(self.schema, obj.model_meta())?;
-        let render = Render::sqlite(self.schema);
-        let values = obj.values();
-        let key = key_of(self.schema, t, &values);
-        for (i, rel) in self.schema.tables[t].relationships.iter().enumerate() {
-            let rows = match rel.join {
-                Join::Referenced { column } => self
-                    .exec
-                    .rows(&render.select_by_column(rel.target, column), &key[..1])?,
-                Join::Referencing { column } if values[column].is_null() => Vec::new(),
-                Join::Referencing { column } => {
-                    let meta = self.schema.tables[rel.target].meta;
-                    self.exec.rows(
-                        &rows::select_by_key(&Sqlite, meta),
-                        &[values[column].clone()],
-                    )?
-                }
-                Join::Secondary {
-                    assoc,
-                    local,
-                    remote,
-                } => self.exec.rows(
-                    &render.select_linked(assoc, local, remote, rel.target),
-                    &key[..1],
-                )?,
-            };
-            obj.set_related(i, rows)?;
-        }
-        Ok(())
-    }
 }
