@@ -2,6 +2,8 @@
 //! and the execution of a delete [`Plan`].
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
+use std::time::Instant;
+
 use rusqlite::{Connection, ToSql};
 
 use crate::error::{Error, Result, BLOCKING_KEYS};
@@ -57,6 +59,7 @@ impl<'c> Executor<'c> {
 
     /// Runs a statement that returns no rows; returns the rows it changed.
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
+        let start = Instant::now();
         let mut stmt = self
             .conn
             .prepare_cached(sql)
@@ -65,7 +68,8 @@ impl<'c> Executor<'c> {
             .execute(rusqlite::params_from_iter(params))
             .map_err(Error::db(context(sql)))?;
         self.statements += 1;
-        tracing::debug!(target: "cascade_runtime::sql", rows, sql, "executed");
+        let micros = elapsed_micros(start);
+        tracing::debug!(target: "cascade_runtime::sql", rows, micros, sql, "executed");
         Ok(rows)
     }
 
@@ -77,6 +81,7 @@ impl<'c> Executor<'c> {
     /// Runs a query returning one integer (a count).
     pub fn count(&mut self, stmt: &Statement) -> Result<u64> {
         let sql = stmt.sql.as_str();
+        let start = Instant::now();
         let mut prepared = self
             .conn
             .prepare_cached(sql)
@@ -85,12 +90,14 @@ impl<'c> Executor<'c> {
             .query_row(rusqlite::params_from_iter(&stmt.params), |r| r.get(0))
             .map_err(Error::db(context(sql)))?;
         self.statements += 1;
-        tracing::debug!(target: "cascade_runtime::sql", rows = n, sql, "counted");
+        let micros = elapsed_micros(start);
+        tracing::debug!(target: "cascade_runtime::sql", rows = n, micros, sql, "counted");
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// Runs a query and maps every row to its values.
     pub fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let start = Instant::now();
         let mut prepared = self
             .conn
             .prepare_cached(sql)
@@ -108,7 +115,8 @@ impl<'c> Executor<'c> {
             out.push(values);
         }
         self.statements += 1;
-        tracing::debug!(target: "cascade_runtime::sql", rows = out.len(), sql, "queried");
+        let micros = elapsed_micros(start);
+        tracing::debug!(target: "cascade_runtime::sql", rows = out.len(), micros, sql, "queried");
         Ok(out)
     }
 
@@ -116,6 +124,10 @@ impl<'c> Executor<'c> {
     pub fn last_insert_rowid(&self) -> i64 {
         self.conn.last_insert_rowid()
     }
+}
+
+fn elapsed_micros(start: Instant) -> u64 {
+    u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX)
 }
 
 fn context(sql: &str) -> String {

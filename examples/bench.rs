@@ -1,0 +1,342 @@
+//! The benchmark: cascade's ORM cascade against SQLite's own `ON DELETE CASCADE` and against
+//! hand-written set-based SQL, on the same file-backed databases, alternating in one process.
+//!
+//! Run with `cargo run --release --example bench` (add `-- quick` for a fast smoke run, or
+//! `-- <case>` to run the cases whose name contains `<case>`). Every run starts from a fresh copy
+//! of a prebuilt template database; the table shows the median time of each approach, its ratio
+//! to the native cascade, the statements it ran and its peak resident memory.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use cascade_runtime::rusqlite::Connection;
+use cascade_runtime::{Model, Session};
+
+// --- The blog schema: author -> post -> comment, post <-> tag through post_tag. --------------
+// Every foreign key is indexed (create_all does it) and ON DELETE CASCADE for the native run;
+// the ORM relationships cascade too (they delete children first, so SQLite's own action finds
+// nothing left to do).
+
+#[derive(Model, Debug, Clone)]
+pub struct Author {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+    #[relationship(cascade = "all")]
+    pub posts: Vec<Post>,
+}
+
+#[derive(Model, Debug, Clone)]
+pub struct Post {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Author, on_delete = "cascade")]
+    pub author_id: i64,
+    pub title: String,
+    #[relationship(cascade = "all")]
+    pub comments: Vec<Comment>,
+    #[relationship(secondary = PostTag)]
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Model, Debug, Clone)]
+pub struct Comment {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Post, on_delete = "cascade")]
+    pub post_id: i64,
+    pub body: String,
+}
+
+#[derive(Model, Debug, Clone)]
+pub struct Tag {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Model, Debug, Clone)]
+pub struct PostTag {
+    #[model(primary_key, foreign_key = Post, on_delete = "cascade")]
+    pub post_id: i64,
+    #[model(primary_key, foreign_key = Tag, on_delete = "cascade")]
+    pub tag_id: i64,
+}
+
+#[derive(Model, Debug, Clone)]
+pub struct Node {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Node, on_delete = "cascade")]
+    pub parent_id: Option<i64>,
+    #[relationship(cascade = "all")]
+    pub children: Vec<Node>,
+}
+
+/// One case: a template database and three ways to delete the same rows from it.
+struct Case {
+    name: String,
+    /// Rows the delete removes.
+    rows: usize,
+    template: PathBuf,
+    /// cascade's call.
+    orm: fn(&mut Session) -> cascade_runtime::Result<(usize, usize)>,
+    /// SQLite's native cascade: one statement.
+    native: &'static str,
+    /// Hand-written set-based SQL, run in one transaction.
+    hand: &'static [&'static str],
+}
+
+fn blog_template(dir: &Path, name: &str, authors: i64, posts_per_author: i64) -> PathBuf {
+    let path = dir.join(format!("{name}.db"));
+    if path.exists() {
+        return path;
+    }
+    let mut s = Session::open(&path).expect("template");
+    s.create_all::<Author>().expect("schema");
+    let posts = authors * posts_per_author;
+    // Posts of all authors interleave, and comments round-robin over posts, so one author's
+    // rows are scattered over the tables as in a database that grew over time.
+    s.connection()
+        .execute_batch(&format!(
+            "BEGIN;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {authors})
+               INSERT INTO author (id, name) SELECT i, 'author ' || i FROM n;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+               INSERT INTO tag (id, name) SELECT i, 'tag ' || i FROM n;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {posts})
+               INSERT INTO post (id, author_id, title) SELECT i, 1 + (i - 1) % {authors}, 'post ' || i FROM n;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {posts} * 9)
+               INSERT INTO comment (id, post_id, body) SELECT i, 1 + (i - 1) % {posts}, 'comment ' || i FROM n;
+             INSERT INTO post_tag (post_id, tag_id) SELECT id, 1 + id % 100 FROM post;
+             COMMIT;"
+        ))
+        .expect("data");
+    drop(s);
+    path
+}
+
+fn tree_template(dir: &Path) -> PathBuf {
+    let path = dir.join("tree.db");
+    if path.exists() {
+        return path;
+    }
+    let mut s = Session::open(&path).expect("template");
+    s.create_all::<Node>().expect("schema");
+    // Two interleaved trees of 100,000 nodes, 20 levels of 5,000: node i hangs under i - 10,000
+    // (same parity, so same tree); the first level under roots 1 and 2.
+    s.connection()
+        .execute_batch(
+            "BEGIN;
+             INSERT INTO node (id, parent_id) VALUES (1, NULL), (2, NULL);
+             WITH RECURSIVE n(i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM n WHERE i < 200002)
+               INSERT INTO node (id, parent_id)
+               SELECT i, CASE WHEN i <= 10002 THEN 1 + i % 2 ELSE i - 10000 END FROM n;
+             COMMIT;",
+        )
+        .expect("data");
+    drop(s);
+    path
+}
+
+fn peak_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+#[derive(Default)]
+struct Sample {
+    times: Vec<Duration>,
+    statements: usize,
+    peak_kib: u64,
+}
+
+impl Sample {
+    fn median(&self) -> Duration {
+        let mut t = self.times.clone();
+        t.sort();
+        t[t.len() / 2]
+    }
+}
+
+fn fresh(template: &Path, work: &Path) -> PathBuf {
+    let path = work.join("run.db");
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    std::fs::copy(template, &path).expect("copy the template");
+    path
+}
+
+fn run_orm(case: &Case, db: &Path, sample: &mut Sample) {
+    let mut session = Session::open(db).expect("open");
+    reset_peak();
+    let start = Instant::now();
+    let (rows, statements) = (case.orm)(&mut session).expect("orm cascade");
+    sample.times.push(start.elapsed());
+    sample.peak_kib = sample.peak_kib.max(peak_kib());
+    sample.statements = statements;
+    assert_eq!(rows, case.rows, "{}: cascade deleted another number of rows", case.name);
+}
+
+fn run_native(case: &Case, db: &Path, sample: &mut Sample) {
+    let conn = Connection::open(db).expect("open");
+    conn.pragma_update(None, "foreign_keys", true).expect("foreign keys");
+    reset_peak();
+    let start = Instant::now();
+    conn.execute_batch(case.native).expect("native cascade");
+    sample.times.push(start.elapsed());
+    sample.peak_kib = sample.peak_kib.max(peak_kib());
+    sample.statements = 1;
+    check_gone(&conn, case);
+}
+
+fn run_hand(case: &Case, db: &Path, sample: &mut Sample) {
+    let conn = Connection::open(db).expect("open");
+    conn.pragma_update(None, "foreign_keys", true).expect("foreign keys");
+    reset_peak();
+    let start = Instant::now();
+    conn.execute_batch("BEGIN").expect("begin");
+    for sql in case.hand {
+        conn.execute_batch(sql).expect("hand-written statement");
+    }
+    conn.execute_batch("COMMIT").expect("commit");
+    sample.times.push(start.elapsed());
+    sample.peak_kib = sample.peak_kib.max(peak_kib());
+    sample.statements = case.hand.len() + 2;
+    check_gone(&conn, case);
+}
+
+/// The native and hand-written runs must delete what cascade deletes.
+fn check_gone(conn: &Connection, case: &Case) {
+    let template = Connection::open(&case.template).expect("template");
+    let deleted = total_rows(&template) - total_rows(conn);
+    assert_eq!(deleted, case.rows, "{}: another number of rows deleted", case.name);
+}
+
+/// Rows in all tables of a database.
+fn total_rows(conn: &Connection) -> usize {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .expect("tables");
+    tables
+        .iter()
+        .map(|t| {
+            let sql = format!("SELECT count(*) FROM \"{}\"", t.replace('"', "\"\""));
+            conn.query_row(&sql, [], |r| r.get::<_, i64>(0)).expect("count") as usize
+        })
+        .sum()
+}
+
+fn by_pk<M: Model>(key: i64) -> impl Fn(&mut Session) -> cascade_runtime::Result<(usize, usize)> {
+    move |s| s.delete_by_pk::<M>(key).map(|r| (r.total(), r.statements()))
+}
+
+fn main() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .init();
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "quick");
+    let filter = args.iter().find(|a| *a != "quick").cloned();
+    let dir = std::env::temp_dir().join("cascade-bench-templates");
+    std::fs::create_dir_all(&dir).expect("template directory");
+    let work = tempfile_dir();
+
+    let hand_author: &[&str] = &[
+        "DELETE FROM comment WHERE post_id IN (SELECT id FROM post WHERE author_id = 1)",
+        "DELETE FROM post_tag WHERE post_id IN (SELECT id FROM post WHERE author_id = 1)",
+        "DELETE FROM post WHERE author_id = 1",
+        "DELETE FROM author WHERE id = 1",
+    ];
+    let mut cases = Vec::new();
+    let sizes: &[(i64, &str)] = if quick { &[(100, "1.1k")] } else { &[(100, "1.1k"), (1_000, "11k"), (10_000, "110k"), (100_000, "1.1M")] };
+    for &(posts, label) in sizes {
+        cases.push(Case {
+            name: format!("author with {label} rows"),
+            rows: 1 + 11 * posts as usize,
+            template: blog_template(&dir, &format!("blog-{posts}"), 2, posts),
+            orm: |s| by_pk::<Author>(1)(s),
+            native: "DELETE FROM author WHERE id = 1",
+            hand: hand_author,
+        });
+    }
+    if !quick {
+        cases.push(Case {
+            name: "1,000 authors, delete_where".into(),
+            rows: 1_000 + 11 * 10_000,
+            template: blog_template(&dir, "blog-authors", 2_000, 10),
+            orm: |s| s.delete_where::<Author>("id <= ?1", [1_000]).map(|r| (r.total(), r.statements())),
+            native: "DELETE FROM author WHERE id <= 1000",
+            hand: &[
+                "DELETE FROM comment WHERE post_id IN (SELECT id FROM post WHERE author_id <= 1000)",
+                "DELETE FROM post_tag WHERE post_id IN (SELECT id FROM post WHERE author_id <= 1000)",
+                "DELETE FROM post WHERE author_id <= 1000",
+                "DELETE FROM author WHERE id <= 1000",
+            ],
+        });
+        cases.push(Case {
+            name: "tree of 100k nodes, depth 20".into(),
+            rows: 100_001,
+            template: tree_template(&dir),
+            orm: |s| by_pk::<Node>(1)(s),
+            native: "DELETE FROM node WHERE id = 1",
+            hand: &[
+                "CREATE TEMP TABLE doomed (id INTEGER PRIMARY KEY)",
+                "WITH RECURSIVE sub(id) AS (SELECT 1 UNION ALL SELECT n.id FROM node n JOIN sub ON n.parent_id = sub.id) INSERT INTO doomed SELECT id FROM sub",
+                "UPDATE node SET parent_id = NULL WHERE id IN (SELECT id FROM doomed)",
+                "DELETE FROM node WHERE id IN (SELECT id FROM doomed)",
+            ],
+        });
+    }
+    if let Some(f) = &filter {
+        cases.retain(|c| c.name.contains(f.as_str()));
+    }
+
+    println!("{:<30} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9}",
+        "case", "rows", "cascade", "native", "hand SQL", "casc/nat", "casc/hand", "stmts", "hand", "peak casc", "peak nat", "peak hand");
+    for case in &cases {
+        let runs = if case.rows > 500_000 { 3 } else if quick { 1 } else { 5 };
+        let (mut orm, mut native, mut hand) = (Sample::default(), Sample::default(), Sample::default());
+        for _ in 0..runs {
+            run_orm(case, &fresh(&case.template, &work), &mut orm);
+            run_native(case, &fresh(&case.template, &work), &mut native);
+            run_hand(case, &fresh(&case.template, &work), &mut hand);
+        }
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{:<30} {:>10} {:>8.1}ms {:>8.1}ms {:>8.1}ms {:>8.2} {:>9.2} {:>6} {:>6} {:>6}MiB {:>6}MiB {:>6}MiB",
+            case.name,
+            case.rows,
+            ms(orm.median()),
+            ms(native.median()),
+            ms(hand.median()),
+            ms(orm.median()) / ms(native.median()),
+            ms(orm.median()) / ms(hand.median()),
+            orm.statements,
+            hand.statements,
+            orm.peak_kib / 1024,
+            native.peak_kib / 1024,
+            hand.peak_kib / 1024,
+        );
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+fn tempfile_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cascade-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("work directory");
+    dir
+}
