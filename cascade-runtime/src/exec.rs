@@ -8,7 +8,7 @@ use rusqlite::{Connection, ToSql};
 
 use crate::error::{Error, Result, BLOCKING_KEYS};
 use crate::hooks::{HookContext, Hooks, HOOK_BATCH};
-use crate::plan::{Collect, Plan};
+use crate::plan::{Collect, Edge, Plan};
 use crate::report::{DeletePlan, DeleteReport, PlanAction, PlanNode, PlanOrigin};
 use crate::schema::{Schema, TableId};
 use crate::sql::{Render, Statement};
@@ -164,7 +164,7 @@ fn prepare(
     roots: Roots,
 ) -> Result<Vec<usize>> {
     let mut sizes = vec![0usize; render.schema.tables.len()];
-    for &t in &plan.tables {
+    for t in plan.keyed() {
         exec.run(&render.create_keys(t))?;
     }
     let seed = match roots {
@@ -231,7 +231,7 @@ fn in_plan(plan: &Plan, t: TableId) -> bool {
 }
 
 fn clear(exec: &mut Executor<'_>, render: &Render<'_>, plan: &Plan) -> Result<()> {
-    for &t in &plan.tables {
+    for t in plan.keyed() {
         exec.run(&render.clear_keys(t))?;
     }
     Ok(())
@@ -288,6 +288,11 @@ pub(crate) fn delete(
         }
     }
     for &t in &plan.deletes {
+        if let Some(edge) = plan.inline_edge(t) {
+            let rows = delete_inline(&mut exec, &render, edge, sizes[edge.from])?;
+            report.add_deleted(schema.name(t), rows);
+            continue;
+        }
         let rows = delete_keys(&mut exec, &render, t, sizes[t])?;
         // A database-level cascade inside a loop may have removed some rows already.
         let rows = if plan.count_keys.contains(&t) {
@@ -337,6 +342,45 @@ fn delete_keys(
     }
 }
 
+/// Deletes a leaf without a key set through its edge. With more than [`INLINE_PARENTS`]
+/// parent keys it goes in ranges of parent keys, sized so that each range deletes about
+/// [`DELETE_CHUNK`] rows (the first range measures how many rows a parent key has).
+fn delete_inline(
+    exec: &mut Executor<'_>,
+    render: &Render<'_>,
+    edge: &Edge,
+    parents: usize,
+) -> Result<usize> {
+    if parents <= INLINE_PARENTS {
+        return exec.execute(&render.delete_inline(edge, false, false), &[]);
+    }
+    let mut deleted = 0;
+    let mut after: Option<Vec<Value>> = None;
+    let mut span = INLINE_PARENTS;
+    loop {
+        let bound = render.chunk_bound(edge.from, after.is_some(), span);
+        let mut params = after.clone().unwrap_or_default();
+        params.extend(bound.params.iter().cloned());
+        let upper = exec.rows(&bound.sql, &params)?.pop();
+        let mut params = after.clone().unwrap_or_default();
+        params.extend(upper.iter().flatten().cloned());
+        let rows = exec.execute(
+            &render.delete_inline(edge, after.is_some(), upper.is_some()),
+            &params,
+        )?;
+        deleted += rows;
+        let per_parent = (rows / span).max(1);
+        span = (DELETE_CHUNK / per_parent).clamp(1, DELETE_CHUNK);
+        match upper {
+            Some(upper) => after = Some(upper),
+            None => return Ok(deleted),
+        }
+    }
+}
+
+/// Parent keys up to which a leaf is deleted in one statement (see [`delete_inline`]).
+pub(crate) const INLINE_PARENTS: usize = 1_024;
+
 /// Keys deleted per statement, at most (see [`delete_keys`]).
 pub(crate) const DELETE_CHUNK: usize = 131_072;
 
@@ -351,7 +395,10 @@ fn verify(
 ) -> Result<()> {
     let schema = render.schema;
     for &t in &plan.tables {
-        let now = sizes[t];
+        let now = match plan.inline_edge(t) {
+            Some(edge) => exec.count(&render.count_inline(edge))? as usize,
+            None => sizes[t],
+        };
         let planned = expected.count(schema.name(t));
         if now != planned {
             return Err(Error::PlanChanged {
@@ -418,11 +465,17 @@ pub(crate) fn preview(
         model: schema.tables[plan.root].meta,
         roots: roots.clone(),
     };
-    let counts = prepare(&mut exec, &render, plan, roots)?;
+    let mut counts = prepare(&mut exec, &render, plan, roots)?;
+    for edge in &plan.inline {
+        counts[edge.to] = exec.count(&render.count_inline(edge))? as usize;
+    }
     let mut listed = Vec::new();
     for &t in &plan.tables {
         if first_keys > 0 && counts[t] > 0 {
-            let stmt = render.first_keys(t, first_keys);
+            let stmt = match plan.inline_edge(t) {
+                Some(edge) => render.first_keys_inline(edge, first_keys),
+                None => render.first_keys(t, first_keys),
+            };
             let keys = exec
                 .rows(&stmt.sql, &stmt.params)?
                 .into_iter()

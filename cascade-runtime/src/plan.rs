@@ -20,6 +20,8 @@ pub(crate) struct Plan {
     pub reached_by: Vec<Edge>,
     /// Statements that fill the key sets, in dependency order.
     pub collect: Vec<Collect>,
+    /// Edges into tables that have no key set: leaves deleted straight through the edge.
+    pub inline: Vec<Edge>,
     /// Rows that must not remain.
     pub checks: Vec<Check>,
     /// Foreign keys set to `NULL` or to their default before the deletes.
@@ -33,6 +35,21 @@ pub(crate) struct Plan {
     /// Tables whose deleted rows are counted from their key sets (a database-level cascade
     /// inside a loop may remove some of them before their own statement does).
     pub count_keys: Vec<TableId>,
+}
+
+impl Plan {
+    /// The edge a table without a key set is deleted through, if it is one.
+    pub fn inline_edge(&self, t: TableId) -> Option<&Edge> {
+        self.inline.iter().find(|e| e.to == t)
+    }
+
+    /// Tables with a key set.
+    pub fn keyed(&self) -> impl Iterator<Item = TableId> + '_ {
+        self.tables
+            .iter()
+            .copied()
+            .filter(|&t| self.inline_edge(t).is_none())
+    }
 }
 
 /// `table.column` is set to `NULL` on the rows of `table` the plan deletes, before the
@@ -300,6 +317,31 @@ pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Result<Plan> {
     }
 
     let order = delete_order(schema, &tables, &in_plan)?;
+
+    // Leaves reached by one plain edge need no key set: they are deleted straight through the
+    // edge, as one would write by hand (`DELETE FROM c WHERE fk IN (keys of the parent)`).
+    let inline: Vec<Edge> = tables
+        .iter()
+        .filter(|&&t| t != root && out[t].is_empty())
+        .filter(|&&t| schema.tables[t].meta.hooks.is_none())
+        .filter(|&&t| !order.count_keys.contains(&t) && !order.unlinks.iter().any(|u| u.table == t))
+        .filter(|&&t| {
+            !checks.iter().any(|c| c.table == t || c.referenced == t)
+                && !detaches.iter().any(|d| d.table == t || d.referenced == t)
+        })
+        .filter_map(|&t| {
+            let mut into = tables
+                .iter()
+                .flat_map(|&f| out[f].iter())
+                .filter(|e| e.to == t);
+            match (into.next(), into.next()) {
+                (Some(edge), None) if matches!(edge.via, Via::Referenced { .. }) => Some(*edge),
+                _ => None,
+            }
+        })
+        .collect();
+    collect.retain(|c| !matches!(c, Collect::Edge(e) if inline.contains(e)));
+
     Ok(Plan {
         root,
         tables,
@@ -307,6 +349,7 @@ pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Result<Plan> {
         collect,
         checks,
         detaches,
+        inline,
         unlinks: order.unlinks,
         deletes: order.deletes,
         defer_foreign_keys: order.defer_foreign_keys,

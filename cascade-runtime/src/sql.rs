@@ -551,6 +551,65 @@ impl<D: Dialect> Render<'_, D> {
         )
     }
 
+    /// `"l"."col" IN (SELECT k0 FROM keys(from) [WHERE k0 > ?1 [AND k0 <= ?2]])`: the rows of a
+    /// leaf without a key set that reference deleted rows, optionally for one range of the
+    /// parent keys (parameters: the range's bounds, in that order).
+    fn inline_filter(&self, edge: &Edge, after: bool, upto: bool) -> String {
+        let Via::Referenced { column } = edge.via else {
+            unreachable!("only referenced edges are inlined")
+        };
+        let mut range = Vec::new();
+        if after {
+            range.push(self.keys_after(edge.from, 0));
+        }
+        if upto {
+            let first = usize::from(after);
+            range.push(format!("k0 <= {}", self.dialect.param(first + 1)));
+        }
+        let range = if range.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", range.join(" AND "))
+        };
+        format!(
+            "{} IN (SELECT k0 FROM {}{range})",
+            self.col(edge.to, column),
+            self.keys(edge.from)
+        )
+    }
+
+    /// Deletes the rows of a leaf without a key set (see [`Render::inline_filter`]).
+    pub fn delete_inline(&self, edge: &Edge, after: bool, upto: bool) -> String {
+        format!(
+            "DELETE FROM {} WHERE {}",
+            self.table(edge.to),
+            self.inline_filter(edge, after, upto)
+        )
+    }
+
+    /// Counts the rows [`Render::delete_inline`] would delete.
+    pub fn count_inline(&self, edge: &Edge) -> Statement {
+        Statement::new(format!(
+            "SELECT count(*) FROM {} WHERE {}",
+            self.table(edge.to),
+            self.inline_filter(edge, false, false)
+        ))
+    }
+
+    /// The first `limit` keys of the rows [`Render::delete_inline`] would delete.
+    pub fn first_keys_inline(&self, edge: &Edge, limit: usize) -> Statement {
+        Statement {
+            sql: format!(
+                "SELECT {k} FROM {} WHERE {} ORDER BY {k} LIMIT {}",
+                self.table(edge.to),
+                self.inline_filter(edge, false, false),
+                self.dialect.param(1),
+                k = self.pk_list(edge.to)
+            ),
+            params: vec![Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX))],
+        }
+    }
+
     /// Deletes the rows in `t`'s key set.
     pub fn delete(&self, t: TableId) -> Statement {
         Statement::new(format!(
