@@ -4,45 +4,13 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use cascade_runtime::{Error, Result, Session};
 use common::*;
-use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::{Context, SubscriberExt};
-use tracing_subscriber::Layer;
-
-/// Records the SQL of every statement event of the runtime.
-#[derive(Clone, Default)]
-struct Statements(Arc<Mutex<Vec<String>>>);
-
-impl<S: tracing::Subscriber> Layer<S> for Statements {
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() != "cascade_runtime::sql" {
-            return;
-        }
-        struct Sql(String);
-        impl Visit for Sql {
-            fn record_str(&mut self, field: &Field, value: &str) {
-                if field.name() == "sql" {
-                    self.0 = value.to_owned();
-                }
-            }
-            fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
-        }
-        let mut sql = Sql(String::new());
-        event.record(&mut sql);
-        self.0.lock().unwrap().push(sql.0);
-    }
-}
 
 /// Runs `f` and returns its result with the SQL of every statement it ran.
-fn traced<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
-    let events = Statements::default();
-    let subscriber = tracing_subscriber::registry().with(events.clone());
-    let out = tracing::subscriber::with_default(subscriber, f);
-    let sql = events.0.lock().unwrap().clone();
-    (out, sql)
+fn traced_sql<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    let (out, events) = traced(f);
+    (out, events.into_iter().map(|e| e.sql).collect())
 }
 
 fn queries(sql: &[String]) -> usize {
@@ -77,9 +45,9 @@ fn loading_three_levels_takes_the_same_queries_for_2_and_50_parents() {
     let mut loaded_two = bare(&mut s, &two);
     let mut loaded_fifty = bare(&mut s, &fifty);
 
-    let (done, small) = traced(|| s.load_depth(&mut loaded_two, 3));
+    let (done, small) = traced_sql(|| s.load_depth(&mut loaded_two, 3));
     done.unwrap();
-    let (done, large) = traced(|| s.load_depth(&mut loaded_fifty, 3));
+    let (done, large) = traced_sql(|| s.load_depth(&mut loaded_fifty, 3));
     done.unwrap();
 
     assert_eq!(loaded_two, two, "parents, children and toys, in key order");
@@ -95,7 +63,7 @@ fn loading_three_levels_takes_the_same_queries_for_2_and_50_parents() {
 
     // One level only: the children come without their toys.
     let mut one = bare(&mut s, &two[..1]);
-    let (done, sql) = traced(|| s.load_all(&mut one));
+    let (done, sql) = traced_sql(|| s.load_all(&mut one));
     done.unwrap();
     assert_eq!(sql.len(), 1);
     assert_eq!(one[0].children.len(), 2);
@@ -103,10 +71,10 @@ fn loading_three_levels_takes_the_same_queries_for_2_and_50_parents() {
 
     // Depth 0 loads nothing; an empty slice runs nothing.
     let mut none = bare(&mut s, &two[..1]);
-    let (done, sql) = traced(|| s.load_depth(&mut none, 0));
+    let (done, sql) = traced_sql(|| s.load_depth(&mut none, 0));
     done.unwrap();
     assert!(sql.is_empty() && none[0].children.is_empty());
-    let (done, sql) = traced(|| s.load_all::<Parent>(&mut []));
+    let (done, sql) = traced_sql(|| s.load_all::<Parent>(&mut []));
     done.unwrap();
     assert!(sql.is_empty());
 }
@@ -153,9 +121,9 @@ fn more_keys_than_a_statement_binds_go_through_a_temporary_key_table() {
     let mut a = seed_flat(&s, "a", 1_200);
     let mut b = seed_flat(&s, "b", 1_900);
 
-    let (done, sql_a) = traced(|| s.load_depth(&mut a, 2));
+    let (done, sql_a) = traced_sql(|| s.load_depth(&mut a, 2));
     done.unwrap();
-    let (done, sql_b) = traced(|| s.load_depth(&mut b, 2));
+    let (done, sql_b) = traced_sql(|| s.load_depth(&mut b, 2));
     done.unwrap();
 
     for (prefix, parents) in [("a", &a), ("b", &b)] {
@@ -219,7 +187,7 @@ fn many_to_one_loading_gathers_the_distinct_keys() -> Result<()> {
         .flat_map(|r| &r.children)
         .map(|k| s.get::<Node>(k.id).map(Option::unwrap))
         .collect::<Result<_>>()?;
-    let (done, sql) = traced(|| s.load_all(&mut kids));
+    let (done, sql) = traced_sql(|| s.load_all(&mut kids));
     done?;
     // Node.children (empty for kids) and Node.parent: one query each.
     assert_eq!(sql.len(), 2, "{sql:#?}");
@@ -312,7 +280,7 @@ fn many_to_many_loading_joins_through_the_association() -> Result<()> {
         s.get::<Post>(second.id)?.unwrap(),
         s.get::<Post>(lonely.id)?.unwrap(),
     ];
-    let (done, sql) = traced(|| s.load_all(&mut posts));
+    let (done, sql) = traced_sql(|| s.load_all(&mut posts));
     done?;
     assert_eq!(sql.len(), 1, "{sql:#?}");
     assert_eq!(posts[0].tags, first.tags);
@@ -617,7 +585,7 @@ fn refresh_restores_the_row_and_its_refresh_expire_collections() -> Result<()> {
         name: "never saved".into(),
         toys: Vec::new(),
     });
-    let (done, sql) = traced(|| s.refresh(&mut local));
+    let (done, sql) = traced_sql(|| s.refresh(&mut local));
     done?;
     assert_eq!(local, stored);
     // The row, Parent.children and Child.toys (both `all`, which has refresh-expire).
@@ -652,7 +620,7 @@ fn refresh_leaves_relationships_without_refresh_expire_alone() -> Result<()> {
     s.insert(&mut team)?;
     team.name = "local".into();
     team.members[0].name = "local member".into();
-    let (done, sql) = traced(|| s.refresh(&mut team));
+    let (done, sql) = traced_sql(|| s.refresh(&mut team));
     done?;
     assert_eq!(sql.len(), 1, "the row only");
     assert_eq!(team.name, "t");
@@ -679,7 +647,7 @@ fn refresh_ends_on_cycles_of_refresh_expire() -> Result<()> {
     };
     s.merge(&mut shelf)?;
     let mut item = s.get::<ShelfItem>(shelf.items[0].id)?.unwrap();
-    let (done, sql) = traced(|| s.refresh(&mut item));
+    let (done, sql) = traced_sql(|| s.refresh(&mut item));
     done?;
     // The item, its shelf, the shelf's items, and the other items' shelf — which was
     // expanded already, so its items are not loaded again. The copy of the refreshed item

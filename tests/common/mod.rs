@@ -383,3 +383,61 @@ pub struct ShelfLabel {
     pub shelf_id: Option<i64>,
     pub text: String,
 }
+
+// --- Statements as the runtime traces them -------------------------------------------------
+
+/// One statement event of the runtime (target `cascade_runtime::sql`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Traced {
+    /// The statement's SQL.
+    pub sql: String,
+    /// The rows it changed or returned.
+    pub rows: u64,
+}
+
+#[derive(Clone, Default)]
+struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<Traced>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Recorder {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        use tracing::field::{Field, Visit};
+        if event.metadata().target() != "cascade_runtime::sql" {
+            return;
+        }
+        struct Fields(Traced);
+        impl Visit for Fields {
+            fn record_str(&mut self, field: &Field, value: &str) {
+                if field.name() == "sql" {
+                    self.0.sql = value.to_owned();
+                }
+            }
+            fn record_u64(&mut self, field: &Field, value: u64) {
+                if field.name() == "rows" {
+                    self.0.rows = value;
+                }
+            }
+            fn record_i64(&mut self, field: &Field, value: i64) {
+                if field.name() == "rows" {
+                    self.0.rows = u64::try_from(value).unwrap_or(0);
+                }
+            }
+            fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+        }
+        let mut fields = Fields(Traced {
+            sql: String::new(),
+            rows: 0,
+        });
+        event.record(&mut fields);
+        self.0.lock().unwrap().push(fields.0);
+    }
+}
+
+/// Runs `f` and returns its result with every statement the runtime ran meanwhile.
+pub fn traced<T>(f: impl FnOnce() -> T) -> (T, Vec<Traced>) {
+    use tracing_subscriber::layer::SubscriberExt;
+    let recorder = Recorder::default();
+    let subscriber = tracing_subscriber::registry().with(recorder.clone());
+    let out = tracing::subscriber::with_default(subscriber, f);
+    let events = recorder.0.lock().unwrap().clone();
+    (out, events)
+}
