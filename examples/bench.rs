@@ -185,12 +185,17 @@ fn run_orm(case: &Case, db: &Path, sample: &mut Sample) {
     sample.times.push(start.elapsed());
     sample.peak_kib = sample.peak_kib.max(peak_kib());
     sample.statements = statements;
-    assert_eq!(rows, case.rows, "{}: cascade deleted another number of rows", case.name);
+    assert_eq!(
+        rows, case.rows,
+        "{}: cascade deleted another number of rows",
+        case.name
+    );
 }
 
 fn run_native(case: &Case, db: &Path, sample: &mut Sample) {
     let conn = Connection::open(db).expect("open");
-    conn.pragma_update(None, "foreign_keys", true).expect("foreign keys");
+    conn.pragma_update(None, "foreign_keys", true)
+        .expect("foreign keys");
     reset_peak();
     let start = Instant::now();
     conn.execute_batch(case.native).expect("native cascade");
@@ -202,7 +207,8 @@ fn run_native(case: &Case, db: &Path, sample: &mut Sample) {
 
 fn run_hand(case: &Case, db: &Path, sample: &mut Sample) {
     let conn = Connection::open(db).expect("open");
-    conn.pragma_update(None, "foreign_keys", true).expect("foreign keys");
+    conn.pragma_update(None, "foreign_keys", true)
+        .expect("foreign keys");
     reset_peak();
     let start = Instant::now();
     conn.execute_batch("BEGIN").expect("begin");
@@ -220,7 +226,11 @@ fn run_hand(case: &Case, db: &Path, sample: &mut Sample) {
 fn check_gone(conn: &Connection, case: &Case) {
     let template = Connection::open(&case.template).expect("template");
     let deleted = total_rows(&template) - total_rows(conn);
-    assert_eq!(deleted, case.rows, "{}: another number of rows deleted", case.name);
+    assert_eq!(
+        deleted, case.rows,
+        "{}: another number of rows deleted",
+        case.name
+    );
 }
 
 /// Rows in all tables of a database.
@@ -233,13 +243,17 @@ fn total_rows(conn: &Connection) -> usize {
         .iter()
         .map(|t| {
             let sql = format!("SELECT count(*) FROM \"{}\"", t.replace('"', "\"\""));
-            conn.query_row(&sql, [], |r| r.get::<_, i64>(0)).expect("count") as usize
+            conn.query_row(&sql, [], |r| r.get::<_, i64>(0))
+                .expect("count") as usize
         })
         .sum()
 }
 
 fn by_pk<M: Model>(key: i64) -> impl Fn(&mut Session) -> cascade_runtime::Result<(usize, usize)> {
-    move |s| s.delete_by_pk::<M>(key).map(|r| (r.total(), r.statements()))
+    move |s| {
+        s.delete_by_pk::<M>(key)
+            .map(|r| (r.total(), r.statements()))
+    }
 }
 
 fn main() {
@@ -262,7 +276,16 @@ fn main() {
         "DELETE FROM author WHERE id = 1",
     ];
     let mut cases = Vec::new();
-    let sizes: &[(i64, &str)] = if quick { &[(100, "1.1k")] } else { &[(100, "1.1k"), (1_000, "11k"), (10_000, "110k"), (100_000, "1.1M")] };
+    let sizes: &[(i64, &str)] = if quick {
+        &[(100, "1.1k")]
+    } else {
+        &[
+            (100, "1.1k"),
+            (1_000, "11k"),
+            (10_000, "110k"),
+            (100_000, "1.1M"),
+        ]
+    };
     for &(posts, label) in sizes {
         cases.push(Case {
             name: format!("author with {label} rows"),
@@ -305,11 +328,31 @@ fn main() {
         cases.retain(|c| c.name.contains(f.as_str()));
     }
 
-    println!("{:<30} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9}",
-        "case", "rows", "cascade", "native", "hand SQL", "casc/nat", "casc/hand", "stmts", "hand", "peak casc", "peak nat", "peak hand");
+    println!(
+        "{:<30} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9}",
+        "case",
+        "rows",
+        "cascade",
+        "native",
+        "hand SQL",
+        "casc/nat",
+        "casc/hand",
+        "stmts",
+        "hand",
+        "peak casc",
+        "peak nat",
+        "peak hand"
+    );
     for case in &cases {
-        let runs = if case.rows > 500_000 { 3 } else if quick { 1 } else { 5 };
-        let (mut orm, mut native, mut hand) = (Sample::default(), Sample::default(), Sample::default());
+        let runs = if case.rows > 500_000 {
+            3
+        } else if quick {
+            1
+        } else {
+            5
+        };
+        let (mut orm, mut native, mut hand) =
+            (Sample::default(), Sample::default(), Sample::default());
         for _ in 0..runs {
             run_orm(case, &fresh(&case.template, &work), &mut orm);
             run_native(case, &fresh(&case.template, &work), &mut native);
