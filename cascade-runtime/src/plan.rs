@@ -793,10 +793,15 @@ mod tests {
         assert_eq!(names(&schema, &plan.deletes), ["toy", "child", "parent"]);
         // child gets a key set; toy, a leaf reached by one edge, is deleted through it.
         assert_eq!(plan.collect.len(), 1);
-        assert!(matches!(plan.collect[0], Collect::Edge(Edge { to, .. }) if schema.name(to) == "child"));
+        assert!(
+            matches!(plan.collect[0], Collect::Edge(Edge { to, .. }) if schema.name(to) == "child")
+        );
         assert_eq!(plan.inline.len(), 1);
         assert_eq!(schema.name(plan.inline[0].to), "toy");
-        assert_eq!(names(&schema, &plan.keyed().collect::<Vec<_>>()), ["parent", "child"]);
+        assert_eq!(
+            names(&schema, &plan.keyed().collect::<Vec<_>>()),
+            ["parent", "child"]
+        );
         assert_eq!(plan.detaches.len(), 1);
         assert_eq!(schema.name(plan.detaches[0].table), "note");
         assert!(!plan.detaches[0].to_default);
