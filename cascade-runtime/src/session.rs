@@ -5,6 +5,7 @@ use std::path::Path;
 use std::rc::Rc;
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
@@ -81,8 +82,9 @@ impl Session {
         )
     }
 
-    /// Wraps an existing connection, turning foreign-key enforcement on and setting a busy
-    /// timeout of [`DEFAULT_BUSY_TIMEOUT`].
+    /// Wraps an existing connection, turning foreign-key enforcement on, double-quoted string
+    /// literals off (`"name"` is always an identifier) and setting a busy timeout of
+    /// [`DEFAULT_BUSY_TIMEOUT`].
     pub fn from_connection(conn: Connection) -> Result<Session> {
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(Error::db("enabling foreign keys"))?;
@@ -94,6 +96,11 @@ impl Session {
         }
         conn.busy_timeout(DEFAULT_BUSY_TIMEOUT)
             .map_err(Error::db("setting the busy timeout"))?;
+        // A double-quoted name that matches no column is an error, not a string literal
+        // (SQLite's legacy "DQS" misfeature): a misspelled `"column"` in a `delete_where`
+        // clause must not become a constant that matches every row, or none.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)
+            .map_err(Error::db("disabling double-quoted string literals"))?;
         // Key sets and hook rows live in temporary tables: on disk, behind SQLite's bounded
         // page cache, so that memory does not grow with the number of rows a delete reaches
         // (the bundled SQLite keeps temporary tables in memory by default).
