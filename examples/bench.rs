@@ -375,7 +375,127 @@ fn main() {
             hand.peak_kib / 1024,
         );
     }
+    if filter.is_none() || filter.as_deref() == Some("insert") {
+        writes(&work, if quick { 1 } else { 5 });
+    }
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// `insert` of an author with 100,000 posts (save-update cascade) against raw prepared
+/// inserts in one transaction, and loading them back with `load_all` against a raw query.
+fn writes(work: &Path, runs: usize) {
+    const POSTS: usize = 100_000;
+    let author = || Author {
+        id: 0,
+        name: "bulk".into(),
+        posts: (0..POSTS)
+            .map(|i| Post {
+                id: 0,
+                author_id: 0,
+                title: format!("post {i}"),
+                comments: vec![],
+                tags: vec![],
+            })
+            .collect(),
+    };
+    let empty = work.join("empty.db");
+    if !empty.exists() {
+        Session::open(&empty)
+            .and_then(|mut s| s.create_all::<Author>())
+            .expect("empty template");
+    }
+    let (mut orm, mut raw, mut load, mut raw_load) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut load_statements = 0;
+    for _ in 0..runs {
+        let db = fresh(&empty, work);
+        let mut s = Session::open(&db).expect("open");
+        let mut a = author();
+        let start = Instant::now();
+        s.insert(&mut a).expect("insert");
+        orm.push(start.elapsed());
+        assert!(a.posts.iter().all(|p| p.author_id == a.id && p.id > 0));
+
+        let mut found = vec![Author {
+            id: a.id,
+            name: String::new(),
+            posts: vec![],
+        }];
+        let start = Instant::now();
+        s.load_all(&mut found).expect("load");
+        load.push(start.elapsed());
+        assert_eq!(found[0].posts.len(), POSTS);
+        load_statements = 1; // one query per relationship: posts (comments and tags are not loaded one level down)
+        drop(s);
+
+        let db = fresh(&empty, work);
+        let conn = Connection::open(&db).expect("open");
+        conn.pragma_update(None, "foreign_keys", true)
+            .expect("foreign keys");
+        let a = author();
+        let start = Instant::now();
+        let tx = conn.unchecked_transaction().expect("begin");
+        tx.execute("INSERT INTO author (name) VALUES (?1)", [&a.name])
+            .expect("author");
+        let id = tx.last_insert_rowid();
+        {
+            let mut insert = tx
+                .prepare("INSERT INTO post (author_id, title) VALUES (?1, ?2)")
+                .expect("prepare");
+            for p in &a.posts {
+                insert
+                    .execute(cascade_runtime::rusqlite::params![id, p.title])
+                    .expect("post");
+            }
+        }
+        tx.commit().expect("commit");
+        raw.push(start.elapsed());
+
+        let start = Instant::now();
+        let mut query = conn
+            .prepare("SELECT id, author_id, title FROM post WHERE author_id = ?1 ORDER BY id")
+            .expect("prepare");
+        let posts: Vec<Post> = query
+            .query_map([id], |r| {
+                Ok(Post {
+                    id: r.get(0)?,
+                    author_id: r.get(1)?,
+                    title: r.get(2)?,
+                    comments: vec![],
+                    tags: vec![],
+                })
+            })
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        raw_load.push(start.elapsed());
+        assert_eq!(posts.len(), POSTS);
+    }
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64() * 1000.0
+    };
+    let (orm, raw, load, raw_load) = (median(orm), median(raw), median(load), median(raw_load));
+    println!();
+    println!(
+        "{:<40} {:>10} {:>10} {:>8}",
+        "write / load", "cascade", "raw", "ratio"
+    );
+    println!(
+        "{:<40} {:>8.1}ms {:>8.1}ms {:>8.2}",
+        "insert author + 100k posts (save-update)",
+        orm,
+        raw,
+        orm / raw
+    );
+    println!(
+        "{:<40} {:>8.1}ms {:>8.1}ms {:>8.2}   ({} query for the relationship)",
+        "load_all of those 100k posts",
+        load,
+        raw_load,
+        load / raw_load,
+        load_statements
+    );
 }
 
 fn tempfile_dir() -> PathBuf {

@@ -59,14 +59,11 @@ impl<'c> Executor<'c> {
 
     /// Runs a statement that returns no rows; returns the rows it changed.
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
-        let start = Instant::now();
-        let mut stmt = self
-            .conn
-            .prepare_cached(sql)
-            .map_err(Error::db(context(sql)))?;
+        let start = clock();
+        let mut stmt = self.conn.prepare_cached(sql).map_err(failed(sql))?;
         let rows = stmt
             .execute(rusqlite::params_from_iter(params))
-            .map_err(Error::db(context(sql)))?;
+            .map_err(failed(sql))?;
         self.statements += 1;
         let micros = elapsed_micros(start);
         tracing::debug!(target: "cascade_runtime::sql", rows, micros, sql, "executed");
@@ -81,14 +78,11 @@ impl<'c> Executor<'c> {
     /// Runs a query returning one integer (a count).
     pub fn count(&mut self, stmt: &Statement) -> Result<u64> {
         let sql = stmt.sql.as_str();
-        let start = Instant::now();
-        let mut prepared = self
-            .conn
-            .prepare_cached(sql)
-            .map_err(Error::db(context(sql)))?;
+        let start = clock();
+        let mut prepared = self.conn.prepare_cached(sql).map_err(failed(sql))?;
         let n: i64 = prepared
             .query_row(rusqlite::params_from_iter(&stmt.params), |r| r.get(0))
-            .map_err(Error::db(context(sql)))?;
+            .map_err(failed(sql))?;
         self.statements += 1;
         let micros = elapsed_micros(start);
         tracing::debug!(target: "cascade_runtime::sql", rows = n, micros, sql, "counted");
@@ -97,20 +91,17 @@ impl<'c> Executor<'c> {
 
     /// Runs a query and maps every row to its values.
     pub fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
-        let start = Instant::now();
-        let mut prepared = self
-            .conn
-            .prepare_cached(sql)
-            .map_err(Error::db(context(sql)))?;
+        let start = clock();
+        let mut prepared = self.conn.prepare_cached(sql).map_err(failed(sql))?;
         let width = prepared.column_count();
         let mut rows = prepared
             .query(rusqlite::params_from_iter(params))
-            .map_err(Error::db(context(sql)))?;
+            .map_err(failed(sql))?;
         let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(Error::db(context(sql)))? {
+        while let Some(row) = rows.next().map_err(failed(sql))? {
             let mut values = Vec::with_capacity(width);
             for i in 0..width {
-                values.push(value_of(row.get_ref(i).map_err(Error::db(context(sql)))?));
+                values.push(value_of(row.get_ref(i).map_err(failed(sql))?));
             }
             out.push(values);
         }
@@ -126,8 +117,25 @@ impl<'c> Executor<'c> {
     }
 }
 
-fn elapsed_micros(start: Instant) -> u64 {
-    u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX)
+/// When statements are traced: now (their duration is reported); otherwise nothing, so that
+/// an untraced statement does not read the clock.
+fn clock() -> Option<Instant> {
+    tracing::enabled!(target: "cascade_runtime::sql", tracing::Level::DEBUG).then(Instant::now)
+}
+
+fn elapsed_micros(start: Option<Instant>) -> u64 {
+    start.map_or(0, |s| {
+        u64::try_from(s.elapsed().as_micros()).unwrap_or(u64::MAX)
+    })
+}
+
+/// Wraps a driver error with the statement that failed; the statement's text is only
+/// formatted when there is an error.
+fn failed(sql: &str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
+    move |source| Error::Database {
+        context: context(sql),
+        source,
+    }
 }
 
 fn context(sql: &str) -> String {

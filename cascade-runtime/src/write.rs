@@ -1,6 +1,8 @@
 //! Inserts, updates and loads of instances with their related rows, along the relationships'
 //! `save-update` cascades. One prepared statement per table, reused for every row.
 
+use std::collections::HashMap;
+
 use crate::error::{Error, Result};
 use crate::exec::{self, Executor, Roots};
 use crate::metadata::{CascadeSet, ModelMeta};
@@ -18,6 +20,21 @@ pub(crate) struct Writer<'a, 'c> {
     pub conn: &'c rusqlite::Connection,
     /// Deletes run by `delete-orphan` during an update.
     pub report: DeleteReport,
+    /// The SQL of each table's row statements, built once per write.
+    sql: HashMap<(TableId, RowSql), String>,
+}
+
+/// The row statements a write builds.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum RowSql {
+    /// `INSERT` of every column.
+    Insert,
+    /// `INSERT` without the key, which the database assigns.
+    InsertAssigned,
+    /// `UPDATE` of the non-key columns (`None` when there are none).
+    Update,
+    /// Whether the key exists.
+    Exists,
 }
 
 /// How a row is written.
@@ -52,6 +69,27 @@ impl Mode {
     }
 }
 
+/// The SQL of a row statement of `t`, built on first use.
+fn row_sql<'s>(
+    cache: &'s mut HashMap<(TableId, RowSql), String>,
+    schema: &Schema,
+    t: TableId,
+    kind: RowSql,
+) -> &'s str {
+    let meta = schema.tables[t].meta;
+    cache.entry((t, kind)).or_insert_with(|| match kind {
+        RowSql::Insert => rows::insert(&Sqlite, meta, &(0..meta.columns.len()).collect::<Vec<_>>()),
+        RowSql::InsertAssigned => {
+            let columns: Vec<usize> = (0..meta.columns.len())
+                .filter(|&c| !meta.columns[c].primary_key)
+                .collect();
+            rows::insert(&Sqlite, meta, &columns)
+        }
+        RowSql::Update => rows::update(&Sqlite, meta).unwrap_or_default(),
+        RowSql::Exists => rows::exists(&Sqlite, meta),
+    })
+}
+
 fn table_of(schema: &Schema, meta: &ModelMeta) -> Result<TableId> {
     schema.table_id(meta).ok_or_else(|| Error::Schema {
         model: meta.name,
@@ -76,6 +114,7 @@ impl<'a, 'c> Writer<'a, 'c> {
             schema,
             conn,
             report: DeleteReport::default(),
+            sql: HashMap::new(),
         }
     }
 
@@ -83,8 +122,7 @@ impl<'a, 'c> Writer<'a, 'c> {
     /// related instances.
     pub fn write(&mut self, obj: &mut dyn DynModel, mode: Mode) -> Result<()> {
         let t = table_of(self.schema, obj.model_meta())?;
-        let table = &self.schema.tables[t];
-        let rels = table.relationships.clone();
+        let rels: &'a [crate::schema::Relationship] = &self.schema.tables[t].relationships;
 
         // Many-to-one targets first: this row's foreign key takes their keys.
         for (i, rel) in rels.iter().enumerate() {
@@ -107,8 +145,7 @@ impl<'a, 'c> Writer<'a, 'c> {
             }
         }
 
-        self.write_row(t, obj, mode)?;
-        let key = key_of(self.schema, t, &obj.values());
+        let key = self.write_row(t, obj, mode)?;
 
         for (i, rel) in rels.iter().enumerate() {
             let save = rel.meta.cascade.contains(mode.follows());
@@ -131,9 +168,13 @@ impl<'a, 'c> Writer<'a, 'c> {
                     local,
                     remote,
                 } => {
-                    let link = Render::sqlite(self.schema).insert_link(assoc, local, remote);
+                    let targets = obj.related_mut(i);
+                    let link = match targets.is_empty() {
+                        true => String::new(),
+                        false => Render::sqlite(self.schema).insert_link(assoc, local, remote),
+                    };
                     let target_pk = self.schema.tables[rel.target].pk[0];
-                    for target in obj.related_mut(i) {
+                    for target in targets {
                         if save {
                             self.write(target, mode.related())?;
                         }
@@ -168,31 +209,32 @@ impl<'a, 'c> Writer<'a, 'c> {
             .collect()
     }
 
-    /// Inserts or updates the row itself, writing a generated key back.
-    fn write_row(&mut self, t: TableId, obj: &mut dyn DynModel, mode: Mode) -> Result<()> {
+    /// Inserts or updates the row itself, writing a generated key back; returns the row's key.
+    fn write_row(&mut self, t: TableId, obj: &mut dyn DynModel, mode: Mode) -> Result<Vec<Value>> {
         let meta = self.schema.tables[t].meta;
         let values = obj.values();
-        let key = key_of(self.schema, t, &values);
+        let mut key = key_of(self.schema, t, &values);
         let assigned = meta.has_rowid_key() && key[0].is_unset_key();
         let update = match mode {
             Mode::Insert => false,
             Mode::Update => true,
             Mode::Save | Mode::Merge if assigned => false,
-            Mode::Save | Mode::Merge => !self
-                .exec
-                .rows(&rows::exists(&Sqlite, meta), &key)?
-                .is_empty(),
+            Mode::Save | Mode::Merge => {
+                let sql = row_sql(&mut self.sql, self.schema, t, RowSql::Exists);
+                !self.exec.rows(sql, &key)?.is_empty()
+            }
         };
         if update {
-            if let Some(sql) = rows::update(&Sqlite, meta) {
+            let sql = row_sql(&mut self.sql, self.schema, t, RowSql::Update);
+            if !sql.is_empty() {
                 let mut params: Vec<Value> = values
-                    .iter()
+                    .into_iter()
                     .zip(meta.columns)
                     .filter(|(_, c)| !c.primary_key)
-                    .map(|(v, _)| v.clone())
+                    .map(|(v, _)| v)
                     .collect();
                 params.extend(key.iter().cloned());
-                let changed = self.exec.execute(&sql, &params)?;
+                let changed = self.exec.execute(sql, &params)?;
                 if changed == 0 && mode == Mode::Update {
                     return Err(Error::NotFound {
                         table: meta.table.to_owned(),
@@ -200,19 +242,25 @@ impl<'a, 'c> Writer<'a, 'c> {
                     });
                 }
             }
-            return Ok(());
+            return Ok(key);
         }
-        let columns: Vec<usize> = (0..meta.columns.len())
-            .filter(|&c| !(assigned && meta.columns[c].primary_key))
-            .collect();
-        let params: Vec<Value> = columns.iter().map(|&c| values[c].clone()).collect();
-        self.exec
-            .execute(&rows::insert(&Sqlite, meta, &columns), &params)?;
         if assigned {
-            let pk = self.schema.tables[t].pk[0];
-            obj.set_value(pk, Value::Integer(self.exec.last_insert_rowid()))?;
+            let params: Vec<Value> = values
+                .into_iter()
+                .zip(meta.columns)
+                .filter(|(_, c)| !c.primary_key)
+                .map(|(v, _)| v)
+                .collect();
+            let sql = row_sql(&mut self.sql, self.schema, t, RowSql::InsertAssigned);
+            self.exec.execute(sql, &params)?;
+            let id = Value::Integer(self.exec.last_insert_rowid());
+            obj.set_value(self.schema.tables[t].pk[0], id.clone())?;
+            key[0] = id;
+        } else {
+            let sql = row_sql(&mut self.sql, self.schema, t, RowSql::Insert);
+            self.exec.execute(sql, &values)?;
         }
-        Ok(())
+        Ok(key)
     }
 
     /// Fills `t`'s keep table with `kept`, in statements of bounded size.
