@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::session::Session;
+use crate::session::{Session, WriteTx};
 use crate::write::{Mode, Writer};
 
 /// Merging instance graphs into the database.
@@ -28,10 +28,7 @@ impl Session {
     /// the failure stay written).
     pub fn merge<M: Model>(&mut self, row: &mut M) -> Result<()> {
         let (schema, _) = self.table::<M>()?;
-        let tx = self
-            .conn
-            .savepoint()
-            .map_err(Error::db("starting a savepoint"))?;
+        let tx = WriteTx::begin(&mut self.conn)?;
         Writer::new(&tx, &schema).write(row, Mode::Merge)?;
         tx.commit().map_err(Error::db("committing"))
     }

@@ -168,10 +168,7 @@ impl Session {
     pub fn create_all<M: Model>(&mut self) -> Result<()> {
         let (schema, root) = self.table::<M>()?;
         let order = schema.creation_order(root);
-        let tx = self
-            .conn
-            .savepoint()
-            .map_err(Error::db("starting a savepoint"))?;
+        let tx = WriteTx::begin(&mut self.conn)?;
         let mut exec = Executor::new(&tx);
         for t in order {
             for ddl in sql::create_table(&Sqlite, schema.tables[t].meta) {
@@ -202,10 +199,7 @@ impl Session {
 
     fn write<M: Model>(&mut self, row: &mut M, mode: Mode) -> Result<DeleteReport> {
         let (schema, _) = self.table::<M>()?;
-        let tx = self
-            .conn
-            .savepoint()
-            .map_err(Error::db("starting a savepoint"))?;
+        let tx = WriteTx::begin(&mut self.conn)?;
         let mut writer = Writer::new(&tx, &schema);
         writer.write(row, mode)?;
         let report = writer.report;
@@ -287,10 +281,7 @@ impl Session {
         expected: Option<&DeletePlan>,
     ) -> Result<DeleteReport> {
         let plan = self.plan(schema, t)?;
-        let tx = self
-            .conn
-            .savepoint()
-            .map_err(Error::db("starting a savepoint"))?;
+        let tx = WriteTx::begin(&mut self.conn)?;
         let report = exec::delete(&tx, schema, &plan, roots, expected)?;
         tx.commit().map_err(Error::db("committing"))?;
         Ok(report)
@@ -416,4 +407,51 @@ fn checked_key(schema: &Schema, t: TableId, key: Key) -> Result<Vec<crate::value
         });
     }
     Ok(values)
+}
+
+/// The transaction of one call that writes: `BEGIN IMMEDIATE` when the connection is in no
+/// transaction, a savepoint of the caller's transaction otherwise.
+///
+/// A delete reads before it writes (it collects its key sets first), and so do merges and
+/// updates. In a deferred transaction that read takes a snapshot, and SQLite fails a request
+/// for the write lock from a connection holding a snapshot at once — `SQLITE_BUSY` while
+/// another connection writes, `SQLITE_BUSY_SNAPSHOT` (WAL) if one committed since — without
+/// calling the busy handler: the busy timeout would never apply. `BEGIN IMMEDIATE` takes the
+/// write lock first, waiting for it up to the busy timeout.
+pub(crate) enum WriteTx<'c> {
+    Immediate(rusqlite::Transaction<'c>),
+    Savepoint(rusqlite::Savepoint<'c>),
+}
+
+impl WriteTx<'_> {
+    pub(crate) fn begin(conn: &mut Connection) -> Result<WriteTx<'_>> {
+        if conn.is_autocommit() {
+            conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map(WriteTx::Immediate)
+                .map_err(Error::db("starting a transaction"))
+        } else {
+            conn.savepoint()
+                .map(WriteTx::Savepoint)
+                .map_err(Error::db("starting a savepoint"))
+        }
+    }
+
+    /// Commits the transaction, or releases the savepoint; dropped, either rolls back.
+    pub(crate) fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            WriteTx::Immediate(tx) => tx.commit(),
+            WriteTx::Savepoint(sp) => sp.commit(),
+        }
+    }
+}
+
+impl std::ops::Deref for WriteTx<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match self {
+            WriteTx::Immediate(tx) => tx,
+            WriteTx::Savepoint(sp) => sp,
+        }
+    }
 }
