@@ -442,11 +442,12 @@ fn repository(model: &Model) -> TokenStream {
                 self.session.delete_by_pk::<#ident>(Self::key(#(#pk_names),*))
             }
 
+            // `impl Params`, not a named type parameter, which a model's own name could shadow.
             #(#[doc = #doc_delete_where])*
-            pub fn delete_where<P: #private::Params>(
+            pub fn delete_where(
                 &mut self,
                 clause: &str,
-                params: P,
+                params: impl #private::Params,
             ) -> #private::Result<#private::DeleteReport> {
                 self.session.delete_where::<#ident>(clause, params)
             }
