@@ -471,9 +471,16 @@ impl<D: Dialect> Render<'_, D> {
     }
 
     /// One batch of the rows table: `rowid` then the columns, after rowid `?1`, at most `?2`.
+    /// The rowid goes by the first of its names (`rowid`, `oid`, `_rowid_`) that no column of
+    /// `t` takes: a column named `rowid` would hide it.
     pub fn rows_batch(&self, t: TableId) -> String {
+        let columns = self.schema.tables[t].meta.columns;
+        let rowid = ["rowid", "oid", "_rowid_"]
+            .into_iter()
+            .find(|name| !columns.iter().any(|c| c.name.eq_ignore_ascii_case(name)))
+            .unwrap_or("rowid");
         format!(
-            "SELECT rowid, * FROM {} WHERE rowid > {} ORDER BY rowid LIMIT {}",
+            "SELECT {rowid}, * FROM {} WHERE {rowid} > {} ORDER BY {rowid} LIMIT {}",
             self.dialect.temp_table(&self.rows_table(t)),
             self.dialect.param(1),
             self.dialect.param(2)
