@@ -435,12 +435,16 @@ impl Schema {
 }
 
 /// Every model reachable from `roots` through relationships, secondaries and foreign keys,
-/// each once; two models sharing a table name are an error.
+/// each once; two models sharing a table name are an error (SQLite's names ignore ASCII case:
+/// `Order` and `order` are one table).
 fn reachable(roots: &[&'static ModelMeta]) -> Result<Vec<&'static ModelMeta>> {
     let mut seen: Vec<&'static ModelMeta> = Vec::new();
     let mut stack: Vec<&'static ModelMeta> = roots.to_vec();
     while let Some(meta) = stack.pop() {
-        if let Some(known) = seen.iter().find(|m| m.table == meta.table) {
+        if let Some(known) = seen
+            .iter()
+            .find(|m| m.table.eq_ignore_ascii_case(meta.table))
+        {
             if !std::ptr::eq(*known, meta) {
                 return Err(schema_error(
                     meta,
