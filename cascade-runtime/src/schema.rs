@@ -457,6 +457,20 @@ fn reachable(roots: &[&'static ModelMeta]) -> Result<Vec<&'static ModelMeta>> {
             }
             continue;
         }
+        if is_reserved(meta.table) {
+            return Err(schema_error(
+                meta,
+                None,
+                format!(
+                    "its table name \"{}\" is reserved: names starting with {} and the names \
+                     {} belong to the runtime's temporary tables and recursive queries, which \
+                     would hide the table; choose another with #[model(table = \"...\")]",
+                    meta.table,
+                    RESERVED_PREFIXES.join(", "),
+                    RESERVED_NAMES.join(", ")
+                ),
+            ));
+        }
         seen.push(meta);
         for col in meta.columns {
             if let Some(fk) = col.foreign_key {
@@ -471,6 +485,25 @@ fn reachable(roots: &[&'static ModelMeta]) -> Result<Vec<&'static ModelMeta>> {
         }
     }
     Ok(seen)
+}
+
+/// The runtime names its temporary tables with these prefixes and a model's table name, and
+/// its recursive queries and tagged keys with these names. SQLite looks a name up in `temp`
+/// first, and a query's own name first of all: a model table so named would be hidden.
+const RESERVED_PREFIXES: &[&str] = &[
+    "cascade_keys_",
+    "cascade_rows_",
+    "cascade_keep_",
+    "cascade_load_",
+];
+const RESERVED_NAMES: &[&str] = &["cascade_loop_keys", "cascade_closure", "cascade_loop"];
+
+fn is_reserved(table: &str) -> bool {
+    let table = table.to_ascii_lowercase();
+    RESERVED_NAMES.contains(&table.as_str())
+        || RESERVED_PREFIXES
+            .iter()
+            .any(|prefix| table.starts_with(prefix))
 }
 
 fn on_delete_name(action: RelationshipOnDelete) -> &'static str {
