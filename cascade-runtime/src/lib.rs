@@ -64,6 +64,8 @@ mod merge;
 mod metadata;
 mod model;
 mod plan;
+#[cfg(test)]
+mod plan_proptests;
 mod refresh;
 mod render;
 mod report;
