@@ -122,6 +122,13 @@ impl Container {
                     // #[model(table = "name")]
                     let name = parse_str(&meta, "table = \"name\"")?;
                     check_not_empty(cx, &name, "table");
+                    if name.value().to_ascii_lowercase().starts_with("sqlite_") {
+                        cx.error_spanned_by(
+                            &name,
+                            "table names starting with `sqlite_` are reserved for SQLite's own \
+                             tables: choose another name",
+                        );
+                    }
                     table.set(&meta.path, option_tokens(&meta.path, &name), name);
                 } else if meta.path.is_ident("hooks") {
                     // #[model(hooks)]

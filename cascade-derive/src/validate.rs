@@ -58,7 +58,7 @@ fn check_primary_key(cx: &Ctxt, input: &Input) {
     }
 }
 
-/// Two fields mapped to the same SQL column.
+/// Two fields mapped to the same SQL column (SQLite's names ignore ASCII case).
 fn check_column_names(cx: &Ctxt, input: &Input) {
     let mut seen: Vec<(String, &Field)> = Vec::new();
     for field in input
@@ -67,9 +67,17 @@ fn check_column_names(cx: &Ctxt, input: &Input) {
         .filter(|field| field.relationship.is_none())
     {
         let name = column_name(field);
-        if let Some((_, first)) = seen.iter().find(|(seen, _)| *seen == name) {
+        if let Some((first_name, first)) = seen
+            .iter()
+            .find(|(seen, _)| seen.eq_ignore_ascii_case(&name))
+        {
+            let case = if *first_name == name {
+                String::new()
+            } else {
+                format!(", as `{first_name}` (SQLite's names ignore ASCII case)")
+            };
             let message = format!(
-                "column `{name}` is already used by field `{}`",
+                "column `{name}` is already used by field `{}`{case}",
                 first.ident.unraw()
             );
             match &field.column.column {
