@@ -226,6 +226,52 @@ mod tests {
                     id: i64,
                 }
             ),
+            // Shapes the property tests in `fuzz_tests` generate, kept as fixed cases.
+            parse_quote!(
+                #[model[table = ""]]
+                struct E {
+                    #[model{primary_key}]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                #[model(table = "sqlite_master")]
+                struct E {
+                    #[model(primary_key, column = "ID")]
+                    id: i64,
+                    #[model(column = "id")]
+                    other: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key, column(foreign_key(on_delete = "cascade")), = 1)]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                    #[relationship(foreign_key = "", back_populates = " ", cascade = "all,")]
+                    c: Vec<C>,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key = = true, unique index, default = , a::b::c(1))]
+                    id: i64,
+                }
+            ),
+            parse_quote!(
+                struct E {
+                    #[model(primary_key)]
+                    id: i64,
+                    #[relationship(cascade = "all", secondary = Vec<X>, single_parent = false)]
+                    #[relationship(cascade = "none", on_delete = "protect", passive_deletes)]
+                    c: Option<Box<Option<C>>>,
+                }
+            ),
         ];
         for input in inputs {
             let expanded = derive(&input);

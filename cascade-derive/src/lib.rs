@@ -17,6 +17,8 @@ mod suggest;
 mod validate;
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod snapshot_tests;
 
 use proc_macro::TokenStream;
