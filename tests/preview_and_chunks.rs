@@ -157,3 +157,35 @@ fn a_failing_chunk_rolls_back_alone_and_stops() {
     assert_eq!(chunks, 2, "two chunks committed before the blocked one");
     assert_eq!(count(&s, "team"), 2);
 }
+
+#[test]
+fn chunk_progress_counts_roots_not_their_subtrees() {
+    let (_dir, mut s) = file_session();
+    s.create_all::<Node>().unwrap();
+    for r in 0..3 {
+        let mut root = Node {
+            id: 0,
+            parent_id: None,
+            label: format!("root{r}"),
+            children: (0..2)
+                .map(|c| Node {
+                    id: 0,
+                    parent_id: None,
+                    label: format!("r{r}c{c}"),
+                    children: vec![],
+                    parent: None,
+                })
+                .collect(),
+            parent: None,
+        };
+        s.insert(&mut root).unwrap();
+    }
+    let mut seen = Vec::new();
+    let report = s
+        .delete_where_in_chunks::<Node>("label LIKE 'root%'", (), 1, |p| {
+            seen.push((p.chunks, p.roots_deleted, p.roots_total, p.rows_deleted))
+        })
+        .unwrap();
+    assert_eq!(seen, [(1, 1, 3, 3), (2, 2, 3, 6), (3, 3, 3, 9)]);
+    assert_eq!((report.roots(), report.count("node")), (3, 9));
+}

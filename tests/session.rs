@@ -279,3 +279,46 @@ fn a_child_with_an_existing_key_is_updated_by_save_update() {
         "a duplicate top-level key"
     );
 }
+
+#[derive(cascade_runtime::Model, Debug, Clone, PartialEq)]
+#[model(table = "anchor")]
+pub struct Anchor {
+    #[model(primary_key)]
+    pub id: i64,
+}
+
+/// Table `a`, column `b_c`: its index must not be taken for that of table `a_b`, column `c`.
+#[derive(cascade_runtime::Model, Debug, Clone, PartialEq)]
+#[model(table = "a")]
+pub struct TableA {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Anchor)]
+    pub b_c: Option<i64>,
+    #[model(default = "a\0b")]
+    pub odd: String,
+}
+
+#[derive(cascade_runtime::Model, Debug, Clone, PartialEq)]
+#[model(table = "a_b")]
+pub struct TableAB {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Anchor)]
+    pub c: Option<i64>,
+}
+
+#[test]
+fn index_names_never_collide_and_odd_defaults_are_written() {
+    let (_dir, mut s) = file_session();
+    s.create_all::<TableA>().unwrap();
+    s.create_all::<TableAB>().unwrap();
+    let report = s.check_schema::<TableA>().unwrap();
+    assert!(report.is_clean(), "{report}");
+    let report = s.check_schema::<TableAB>().unwrap();
+    assert!(report.is_clean(), "{report}");
+    s.connection()
+        .execute("INSERT INTO a (id) VALUES (1)", [])
+        .unwrap();
+    assert_eq!(s.get::<TableA>(1).unwrap().unwrap().odd, "a\0b");
+}

@@ -178,11 +178,6 @@ impl Finding {
     }
 }
 
-/// The name of the index `create_all` gives a foreign-key column.
-pub(crate) fn index_name(table: &str, column: &str) -> String {
-    format!("ix_{table}_{column}")
-}
-
 /// Appended to every fix that needs the table rebuilt (SQLite's "12-step" procedure: create
 /// the new table, copy the rows, drop the old one, rename the new one).
 const REBUILD: &str =
@@ -341,7 +336,7 @@ impl Finding {
                  SQLite scan all of {}; CREATE INDEX {} ON {} ({})",
                 q(references),
                 q(table),
-                q(&index_name(table, column)),
+                q(&crate::sql::index_name(table, column)),
                 q(table),
                 q(column)
             ),
@@ -728,7 +723,7 @@ fn add_column(meta: &ModelMeta, col: &ColumnMeta) -> Option<String> {
     if col.foreign_key.is_some() || col.index {
         sql.push_str(&format!(
             "; CREATE INDEX {} ON {} ({})",
-            q(&index_name(meta.table, col.name)),
+            q(&crate::sql::index_name(meta.table, col.name)),
             q(meta.table),
             q(col.name)
         ));

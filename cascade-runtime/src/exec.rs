@@ -170,7 +170,7 @@ fn prepare(
     render: &Render<'_>,
     plan: &Plan,
     roots: Roots,
-) -> Result<Vec<usize>> {
+) -> Result<KeySets> {
     let mut sizes = vec![0usize; render.schema.tables.len()];
     for t in plan.keyed() {
         exec.run(&render.create_keys(t))?;
@@ -184,7 +184,8 @@ fn prepare(
             limit,
         } => render.seed_where(plan.root, &clause, params, Some(limit)),
     };
-    sizes[plan.root] += exec.run(&seed)?;
+    let roots = exec.run(&seed)?;
+    sizes[plan.root] += roots;
     for step in &plan.collect {
         match step {
             Collect::Edge(edge) => {
@@ -231,7 +232,15 @@ fn prepare(
             });
         }
     }
-    Ok(sizes)
+    Ok(KeySets { sizes, roots })
+}
+
+/// What [`prepare`] collected.
+struct KeySets {
+    /// The size of every key set, by table.
+    sizes: Vec<usize>,
+    /// The rows the call matched itself, before any cascade.
+    roots: usize,
 }
 
 fn in_plan(plan: &Plan, t: TableId) -> bool {
@@ -255,7 +264,7 @@ pub(crate) fn delete(
 ) -> Result<DeleteReport> {
     let render = Render::sqlite(schema);
     let mut exec = Executor::new(conn);
-    let sizes = prepare(&mut exec, &render, plan, roots)?;
+    let KeySets { sizes, roots } = prepare(&mut exec, &render, plan, roots)?;
     if let Some(expected) = expected {
         verify(&mut exec, &render, plan, expected, &sizes)?;
     }
@@ -277,6 +286,7 @@ pub(crate) fn delete(
         exec.run(&render.unlink(u.table, u.column))?;
     }
     let mut report = DeleteReport::default();
+    report.roots = roots;
     for d in &plan.detaches {
         let value = if d.to_default {
             schema.tables[d.table].meta.columns[d.column]
@@ -473,7 +483,7 @@ pub(crate) fn preview(
         model: schema.tables[plan.root].meta,
         roots: roots.clone(),
     };
-    let mut counts = prepare(&mut exec, &render, plan, roots)?;
+    let mut counts = prepare(&mut exec, &render, plan, roots)?.sizes;
     for edge in &plan.inline {
         counts[edge.to] = exec.count(&render.count_inline(edge))? as usize;
     }

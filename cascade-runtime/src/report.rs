@@ -9,6 +9,8 @@ use crate::value::Key;
 /// What one delete call changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeleteReport {
+    /// Rows the call matched itself (its key or clause), before any cascade.
+    pub(crate) roots: usize,
     deleted: Vec<(String, usize)>,
     detached: Vec<Detached>,
     statements: usize,
@@ -69,6 +71,13 @@ impl DeleteReport {
             self.add_detached(&d.table, &d.column, d.to_default, d.rows);
         }
         self.statements += other.statements;
+        self.roots += other.roots;
+    }
+
+    /// Rows the call asked to delete — the row of its key, or the rows its clause matched —
+    /// before any cascade.
+    pub fn roots(&self) -> usize {
+        self.roots
     }
 
     /// Rows deleted, all tables together.

@@ -383,7 +383,7 @@ impl Session {
                 limit: roots_per_chunk.max(1),
             };
             let report = self.run_delete(&schema, t, roots)?;
-            let roots = report.count(M::meta().table);
+            let roots = report.roots();
             if roots == 0 {
                 return Ok(total);
             }

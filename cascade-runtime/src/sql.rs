@@ -674,13 +674,24 @@ pub(crate) fn create_table<D: Dialect>(dialect: &D, meta: &ModelMeta) -> Vec<Str
         if (col.foreign_key.is_some() || col.index) && !col.unique && !single_pk {
             out.push(format!(
                 "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
-                q(&format!("ix_{}_{}", meta.table, col.name)),
+                q(&index_name(meta.table, col.name)),
                 q(meta.table),
                 q(col.name)
             ));
         }
     }
     out
+}
+
+/// The name of the index `create_all` gives a column: `ix_<table>_<column>`, or, when the
+/// table's name has an underscore (where `ix_a_b_c` could be table `a` or `a_b`), with the
+/// table name's length: `ix3_a_b_c`. No two (table, column) pairs share a name.
+pub(crate) fn index_name(table: &str, column: &str) -> String {
+    if table.contains('_') {
+        format!("ix{}_{table}_{column}", table.chars().count())
+    } else {
+        format!("ix_{table}_{column}")
+    }
 }
 
 fn affinity(t: SqlType) -> &'static str {
@@ -1058,4 +1069,16 @@ impl<D: Dialect> Render<'_, D> {
 /// `(a, b, ..)`, parenthesised even for one part.
 fn tuple_always(parts: Vec<String>) -> String {
     format!("({})", parts.join(", "))
+}
+
+#[cfg(test)]
+mod index_name_tests {
+    use super::index_name;
+
+    #[test]
+    fn index_names_do_not_collide() {
+        assert_eq!(index_name("child", "parent_id"), "ix_child_parent_id");
+        assert_ne!(index_name("a_b", "c"), index_name("a", "b_c"));
+        assert_eq!(index_name("a_b", "c"), "ix3_a_b_c");
+    }
 }

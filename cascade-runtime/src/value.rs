@@ -53,6 +53,13 @@ impl Value {
             Value::Integer(i) => i.to_string(),
             Value::Real(f) if f.is_finite() => format!("{f:?}"),
             Value::Real(_) => "NULL".to_owned(),
+            // A NUL cannot appear in SQL text: spell such a string as bytes.
+            Value::Text(s) if s.contains('\0') => {
+                format!(
+                    "(CAST({} AS TEXT))",
+                    Value::Blob(s.as_bytes().to_vec()).to_sql_literal()
+                )
+            }
             Value::Text(s) => format!("'{}'", s.replace('\'', "''")),
             Value::Blob(b) => {
                 let mut out = String::with_capacity(3 + 2 * b.len());
@@ -381,6 +388,10 @@ mod tests {
     fn literals_escape_quotes_and_render_blobs_as_hex() {
         assert_eq!(Value::Text("it's".into()).to_sql_literal(), "'it''s'");
         assert_eq!(Value::Blob(vec![0, 255]).to_sql_literal(), "X'00FF'");
+        assert_eq!(
+            Value::Text("a\0b".into()).to_sql_literal(),
+            "(CAST(X'610062' AS TEXT))"
+        );
         assert_eq!(Value::Real(1.0).to_sql_literal(), "1.0");
         assert_eq!(Value::Integer(-3).to_sql_literal(), "-3");
     }
