@@ -88,15 +88,16 @@ struct Case {
 }
 
 fn blog_template(dir: &Path, name: &str, authors: i64, posts_per_author: i64) -> PathBuf {
-    let path = dir.join(format!("{name}.db"));
+    let path = dir.join(format!("{name}-v2.db"));
     if path.exists() {
         return path;
     }
     let mut s = Session::open(&path).expect("template");
     s.create_all::<Author>().expect("schema");
     let posts = authors * posts_per_author;
-    // Posts of all authors interleave, and comments round-robin over posts, so one author's
-    // rows are scattered over the tables as in a database that grew over time.
+    // Posts of all authors interleave, and comments land on posts in a scattered order (a
+    // multiplicative hash of their id), so one author's rows are spread over the tables as in
+    // a database that grew over time.
     s.connection()
         .execute_batch(&format!(
             "BEGIN;
@@ -107,7 +108,7 @@ fn blog_template(dir: &Path, name: &str, authors: i64, posts_per_author: i64) ->
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {posts})
                INSERT INTO post (id, author_id, title) SELECT i, 1 + (i - 1) % {authors}, 'post ' || i FROM n;
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {posts} * 9)
-               INSERT INTO comment (id, post_id, body) SELECT i, 1 + (i - 1) % {posts}, 'comment ' || i FROM n;
+               INSERT INTO comment (id, post_id, body) SELECT i, 1 + (i * 2654435761) % {posts}, 'comment ' || i FROM n;
              INSERT INTO post_tag (post_id, tag_id) SELECT id, 1 + id % 100 FROM post;
              COMMIT;"
         ))
@@ -117,21 +118,25 @@ fn blog_template(dir: &Path, name: &str, authors: i64, posts_per_author: i64) ->
 }
 
 fn tree_template(dir: &Path) -> PathBuf {
-    let path = dir.join("tree.db");
+    let path = dir.join("tree-v2.db");
     if path.exists() {
         return path;
     }
     let mut s = Session::open(&path).expect("template");
     s.create_all::<Node>().expect("schema");
-    // Two interleaved trees of 100,000 nodes, 20 levels of 5,000: node i hangs under i - 10,000
-    // (same parity, so same tree); the first level under roots 1 and 2.
+    // Two interleaved trees of 100,000 nodes in 20 levels of 5,000 (odd ids under root 1,
+    // even ids under root 2). Level 1 hangs under the roots; below that, each node hangs under
+    // a node of the level above picked by a multiplicative hash, so siblings are scattered.
     s.connection()
         .execute_batch(
             "BEGIN;
              INSERT INTO node (id, parent_id) VALUES (1, NULL), (2, NULL);
-             WITH RECURSIVE n(i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM n WHERE i < 200002)
-               INSERT INTO node (id, parent_id)
-               SELECT i, CASE WHEN i <= 10002 THEN 1 + i % 2 ELSE i - 10000 END FROM n;
+             WITH RECURSIVE n(i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM n WHERE i < 200002),
+               l(i, lvl) AS (SELECT i, (i - 3) / 10000 + 1 FROM n)
+             INSERT INTO node (id, parent_id)
+               SELECT i, CASE WHEN lvl = 1 THEN 2 - i % 2
+                 ELSE 3 + (lvl - 2) * 10000 + 2 * ((i * 2654435761) % 5000) + (i - 3 - (lvl - 2) * 10000) % 2
+               END FROM l;
              COMMIT;",
         )
         .expect("data");

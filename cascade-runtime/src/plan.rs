@@ -383,15 +383,16 @@ fn delete_order(schema: &Schema, tables: &[TableId], in_plan: &[bool]) -> Result
     };
 
     // A self-reference is deleted in one statement, which SQLite checks at its end — except
-    // for RESTRICT, which fires row by row.
-    for fk in fks
-        .iter()
-        .filter(|fk| fk.table == fk.target && fk.on_delete == OnDelete::Restrict)
-    {
-        if !fk.nullable {
-            return Err(loop_error(schema, &[fk]));
+    // for RESTRICT, checked row by row, and for the actions SQLite fires row by row (CASCADE,
+    // SET NULL, SET DEFAULT), which would redo the delete's work in scattered order inside it.
+    // Setting the key to NULL on the doomed rows first avoids both.
+    for fk in fks.iter().filter(|fk| fk.table == fk.target) {
+        match fk.on_delete {
+            OnDelete::NoAction => {}
+            OnDelete::Restrict if !fk.nullable => return Err(loop_error(schema, &[fk])),
+            _ if fk.nullable => unlinks.push(unlink(fk)),
+            _ => {}
         }
-        unlinks.push(unlink(fk));
     }
 
     let references = |unlinks: &[Unlink], c: TableId| -> Vec<TableId> {
@@ -708,6 +709,17 @@ pub(crate) mod fixtures {
         [rel("children", strict_node, CascadeSet::ALL)]
     );
 
+    // A tree whose database action is CASCADE: SQLite would redo the delete inside it.
+    model!(
+        cascade_node,
+        "cascade_node",
+        [
+            pk("id"),
+            fk("parent_id", true, cascade_node, OnDelete::Cascade)
+        ],
+        [rel("children", cascade_node, CascadeSet::ALL)]
+    );
+
     // post >-< tag through post_tag; the database cascades comment.
     model!(
         post,
@@ -864,6 +876,22 @@ mod tests {
         assert!(
             err.contains("r1.r2_id -> r2") && err.contains("r2.r1_id -> r1"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_self_reference_with_a_firing_database_action_is_unlinked_first() {
+        let schema = Schema::build(&[cascade_node()]).unwrap();
+        let plan = plan_delete(&schema, 0).unwrap();
+        assert_eq!(plan.unlinks.len(), 1);
+        assert!(
+            plan.count_keys.is_empty(),
+            "nothing fires once the key is NULL"
+        );
+        let schema = Schema::build(&[node()]).unwrap();
+        assert!(
+            plan_delete(&schema, 0).unwrap().unlinks.is_empty(),
+            "NO ACTION fires nothing"
         );
     }
 
