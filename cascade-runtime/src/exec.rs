@@ -37,6 +37,12 @@ pub(crate) fn value_of(v: ValueRef<'_>) -> Value {
     }
 }
 
+/// A statement held prepared while it runs again and again, with its text for tracing.
+pub(crate) struct Prepared<'c> {
+    sql: String,
+    stmt: rusqlite::CachedStatement<'c>,
+}
+
 /// Runs statements on one connection, counting them and tracing each at debug level
 /// (target `cascade_runtime::sql`) with its affected rows.
 pub(crate) struct Executor<'c> {
@@ -109,6 +115,40 @@ impl<'c> Executor<'c> {
         let micros = elapsed_micros(start);
         tracing::debug!(target: "cascade_runtime::sql", rows = out.len(), micros, sql, "queried");
         Ok(out)
+    }
+
+    /// Prepares a statement that will be run many times (taken from the connection's cache,
+    /// and returned to it when dropped).
+    pub fn prepare(&self, sql: String) -> Result<Prepared<'c>> {
+        let stmt = self.conn.prepare_cached(&sql).map_err(failed(&sql))?;
+        Ok(Prepared { sql, stmt })
+    }
+
+    /// Runs a prepared statement that returns no rows; returns the rows it changed.
+    pub fn execute_prepared(&mut self, p: &mut Prepared<'c>, params: &[Value]) -> Result<usize> {
+        let start = clock();
+        let rows = p
+            .stmt
+            .execute(rusqlite::params_from_iter(params))
+            .map_err(failed(&p.sql))?;
+        self.statements += 1;
+        let micros = elapsed_micros(start);
+        tracing::debug!(target: "cascade_runtime::sql", rows, micros, sql = p.sql.as_str(), "executed");
+        Ok(rows)
+    }
+
+    /// Runs a prepared query; returns whether it returned a row.
+    pub fn exists_prepared(&mut self, p: &mut Prepared<'c>, params: &[Value]) -> Result<bool> {
+        let start = clock();
+        let found = p
+            .stmt
+            .exists(rusqlite::params_from_iter(params))
+            .map_err(failed(&p.sql))?;
+        self.statements += 1;
+        let micros = elapsed_micros(start);
+        let rows = u64::from(found);
+        tracing::debug!(target: "cascade_runtime::sql", rows, micros, sql = p.sql.as_str(), "queried");
+        Ok(found)
     }
 
     /// The key the database assigned to the last inserted row.

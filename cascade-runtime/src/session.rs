@@ -202,7 +202,8 @@ impl Session {
         let tx = WriteTx::begin(&mut self.conn)?;
         let mut writer = Writer::new(&tx, &schema);
         writer.write(row, mode)?;
-        let report = writer.report;
+        let report = std::mem::take(&mut writer.report);
+        drop(writer); // its prepared statements go back to the cache before the commit
         tx.commit().map_err(Error::db("committing"))?;
         Ok(report)
     }

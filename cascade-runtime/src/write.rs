@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::exec::{self, Executor, Roots};
+use crate::exec::{self, Executor, Prepared, Roots};
 use crate::metadata::{CascadeSet, ModelMeta};
 use crate::model::DynModel;
 use crate::plan;
@@ -20,8 +20,8 @@ pub(crate) struct Writer<'a, 'c> {
     pub conn: &'c rusqlite::Connection,
     /// Deletes run by `delete-orphan` during an update.
     pub report: DeleteReport,
-    /// The SQL of each table's row statements, built once per write.
-    sql: HashMap<(TableId, RowSql), String>,
+    /// Each table's row statements, prepared once per write and held while it runs.
+    rows: HashMap<(TableId, RowSql), Prepared<'c>>,
 }
 
 /// The row statements a write builds.
@@ -69,25 +69,36 @@ impl Mode {
     }
 }
 
-/// The SQL of a row statement of `t`, built on first use.
-fn row_sql<'s>(
-    cache: &'s mut HashMap<(TableId, RowSql), String>,
+/// A row statement of `t`, prepared on first use (`None`: an update of a table with no
+/// column besides its key).
+fn row_stmt<'m, 'c>(
+    held: &'m mut HashMap<(TableId, RowSql), Prepared<'c>>,
+    exec: &Executor<'c>,
     schema: &Schema,
     t: TableId,
     kind: RowSql,
-) -> &'s str {
-    let meta = schema.tables[t].meta;
-    cache.entry((t, kind)).or_insert_with(|| match kind {
-        RowSql::Insert => rows::insert(&Sqlite, meta, &(0..meta.columns.len()).collect::<Vec<_>>()),
-        RowSql::InsertAssigned => {
-            let columns: Vec<usize> = (0..meta.columns.len())
-                .filter(|&c| !meta.columns[c].primary_key)
-                .collect();
-            rows::insert(&Sqlite, meta, &columns)
-        }
-        RowSql::Update => rows::update(&Sqlite, meta).unwrap_or_default(),
-        RowSql::Exists => rows::exists(&Sqlite, meta),
-    })
+) -> Result<Option<&'m mut Prepared<'c>>> {
+    if let std::collections::hash_map::Entry::Vacant(entry) = held.entry((t, kind)) {
+        let meta = schema.tables[t].meta;
+        let sql = match kind {
+            RowSql::Insert => {
+                rows::insert(&Sqlite, meta, &(0..meta.columns.len()).collect::<Vec<_>>())
+            }
+            RowSql::InsertAssigned => {
+                let columns: Vec<usize> = (0..meta.columns.len())
+                    .filter(|&c| !meta.columns[c].primary_key)
+                    .collect();
+                rows::insert(&Sqlite, meta, &columns)
+            }
+            RowSql::Update => match rows::update(&Sqlite, meta) {
+                Some(sql) => sql,
+                None => return Ok(None),
+            },
+            RowSql::Exists => rows::exists(&Sqlite, meta),
+        };
+        entry.insert(exec.prepare(sql)?);
+    }
+    Ok(held.get_mut(&(t, kind)))
 }
 
 fn table_of(schema: &Schema, meta: &ModelMeta) -> Result<TableId> {
@@ -114,7 +125,7 @@ impl<'a, 'c> Writer<'a, 'c> {
             schema,
             conn,
             report: DeleteReport::default(),
-            sql: HashMap::new(),
+            rows: HashMap::new(),
         }
     }
 
@@ -220,13 +231,17 @@ impl<'a, 'c> Writer<'a, 'c> {
             Mode::Update => true,
             Mode::Save | Mode::Merge if assigned => false,
             Mode::Save | Mode::Merge => {
-                let sql = row_sql(&mut self.sql, self.schema, t, RowSql::Exists);
-                !self.exec.rows(sql, &key)?.is_empty()
+                let exists = row_stmt(&mut self.rows, &self.exec, self.schema, t, RowSql::Exists)?;
+                match exists {
+                    Some(stmt) => self.exec.exists_prepared(stmt, &key)?,
+                    None => false,
+                }
             }
         };
         if update {
-            let sql = row_sql(&mut self.sql, self.schema, t, RowSql::Update);
-            if !sql.is_empty() {
+            if let Some(stmt) =
+                row_stmt(&mut self.rows, &self.exec, self.schema, t, RowSql::Update)?
+            {
                 let mut params: Vec<Value> = values
                     .into_iter()
                     .zip(meta.columns)
@@ -234,7 +249,7 @@ impl<'a, 'c> Writer<'a, 'c> {
                     .map(|(v, _)| v)
                     .collect();
                 params.extend(key.iter().cloned());
-                let changed = self.exec.execute(sql, &params)?;
+                let changed = self.exec.execute_prepared(stmt, &params)?;
                 if changed == 0 && mode == Mode::Update {
                     return Err(Error::NotFound {
                         table: meta.table.to_owned(),
@@ -251,14 +266,24 @@ impl<'a, 'c> Writer<'a, 'c> {
                 .filter(|(_, c)| !c.primary_key)
                 .map(|(v, _)| v)
                 .collect();
-            let sql = row_sql(&mut self.sql, self.schema, t, RowSql::InsertAssigned);
-            self.exec.execute(sql, &params)?;
+            if let Some(stmt) = row_stmt(
+                &mut self.rows,
+                &self.exec,
+                self.schema,
+                t,
+                RowSql::InsertAssigned,
+            )? {
+                self.exec.execute_prepared(stmt, &params)?;
+            }
             let id = Value::Integer(self.exec.last_insert_rowid());
             obj.set_value(self.schema.tables[t].pk[0], id.clone())?;
             key[0] = id;
         } else {
-            let sql = row_sql(&mut self.sql, self.schema, t, RowSql::Insert);
-            self.exec.execute(sql, &values)?;
+            if let Some(stmt) =
+                row_stmt(&mut self.rows, &self.exec, self.schema, t, RowSql::Insert)?
+            {
+                self.exec.execute_prepared(stmt, &values)?;
+            }
         }
         Ok(key)
     }
