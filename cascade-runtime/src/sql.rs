@@ -45,6 +45,27 @@ impl Dialect for Sqlite {
     }
 }
 
+/// The runtime's temporary tables of keys, one of each kind per table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyTable {
+    /// A delete's key set.
+    Keys,
+    /// The keys a collection keeps during an update.
+    Keep,
+    /// The keys a batched load looks up.
+    Load,
+}
+
+impl KeyTable {
+    fn prefix(self) -> &'static str {
+        match self {
+            KeyTable::Keys => "cascade_keys_",
+            KeyTable::Keep => "cascade_keep_",
+            KeyTable::Load => "cascade_load_",
+        }
+    }
+}
+
 /// One statement: text and bound values.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Statement {
@@ -96,8 +117,56 @@ impl<D: Dialect> Render<'_, D> {
 
     /// The key-set table of `t`.
     pub fn keys(&self, t: TableId) -> String {
+        self.key_table(KeyTable::Keys, t)
+    }
+
+    /// A temporary table of keys of `t` (one column per primary-key column, `k0`, `k1`, ...).
+    fn key_table(&self, kind: KeyTable, t: TableId) -> String {
         self.dialect
-            .temp_table(&format!("cascade_keys_{}", self.schema.name(t)))
+            .temp_table(&format!("{}{}", kind.prefix(), self.schema.name(t)))
+    }
+
+    /// Creates a temporary table of keys of `t` if this connection has none yet.
+    fn create_key_table(&self, kind: KeyTable, t: TableId) -> Statement {
+        let meta = self.schema.tables[t].meta;
+        let cols: Vec<String> = self.schema.tables[t]
+            .pk
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| format!("k{i} {}", affinity(meta.columns[c].sql_type)))
+            .collect();
+        let name = format!("{}{}", kind.prefix(), self.schema.name(t));
+        Statement::new(format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({})) WITHOUT ROWID",
+            self.q(&name),
+            cols.join(", "),
+            self.key_columns(t)
+        ))
+    }
+
+    /// Empties a temporary table of keys of `t`.
+    fn clear_key_table(&self, kind: KeyTable, t: TableId) -> Statement {
+        Statement::new(format!("DELETE FROM {}", self.key_table(kind, t)))
+    }
+
+    /// Inserts `rows` keys (bound in order) into a temporary table of keys of `t`, as one
+    /// statement.
+    fn insert_key_rows(&self, kind: KeyTable, t: TableId, rows: usize) -> String {
+        let width = self.schema.tables[t].pk.len();
+        let tuples: Vec<String> = (0..rows)
+            .map(|row| {
+                let params: Vec<String> = (1..=width)
+                    .map(|i| self.dialect.param(row * width + i))
+                    .collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        format!(
+            "{} ({}) VALUES {}",
+            self.dialect.insert_ignore(&self.key_table(kind, t)),
+            self.key_columns(t),
+            tuples.join(", ")
+        )
     }
 
     fn key_columns(&self, t: TableId) -> String {
@@ -129,25 +198,12 @@ impl<D: Dialect> Render<'_, D> {
 
     /// Creates `t`'s key-set table if this connection has none yet.
     pub fn create_keys(&self, t: TableId) -> Statement {
-        let meta = self.schema.tables[t].meta;
-        let cols: Vec<String> = self.schema.tables[t]
-            .pk
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| format!("k{i} {}", affinity(meta.columns[c].sql_type)))
-            .collect();
-        let name = format!("cascade_keys_{}", self.schema.name(t));
-        Statement::new(format!(
-            "CREATE TEMP TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({})) WITHOUT ROWID",
-            self.q(&name),
-            cols.join(", "),
-            self.key_columns(t)
-        ))
+        self.create_key_table(KeyTable::Keys, t)
     }
 
     /// Empties `t`'s key set.
     pub fn clear_keys(&self, t: TableId) -> Statement {
-        Statement::new(format!("DELETE FROM {}", self.keys(t)))
+        self.clear_key_table(KeyTable::Keys, t)
     }
 
     fn insert_keys(&self, t: TableId) -> String {
@@ -815,44 +871,22 @@ pub(crate) mod rows {
 impl<D: Dialect> Render<'_, D> {
     /// The temporary table listing the keys a collection keeps during an update.
     pub fn keep(&self, t: TableId) -> String {
-        self.dialect
-            .temp_table(&format!("cascade_keep_{}", self.schema.name(t)))
+        self.key_table(KeyTable::Keep, t)
     }
 
     /// Creates `t`'s keep table if this connection has none yet.
     pub fn create_keep(&self, t: TableId) -> Statement {
-        let created = self.create_keys(t);
-        let from = self.q(&format!("cascade_keys_{}", self.schema.name(t)));
-        let to = self.q(&format!("cascade_keep_{}", self.schema.name(t)));
-        Statement::new(created.sql.replacen(&from, &to, 1))
+        self.create_key_table(KeyTable::Keep, t)
     }
 
     /// Empties `t`'s keep table.
     pub fn clear_keep(&self, t: TableId) -> Statement {
-        Statement::new(format!("DELETE FROM {}", self.keep(t)))
+        self.clear_key_table(KeyTable::Keep, t)
     }
 
     /// Inserts `rows` keys (bound in order) into `t`'s keep table, as one statement.
     pub fn insert_keep(&self, t: TableId, rows: usize) -> String {
-        let width = self.schema.tables[t].pk.len();
-        let mut n = 0;
-        let tuples: Vec<String> = (0..rows)
-            .map(|_| {
-                let params: Vec<String> = (0..width)
-                    .map(|_| {
-                        n += 1;
-                        self.dialect.param(n)
-                    })
-                    .collect();
-                format!("({})", params.join(", "))
-            })
-            .collect();
-        format!(
-            "{} ({}) VALUES {}",
-            self.dialect.insert_ignore(&self.keep(t)),
-            self.key_columns(t),
-            tuples.join(", ")
-        )
+        self.insert_key_rows(KeyTable::Keep, t, rows)
     }
 
     /// How many keys of `t` one statement may bind.
@@ -969,27 +1003,22 @@ pub(crate) enum LoadKeys {
 impl<D: Dialect> Render<'_, D> {
     /// The temporary table holding the keys of `t` a batched load looks up.
     pub fn load_table(&self, t: TableId) -> String {
-        self.dialect
-            .temp_table(&format!("cascade_load_{}", self.schema.name(t)))
+        self.key_table(KeyTable::Load, t)
     }
 
     /// Creates `t`'s load table if this connection has none yet.
     pub fn create_load(&self, t: TableId) -> Statement {
-        let created = self.create_keys(t);
-        let from = self.q(&format!("cascade_keys_{}", self.schema.name(t)));
-        let to = self.q(&format!("cascade_load_{}", self.schema.name(t)));
-        Statement::new(created.sql.replacen(&from, &to, 1))
+        self.create_key_table(KeyTable::Load, t)
     }
 
     /// Empties `t`'s load table.
     pub fn clear_load(&self, t: TableId) -> Statement {
-        Statement::new(format!("DELETE FROM {}", self.load_table(t)))
+        self.clear_key_table(KeyTable::Load, t)
     }
 
     /// Inserts `rows` keys (bound in order) into `t`'s load table, as one statement.
     pub fn insert_load(&self, t: TableId, rows: usize) -> String {
-        self.insert_keep(t, rows)
-            .replacen(&self.keep(t), &self.load_table(t), 1)
+        self.insert_key_rows(KeyTable::Load, t, rows)
     }
 
     /// The keys a load looks up, as the right side of `IN`.
