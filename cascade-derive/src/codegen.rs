@@ -239,29 +239,7 @@ fn dyn_model_impl(model: &Model) -> TokenStream {
     });
 
     let relationship_fns = if model.relationships().next().is_none() {
-        quote! {
-            fn related(
-                &self,
-                _relationship: usize,
-            ) -> #private::Vec<&dyn #private::DynModel> {
-                #private::Vec::new()
-            }
-
-            fn related_mut(
-                &mut self,
-                _relationship: usize,
-            ) -> #private::Vec<&mut dyn #private::DynModel> {
-                #private::Vec::new()
-            }
-
-            fn set_related(
-                &mut self,
-                _relationship: usize,
-                _rows: #private::Vec<#private::Vec<#private::Value>>,
-            ) -> #private::Result<()> {
-                #private::Ok(())
-            }
-        }
+        no_relationships()
     } else {
         let arms = |method: TokenStream, reference: TokenStream, extra: TokenStream| {
             relationship_arms(model, &method, &reference, &extra)
@@ -465,6 +443,35 @@ fn repository(model: &Model) -> TokenStream {
                     #(#private::ColumnType::to_value(&#pk_names)),*
                 ]))
             }
+        }
+    }
+}
+
+/// `DynModel`'s relationship methods for a model without relationships (also used by the
+/// fallback stub).
+pub fn no_relationships() -> TokenStream {
+    let private = private();
+    quote! {
+        fn related(
+            &self,
+            _relationship: usize,
+        ) -> #private::Vec<&dyn #private::DynModel> {
+            #private::Vec::new()
+        }
+
+        fn related_mut(
+            &mut self,
+            _relationship: usize,
+        ) -> #private::Vec<&mut dyn #private::DynModel> {
+            #private::Vec::new()
+        }
+
+        fn set_related(
+            &mut self,
+            _relationship: usize,
+            _rows: #private::Vec<#private::Vec<#private::Value>>,
+        ) -> #private::Result<()> {
+            #private::Ok(())
         }
     }
 }

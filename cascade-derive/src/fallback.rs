@@ -13,6 +13,7 @@ use syn::DeriveInput;
 pub fn expand(input: &DeriveInput, error: syn::Error) -> TokenStream {
     let error = error.into_compile_error();
     let private = quote!(::cascade_runtime::__private);
+    let no_relationships = crate::codegen::no_relationships();
     let ident = &input.ident;
     let name = ident.to_string();
     // A generic model is itself an error; `Self: 'static` keeps its stub from adding another
@@ -76,27 +77,7 @@ pub fn expand(input: &DeriveInput, error: syn::Error) -> TokenStream {
                 #private::Ok(())
             }
 
-            fn related(
-                &self,
-                _relationship: usize,
-            ) -> #private::Vec<&dyn #private::DynModel> {
-                #private::Vec::new()
-            }
-
-            fn related_mut(
-                &mut self,
-                _relationship: usize,
-            ) -> #private::Vec<&mut dyn #private::DynModel> {
-                #private::Vec::new()
-            }
-
-            fn set_related(
-                &mut self,
-                _relationship: usize,
-                _rows: #private::Vec<#private::Vec<#private::Value>>,
-            ) -> #private::Result<()> {
-                #private::Ok(())
-            }
+            #no_relationships
         }
     }
 }
