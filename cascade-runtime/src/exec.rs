@@ -125,7 +125,11 @@ impl<'c> Executor<'c> {
     }
 
     /// Runs a prepared statement that returns no rows; returns the rows it changed.
-    pub fn execute_prepared(&mut self, p: &mut Prepared<'c>, params: &[Value]) -> Result<usize> {
+    pub fn execute_prepared<'v>(
+        &mut self,
+        p: &mut Prepared<'c>,
+        params: impl IntoIterator<Item = &'v Value>,
+    ) -> Result<usize> {
         let start = clock();
         let rows = p
             .stmt

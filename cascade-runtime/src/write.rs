@@ -260,12 +260,11 @@ impl<'a, 'c> Writer<'a, 'c> {
             return Ok(key);
         }
         if assigned {
-            let params: Vec<Value> = values
-                .into_iter()
+            let params = values
+                .iter()
                 .zip(meta.columns)
-                .filter(|(_, c)| !c.primary_key)
-                .map(|(v, _)| v)
-                .collect();
+                .filter(|(_, c)| !c.primary_key);
+            let params = params.map(|(v, _)| v);
             if let Some(stmt) = row_stmt(
                 &mut self.rows,
                 &self.exec,
@@ -273,7 +272,7 @@ impl<'a, 'c> Writer<'a, 'c> {
                 t,
                 RowSql::InsertAssigned,
             )? {
-                self.exec.execute_prepared(stmt, &params)?;
+                self.exec.execute_prepared(stmt, params)?;
             }
             let id = Value::Integer(self.exec.last_insert_rowid());
             obj.set_value(self.schema.tables[t].pk[0], id.clone())?;
