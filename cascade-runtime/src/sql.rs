@@ -129,13 +129,20 @@ impl<D: Dialect> Render<'_, D> {
     /// Creates a temporary table of keys of `t` if this connection has none yet.
     fn create_key_table(&self, kind: KeyTable, t: TableId) -> Statement {
         let meta = self.schema.tables[t].meta;
+        let name = format!("{}{}", kind.prefix(), self.schema.name(t));
+        if meta.has_rowid_key() {
+            // Keys of a rowid table are integers: a rowid table of them is the fastest set.
+            return Statement::new(format!(
+                "CREATE TEMP TABLE IF NOT EXISTS {} (k0 INTEGER PRIMARY KEY)",
+                self.q(&name)
+            ));
+        }
         let cols: Vec<String> = self.schema.tables[t]
             .pk
             .iter()
             .enumerate()
             .map(|(i, &c)| format!("k{i} {}", affinity(meta.columns[c].sql_type)))
             .collect();
-        let name = format!("{}{}", kind.prefix(), self.schema.name(t));
         Statement::new(format!(
             "CREATE TEMP TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({})) WITHOUT ROWID",
             self.q(&name),
