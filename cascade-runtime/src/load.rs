@@ -414,7 +414,7 @@ mod tests {
         struct Probe(Vec<Vec<Value>>);
         impl DynModel for Probe {
             fn model_meta(&self) -> &'static crate::metadata::ModelMeta {
-                unimplemented!("not used")
+                crate::plan::fixtures::tag()
             }
             fn values(&self) -> Vec<Value> {
                 Vec::new()
