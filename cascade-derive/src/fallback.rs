@@ -4,7 +4,7 @@
 //! `fallback.rs` does).
 //!
 //! The crate does not compile while the errors stand, so this code never runs; it only has to
-//! type-check, without `unimplemented!()` or panics.
+//! type-check, without a stub macro or a panic.
 
 use proc_macro2::TokenStream;
 use quote::quote;
