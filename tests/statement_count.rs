@@ -108,3 +108,32 @@ fn large_deletes_go_in_bounded_ranges_with_exact_counts() {
     assert!(deletes.iter().all(|e| e.rows <= 131_072), "{deletes:#?}");
     assert_eq!(deletes.iter().map(|e| e.rows).sum::<u64>(), 500_001);
 }
+
+#[test]
+fn detaching_many_rows_goes_in_bounded_ranges_of_parent_keys() {
+    let (_dir, mut s) = file_session();
+    s.create_all::<Team>().unwrap();
+    // 3,000 teams of 100 members each; deleting the teams sets 300,000 keys to NULL.
+    s.connection()
+        .execute_batch(
+            "BEGIN;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+               INSERT INTO team (id, name) SELECT i, 'team ' || i FROM n;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+               INSERT INTO member (id, team_id, name) SELECT i, 1 + i % 3000, 'm' FROM n;
+             COMMIT;",
+        )
+        .unwrap();
+    let (report, events) = traced(|| s.delete_where::<Team>("1 = 1", ()).unwrap());
+    assert_eq!(
+        (report.count("team"), report.nulled("member")),
+        (3_000, 300_000)
+    );
+    assert_eq!(count_where(&s, "member", "team_id IS NULL"), 300_000);
+    let updates: Vec<&Traced> = events
+        .iter()
+        .filter(|e| e.sql.starts_with("UPDATE"))
+        .collect();
+    assert!(updates.len() > 2, "several ranges: {updates:#?}");
+    assert!(updates.iter().all(|e| e.rows <= 131_072), "{updates:#?}");
+}

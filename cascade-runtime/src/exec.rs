@@ -339,7 +339,19 @@ pub(crate) fn delete(
         } else {
             Value::Null
         };
-        let rows = exec.run(&render.detach(d, value, in_plan(plan, d.table)))?;
+        let deleted = in_plan(plan, d.table);
+        let parents = sizes[d.referenced];
+        let rows = in_parent_ranges(
+            &mut exec,
+            &render,
+            d.referenced,
+            parents,
+            |exec, after, upto, bounds| {
+                let mut params = vec![value.clone()];
+                params.extend(bounds);
+                exec.execute(&render.detach(d, deleted, after, upto), &params)
+            },
+        )?;
         if rows > 0 {
             report.add_detached(
                 schema.name(d.table),
@@ -404,43 +416,62 @@ fn delete_keys(
     }
 }
 
-/// Deletes a leaf without a key set through its edge. With more than [`INLINE_PARENTS`]
-/// parent keys it goes in ranges of parent keys, sized so that each range deletes about
-/// [`DELETE_CHUNK`] rows (the first range measures how many rows a parent key has).
+/// Deletes a leaf without a key set through its edge, in ranges of parent keys when there
+/// are many (see [`in_parent_ranges`]).
 fn delete_inline(
     exec: &mut Executor<'_>,
     render: &Render<'_>,
     edge: &Edge,
     parents: usize,
 ) -> Result<usize> {
+    in_parent_ranges(
+        exec,
+        render,
+        edge.from,
+        parents,
+        |exec, after, upto, bounds| exec.execute(&render.delete_inline(edge, after, upto), &bounds),
+    )
+}
+
+/// Runs `run` over the rows found through the keys of `parent` (`parents` of them): with at
+/// most [`INLINE_PARENTS`] keys, once; otherwise once per range of parent keys, in key order,
+/// each range sized so that it reaches about [`DELETE_CHUNK`] rows (the first range measures
+/// how many rows a parent key has). SQLite holds the rows of one multi-row `DELETE` or
+/// `UPDATE` in memory, so this bounds memory whatever the number of rows. `run` gets whether
+/// the range has a lower and an upper bound, and the bounds' values.
+fn in_parent_ranges(
+    exec: &mut Executor<'_>,
+    render: &Render<'_>,
+    parent: TableId,
+    parents: usize,
+    mut run: impl FnMut(&mut Executor<'_>, bool, bool, Vec<Value>) -> Result<usize>,
+) -> Result<usize> {
     if parents <= INLINE_PARENTS {
-        return exec.execute(&render.delete_inline(edge, false, false), &[]);
+        return run(exec, false, false, Vec::new());
     }
-    let mut deleted = 0;
+    let mut total = 0;
     let mut after: Option<Vec<Value>> = None;
     let mut span = INLINE_PARENTS;
     loop {
-        let bound = render.chunk_bound(edge.from, after.is_some(), span);
+        let bound = render.chunk_bound(parent, after.is_some(), span);
         let mut params = after.clone().unwrap_or_default();
         params.extend(bound.params.iter().cloned());
         let upper = exec.rows(&bound.sql, &params)?.pop();
-        let mut params = after.clone().unwrap_or_default();
-        params.extend(upper.iter().flatten().cloned());
-        let rows = exec.execute(
-            &render.delete_inline(edge, after.is_some(), upper.is_some()),
-            &params,
-        )?;
-        deleted += rows;
+        let mut bounds = after.clone().unwrap_or_default();
+        bounds.extend(upper.iter().flatten().cloned());
+        let rows = run(exec, after.is_some(), upper.is_some(), bounds)?;
+        total += rows;
         let per_parent = (rows / span).max(1);
         span = (DELETE_CHUNK / per_parent).clamp(1, DELETE_CHUNK);
         match upper {
             Some(upper) => after = Some(upper),
-            None => return Ok(deleted),
+            None => return Ok(total),
         }
     }
 }
 
-/// Parent keys up to which a leaf is deleted in one statement (see [`delete_inline`]).
+/// Parent keys up to which the rows found through them are changed in one statement (see
+/// [`in_parent_ranges`]).
 pub(crate) const INLINE_PARENTS: usize = 1_024;
 
 /// Keys deleted per statement, at most (see [`delete_keys`]).

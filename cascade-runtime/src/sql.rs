@@ -472,22 +472,26 @@ impl<D: Dialect> Render<'_, D> {
         }
     }
 
-    /// Sets a foreign key to `NULL` (or `value`, its default) on the rows that reference
-    /// deleted rows and are not deleted themselves.
-    pub fn detach(&self, d: &Detach, value: Value, deleted: bool) -> Statement {
-        Statement {
-            sql: format!(
-                "UPDATE {} SET {} = {} WHERE {}",
-                self.table(d.table),
-                self.q(self.schema.column_name(d.table, d.column)),
-                self.dialect.param(1),
-                self.referencing_filter(d.table, d.column, d.referenced, deleted)
-            ),
-            params: vec![value],
+    /// Sets a foreign key to `NULL` (or its default, bound as `?1`) on the rows that reference
+    /// deleted rows and are not deleted themselves; optionally for one range of the referenced
+    /// keys (bounds bound from `?2` on).
+    pub fn detach(&self, d: &Detach, deleted: bool, after: bool, upto: bool) -> String {
+        let mut filter = self.in_parent_keys(d.table, d.column, d.referenced, 1, after, upto);
+        if deleted {
+            filter.push_str(&format!(
+                " AND NOT {}",
+                self.in_keys(self.pk(d.table), d.table)
+            ));
         }
+        format!(
+            "UPDATE {} SET {} = {} WHERE {filter}",
+            self.table(d.table),
+            self.q(self.schema.column_name(d.table, d.column)),
+            self.dialect.param(1),
+        )
     }
 
-    /// Counts what [`Render::detach`] would change.
+    /// Counts what [`Render::detach`] would change (all ranges).
     pub fn count_detach(&self, d: &Detach, deleted: bool) -> Statement {
         Statement::new(format!(
             "SELECT count(*) FROM {} WHERE {}",
@@ -628,13 +632,28 @@ impl<D: Dialect> Render<'_, D> {
         let Via::Referenced { column } = edge.via else {
             unreachable!("only referenced edges are inlined")
         };
+        self.in_parent_keys(edge.to, column, edge.from, 0, after, upto)
+    }
+
+    /// `"child"."column" IN (SELECT k0 FROM keys(parent) [WHERE k0 > ?a [AND k0 <= ?b]])`:
+    /// the rows of `child` that reference deleted rows of `parent` (whose key is one column),
+    /// optionally for one range of the parent keys, bound from parameter `first + 1` on.
+    fn in_parent_keys(
+        &self,
+        child: TableId,
+        column: usize,
+        parent: TableId,
+        first: usize,
+        after: bool,
+        upto: bool,
+    ) -> String {
         let mut range = Vec::new();
         if after {
-            range.push(self.keys_after(edge.from, 0));
+            range.push(self.keys_after(parent, first));
         }
         if upto {
-            let first = usize::from(after);
-            range.push(format!("k0 <= {}", self.dialect.param(first + 1)));
+            let n = first + usize::from(after);
+            range.push(format!("k0 <= {}", self.dialect.param(n + 1)));
         }
         let range = if range.is_empty() {
             String::new()
@@ -643,8 +662,8 @@ impl<D: Dialect> Render<'_, D> {
         };
         format!(
             "{} IN (SELECT k0 FROM {}{range})",
-            self.col(edge.to, column),
-            self.keys(edge.from)
+            self.col(child, column),
+            self.keys(parent)
         )
     }
 
