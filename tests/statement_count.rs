@@ -137,3 +137,43 @@ fn detaching_many_rows_goes_in_bounded_ranges_of_parent_keys() {
     assert!(updates.len() > 2, "several ranges: {updates:#?}");
     assert!(updates.iter().all(|e| e.rows <= 131_072), "{updates:#?}");
 }
+
+#[derive(cascade_runtime::Model, Debug, Clone)]
+#[model(table = "branch")]
+pub struct Branch {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Branch, on_delete = "cascade")]
+    pub parent_id: Option<i64>,
+    #[relationship(cascade = "all")]
+    pub children: Vec<Branch>,
+}
+
+#[test]
+fn a_large_tree_is_unlinked_and_deleted_in_bounded_ranges() {
+    let (_dir, mut s) = file_session();
+    s.create_all::<Branch>().unwrap();
+    // A root with 300,000 descendants, ten levels of 30,000.
+    s.connection()
+        .execute_batch(
+            "BEGIN;
+             INSERT INTO branch (id, parent_id) VALUES (1, NULL);
+             WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 300001)
+               INSERT INTO branch (id, parent_id)
+               SELECT i, CASE WHEN i <= 30001 THEN 1 ELSE i - 30000 END FROM n;
+             COMMIT;",
+        )
+        .unwrap();
+    let (report, events) = traced(|| s.delete_by_pk::<Branch>(1).unwrap());
+    assert_eq!(report.count("branch"), 300_001);
+    assert_eq!(count(&s, "branch"), 0);
+    let changes: Vec<&Traced> = events
+        .iter()
+        .filter(|e| e.sql.starts_with("UPDATE") || e.sql.starts_with("DELETE FROM \""))
+        .collect();
+    assert!(
+        changes.len() >= 6,
+        "ranges of the unlink and of the delete: {changes:#?}"
+    );
+    assert!(changes.iter().all(|e| e.rows <= 131_072), "{changes:#?}");
+}

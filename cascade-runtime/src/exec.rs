@@ -327,7 +327,15 @@ pub(crate) fn delete(
         exec.execute("PRAGMA defer_foreign_keys = ON", &[])?;
     }
     for u in &plan.unlinks {
-        exec.run(&render.unlink(u.table, u.column))?;
+        in_key_ranges(
+            &mut exec,
+            &render,
+            u.table,
+            sizes[u.table],
+            |exec, after, upto, bounds| {
+                exec.execute(&render.unlink(u.table, u.column, after, upto), &bounds)
+            },
+        )?;
     }
     let mut report = DeleteReport::default();
     report.roots = roots;
@@ -395,23 +403,37 @@ fn delete_keys(
     t: TableId,
     size: usize,
 ) -> Result<usize> {
+    in_key_ranges(exec, render, t, size, |exec, after, upto, bounds| {
+        exec.execute(&render.delete_range(t, after, upto), &bounds)
+    })
+}
+
+/// Runs `run` over the rows of `t`'s key set (`size` keys): once when there are at most
+/// [`DELETE_CHUNK`], otherwise once per range of that many keys, in key order. `run` gets
+/// whether the range has a lower and an upper bound, and the bounds' values.
+fn in_key_ranges(
+    exec: &mut Executor<'_>,
+    render: &Render<'_>,
+    t: TableId,
+    size: usize,
+    mut run: impl FnMut(&mut Executor<'_>, bool, bool, Vec<Value>) -> Result<usize>,
+) -> Result<usize> {
     if size <= DELETE_CHUNK {
-        return exec.run(&render.delete(t));
+        return run(exec, false, false, Vec::new());
     }
-    let mut deleted = 0;
+    let mut total = 0;
     let mut after: Option<Vec<Value>> = None;
     loop {
         let bound = render.chunk_bound(t, after.is_some(), DELETE_CHUNK);
         let mut params = after.clone().unwrap_or_default();
         params.extend(bound.params.iter().cloned());
         let upper = exec.rows(&bound.sql, &params)?.pop();
-        let stmt = render.delete_range(t, after.is_some(), upper.is_some());
-        let mut params = after.clone().unwrap_or_default();
-        params.extend(upper.iter().flatten().cloned());
-        deleted += exec.execute(&stmt, &params)?;
+        let mut bounds = after.clone().unwrap_or_default();
+        bounds.extend(upper.iter().flatten().cloned());
+        total += run(exec, after.is_some(), upper.is_some(), bounds)?;
         match upper {
             Some(upper) => after = Some(upper),
-            None => return Ok(deleted),
+            None => return Ok(total),
         }
     }
 }

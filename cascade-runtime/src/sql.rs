@@ -500,15 +500,16 @@ impl<D: Dialect> Render<'_, D> {
         ))
     }
 
-    /// Sets `t.column` to `NULL` on the rows in `t`'s key set (breaking a loop of references).
-    pub fn unlink(&self, t: TableId, column: usize) -> Statement {
+    /// Sets `t.column` to `NULL` on the rows in (one range of) `t`'s key set, breaking a loop
+    /// of references.
+    pub fn unlink(&self, t: TableId, column: usize, after: bool, upto: bool) -> String {
         let col = self.col(t, column);
-        Statement::new(format!(
+        format!(
             "UPDATE {} SET {} = NULL WHERE {col} IS NOT NULL AND {}",
             self.table(t),
             self.q(self.schema.column_name(t, column)),
-            self.in_keys(self.pk(t), t)
-        ))
+            self.in_key_range(t, 0, after, upto)
+        )
     }
 
     /// The temporary table holding the rows of `t` a delete removes, for hooks.
@@ -594,16 +595,17 @@ impl<D: Dialect> Render<'_, D> {
         )
     }
 
-    /// Deletes the rows of `t` whose keys in the key set are after the first bound key (when
-    /// `after`) and up to the second (when `upto`); parameters in that order.
-    pub fn delete_range(&self, t: TableId, after: bool, upto: bool) -> String {
+    /// `pk IN (SELECT k.. FROM keys(t) [WHERE keys > ?.. [AND keys <= ?..]])`: the rows of `t`
+    /// in its key set, optionally those whose keys are after the first bound key (when
+    /// `after`) and up to the second (when `upto`), bound from parameter `first + 1` on.
+    fn in_key_range(&self, t: TableId, first: usize, after: bool, upto: bool) -> String {
         let width = self.schema.tables[t].pk.len();
         let mut conds = Vec::new();
         if after {
-            conds.push(self.keys_after(t, 0));
+            conds.push(self.keys_after(t, first));
         }
         if upto {
-            let first = if after { width } else { 0 };
+            let first = first + if after { width } else { 0 };
             let params: Vec<String> = (1..=width).map(|i| self.dialect.param(first + i)).collect();
             conds.push(format!(
                 "{} <= {}",
@@ -617,11 +619,19 @@ impl<D: Dialect> Render<'_, D> {
             format!(" WHERE {}", conds.join(" AND "))
         };
         format!(
-            "DELETE FROM {} WHERE {} IN (SELECT {} FROM {}{filter})",
-            self.table(t),
+            "{} IN (SELECT {} FROM {}{filter})",
             self.pk(t),
             self.key_columns(t),
             self.keys(t)
+        )
+    }
+
+    /// Deletes the rows of `t` in one range of its key set (see [`Render::in_key_range`]).
+    pub fn delete_range(&self, t: TableId, after: bool, upto: bool) -> String {
+        format!(
+            "DELETE FROM {} WHERE {}",
+            self.table(t),
+            self.in_key_range(t, 0, after, upto)
         )
     }
 
@@ -697,15 +707,6 @@ impl<D: Dialect> Render<'_, D> {
             ),
             params: vec![Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX))],
         }
-    }
-
-    /// Deletes the rows in `t`'s key set.
-    pub fn delete(&self, t: TableId) -> Statement {
-        Statement::new(format!(
-            "DELETE FROM {} WHERE {}",
-            self.table(t),
-            self.in_keys(self.pk(t), t)
-        ))
     }
 }
 
