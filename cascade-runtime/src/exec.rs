@@ -409,28 +409,49 @@ fn delete_keys(
 }
 
 /// Runs `run` over the rows of `t`'s key set (`size` keys): once when there are at most
-/// [`DELETE_CHUNK`], otherwise once per range of that many keys, in key order. `run` gets
-/// whether the range has a lower and an upper bound, and the bounds' values.
+/// [`DELETE_CHUNK`], otherwise once per range of that many keys, in key order (see
+/// [`in_ranges`]).
 fn in_key_ranges(
     exec: &mut Executor<'_>,
     render: &Render<'_>,
     t: TableId,
     size: usize,
+    run: impl FnMut(&mut Executor<'_>, bool, bool, Vec<Value>) -> Result<usize>,
+) -> Result<usize> {
+    in_ranges(exec, render, t, size, DELETE_CHUNK, None, run)
+}
+
+/// Runs `run` once when `keys` (the size of `table`'s key set) is at most `span`; otherwise
+/// once per range of `span` keys of that key set, in key order. With `per_key`, `span` is
+/// re-sized after each range from the rows it reached per key, so that a range reaches about
+/// that many rows. `run` gets whether the range has a lower and an upper bound, and the bounds'
+/// values.
+fn in_ranges(
+    exec: &mut Executor<'_>,
+    render: &Render<'_>,
+    table: TableId,
+    keys: usize,
+    mut span: usize,
+    per_key: Option<usize>,
     mut run: impl FnMut(&mut Executor<'_>, bool, bool, Vec<Value>) -> Result<usize>,
 ) -> Result<usize> {
-    if size <= DELETE_CHUNK {
+    if keys <= span {
         return run(exec, false, false, Vec::new());
     }
     let mut total = 0;
     let mut after: Option<Vec<Value>> = None;
     loop {
-        let bound = render.chunk_bound(t, after.is_some(), DELETE_CHUNK);
+        let bound = render.chunk_bound(table, after.is_some(), span);
         let mut params = after.clone().unwrap_or_default();
         params.extend(bound.params.iter().cloned());
         let upper = exec.rows(&bound.sql, &params)?.pop();
         let mut bounds = after.clone().unwrap_or_default();
         bounds.extend(upper.iter().flatten().cloned());
-        total += run(exec, after.is_some(), upper.is_some(), bounds)?;
+        let rows = run(exec, after.is_some(), upper.is_some(), bounds)?;
+        total += rows;
+        if let Some(target) = per_key {
+            span = (target / (rows / span).max(1)).clamp(1, target);
+        }
         match upper {
             Some(upper) => after = Some(upper),
             None => return Ok(total),
@@ -466,30 +487,17 @@ fn in_parent_ranges(
     render: &Render<'_>,
     parent: TableId,
     parents: usize,
-    mut run: impl FnMut(&mut Executor<'_>, bool, bool, Vec<Value>) -> Result<usize>,
+    run: impl FnMut(&mut Executor<'_>, bool, bool, Vec<Value>) -> Result<usize>,
 ) -> Result<usize> {
-    if parents <= INLINE_PARENTS {
-        return run(exec, false, false, Vec::new());
-    }
-    let mut total = 0;
-    let mut after: Option<Vec<Value>> = None;
-    let mut span = INLINE_PARENTS;
-    loop {
-        let bound = render.chunk_bound(parent, after.is_some(), span);
-        let mut params = after.clone().unwrap_or_default();
-        params.extend(bound.params.iter().cloned());
-        let upper = exec.rows(&bound.sql, &params)?.pop();
-        let mut bounds = after.clone().unwrap_or_default();
-        bounds.extend(upper.iter().flatten().cloned());
-        let rows = run(exec, after.is_some(), upper.is_some(), bounds)?;
-        total += rows;
-        let per_parent = (rows / span).max(1);
-        span = (DELETE_CHUNK / per_parent).clamp(1, DELETE_CHUNK);
-        match upper {
-            Some(upper) => after = Some(upper),
-            None => return Ok(total),
-        }
-    }
+    in_ranges(
+        exec,
+        render,
+        parent,
+        parents,
+        INLINE_PARENTS,
+        Some(DELETE_CHUNK),
+        run,
+    )
 }
 
 /// Parent keys up to which the rows found through them are changed in one statement (see

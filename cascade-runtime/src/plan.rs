@@ -68,20 +68,11 @@ pub(crate) struct Edge {
     pub via: Via,
 }
 
-/// How an [`Edge`] joins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Via {
-    /// `to.column` references `from`: the rows of `to` pointing at deleted rows.
-    Referenced { column: usize },
-    /// `from.column` references `to`: the rows deleted rows point at (many-to-one `delete`).
-    Referencing { column: usize },
-    /// Targets linked through `assoc` (many-to-many `delete`).
-    Secondary {
-        assoc: TableId,
-        local: usize,
-        remote: usize,
-    },
-}
+/// How an [`Edge`] joins `from` (the source) to `to` (the target): the same three joins as a
+/// relationship's — `to.column` references `from` (`Referenced`), `from.column` references
+/// `to` (`Referencing`, a many-to-one `delete`), or targets linked through an association
+/// (`Secondary`, a many-to-many `delete`).
+pub(crate) use crate::schema::Join as Via;
 
 /// One step that fills key sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,19 +199,10 @@ fn edges_from(schema: &Schema, t: TableId) -> Vec<Edge> {
         if !rel.meta.cascade.contains(CascadeSet::DELETE) {
             continue;
         }
-        let via = match rel.join {
-            Join::Referenced { .. } => continue, // covered by the foreign key above
-            Join::Referencing { column } => Via::Referencing { column },
-            Join::Secondary {
-                assoc,
-                local,
-                remote,
-            } => Via::Secondary {
-                assoc,
-                local,
-                remote,
-            },
-        };
+        if let Join::Referenced { .. } = rel.join {
+            continue; // covered by the foreign key above
+        }
+        let via = rel.join;
         let edge = Edge {
             from: t,
             to: rel.target,
