@@ -266,7 +266,9 @@ fn total_rows(conn: &Connection) -> usize {
         .sum()
 }
 
-fn by_pk<M: Model>(key: i64) -> impl Fn(&mut Session) -> cascade_runtime::Result<(usize, usize)> {
+fn by_pk<M: Model<Key = i64>>(
+    key: i64,
+) -> impl Fn(&mut Session) -> cascade_runtime::Result<(usize, usize)> {
     move |s| {
         s.delete_by_pk::<M>(key)
             .map(|r| (r.total(), r.statements()))

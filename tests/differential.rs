@@ -851,12 +851,15 @@ const fn assoc(name: &'static str, fks: Vec<Fk>, max_rows: usize) -> TableSpec {
 type DeleteFn = fn(&mut Session, &Op) -> cascade_runtime::Result<DeleteReport>;
 
 /// A table deletes start from (an index into the fixture's tables), deleted as `M`.
-fn root<M: Model>(table: usize) -> (usize, DeleteFn) {
+fn root<M: Model<Key = i64>>(table: usize) -> (usize, DeleteFn) {
     (table, delete_as::<M>)
 }
 
 /// Deletes through the cascade session, rooted at `M`.
-fn delete_as<M: Model>(session: &mut Session, op: &Op) -> cascade_runtime::Result<DeleteReport> {
+fn delete_as<M: Model<Key = i64>>(
+    session: &mut Session,
+    op: &Op,
+) -> cascade_runtime::Result<DeleteReport> {
     match *op {
         Op::Pk { id, .. } => session.delete_by_pk::<M>(id),
         Op::Range { lo, hi, .. } => session.delete_where::<M>("id BETWEEN ?1 AND ?2", [lo, hi]),

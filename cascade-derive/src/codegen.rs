@@ -69,9 +69,15 @@ fn model_impl(model: &Model) -> TokenStream {
             FieldKind::Relationship(_) => quote!(#member: ::core::default::Default::default()),
         }
     });
+    let key_types: Vec<&syn::Type> = model.primary_key().map(|field| field.ty).collect();
+    let key = match key_types.as_slice() {
+        [one] => quote!(#one),
+        many => quote!((#(#many),*)),
+    };
     quote! {
         #[automatically_derived]
         impl #private::Model for #ident {
+            type Key = #key;
             type Repository<'s> = #repository<'s>;
 
             fn meta() -> &'static #private::ModelMeta {
@@ -127,7 +133,10 @@ fn column_meta(field: &Field, column: &Column) -> TokenStream {
     };
     let foreign_key = match &column.foreign_key {
         Some(fk) => {
-            let target = model_meta_fn(&fk.target);
+            // Through `foreign_key_target`, whose bound makes a column whose type is not the
+            // referenced key's type an error at the field's type.
+            let target = &fk.target;
+            let target = quote_spanned!(ty.span()=> #private::foreign_key_target::<#ty, #target>);
             let on_delete = Ident::new(fk.on_delete.variant(), Span::call_site());
             quote! {
                 #private::Option::Some(#private::ForeignKeyMeta {
@@ -344,6 +353,10 @@ fn repository(model: &Model) -> TokenStream {
 
     let pk: Vec<&Field> = model.primary_key().collect();
     let pk_names: Vec<&Ident> = pk.iter().map(|field| field.ident).collect();
+    let key = match pk_names.as_slice() {
+        [one] => quote!(#one),
+        many => quote!((#(#many),*)),
+    };
     let pk_params: Vec<TokenStream> = pk
         .iter()
         .map(|field| {
@@ -385,7 +398,7 @@ fn repository(model: &Model) -> TokenStream {
                 &mut self,
                 #(#pk_params),*
             ) -> #private::Result<#private::Option<#ident>> {
-                self.session.get::<#ident>(Self::key(#(#pk_names),*))
+                self.session.get::<#ident>(#key)
             }
 
             /// Inserts `row` and, along `save-update` cascades, its related rows; writes
@@ -417,7 +430,7 @@ fn repository(model: &Model) -> TokenStream {
                 &mut self,
                 #(#pk_params),*
             ) -> #private::Result<#private::DeleteReport> {
-                self.session.delete_by_pk::<#ident>(Self::key(#(#pk_names),*))
+                self.session.delete_by_pk::<#ident>(#key)
             }
 
             // `impl Params`, not a named type parameter, which a model's own name could shadow.
@@ -435,13 +448,7 @@ fn repository(model: &Model) -> TokenStream {
                 &mut self,
                 #(#pk_params),*
             ) -> #private::Result<#private::DeletePlan> {
-                self.session.plan_delete::<#ident>(Self::key(#(#pk_names),*))
-            }
-
-            fn key(#(#pk_params),*) -> #private::Key {
-                #private::Key::new(#private::Vec::from([
-                    #(#private::ColumnType::to_value(&#pk_names)),*
-                ]))
+                self.session.plan_delete::<#ident>(#key)
             }
         }
     }

@@ -31,6 +31,7 @@ pub fn expand(input: &DeriveInput, error: syn::Error) -> TokenStream {
 
         #[automatically_derived]
         impl #impl_generics #private::Model for #ident #ty_generics #where_clause {
+            type Key = i64;
             type Repository<'s> = &'s mut #private::Session;
 
             fn meta() -> &'static #private::ModelMeta {

@@ -34,19 +34,25 @@ pub enum Error {
         message: String,
     },
     /// A delete would leave rows that still reference deleted rows; nothing was changed.
+    ///
+    /// Every rule that blocks is reported (as Django's `ProtectedError` carries every protected
+    /// object): the named fields describe the first, [`Error::Blocked::blockers`] lists them
+    /// all, the first included, and the message names each.
     Blocked {
-        /// The table whose rows block the delete.
+        /// The table whose rows block the delete (the first blocker's).
         table: String,
         /// Its column that references the deleted rows.
         column: String,
         /// The table whose rows were to be deleted.
         referenced_table: String,
-        /// How many rows block the delete.
+        /// How many rows block the delete through this column.
         rows: u64,
         /// The primary keys of the first blocking rows (at most [`BLOCKING_KEYS`]).
         keys: Vec<String>,
         /// Why those rows are not removed or detached.
         reason: BlockReason,
+        /// Every blocking rule, in plan order, the first one included.
+        blockers: Vec<Blocker>,
     },
     /// A key did not have one value per primary-key column.
     KeyArity {
@@ -102,6 +108,54 @@ pub enum Error {
         /// The table.
         table: String,
     },
+}
+
+/// One rule that blocks a delete: rows of `table` that reference rows to be deleted from
+/// `referenced_table` through `column`, and why they are neither removed nor detached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Blocker {
+    /// The table whose rows block the delete.
+    pub table: String,
+    /// Its column that references the deleted rows.
+    pub column: String,
+    /// The table whose rows were to be deleted.
+    pub referenced_table: String,
+    /// How many rows block the delete through this column.
+    pub rows: u64,
+    /// The primary keys of the first blocking rows (at most [`BLOCKING_KEYS`]).
+    pub keys: Vec<String>,
+    /// Why those rows are not removed or detached.
+    pub reason: BlockReason,
+}
+
+impl fmt::Display for Blocker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Blocker {
+            table,
+            column,
+            referenced_table,
+            rows,
+            keys,
+            reason,
+        } = self;
+        write!(
+            f,
+            "{rows} row{s} of \"{table}\" still reference{v} \"{referenced_table}\" through \
+             \"{table}\".\"{column}\" ({reason})",
+            s = if *rows == 1 { "" } else { "s" },
+            v = if *rows == 1 { "s" } else { "" },
+        )?;
+        if !keys.is_empty() {
+            let more = if (*rows as usize) > keys.len() {
+                ", ..."
+            } else {
+                ""
+            };
+            write!(f, "; blocking keys: {}{more}", keys.join(", "))?;
+        }
+        Ok(())
+    }
 }
 
 /// How many keys of blocking rows an [`Error::Blocked`] lists.
@@ -166,17 +220,13 @@ impl fmt::Display for Error {
             Error::Schema { model, field: None, message } => {
                 write!(f, "invalid model `{model}`: {message}")
             }
-            Error::Blocked { table, column, referenced_table, rows, keys, reason } => {
-                write!(
-                    f,
-                    "cannot delete from \"{referenced_table}\": {rows} row{s} of \"{table}\" \
-                     still reference{v} it through \"{table}\".\"{column}\" ({reason})",
-                    s = if *rows == 1 { "" } else { "s" },
-                    v = if *rows == 1 { "s" } else { "" },
-                )?;
-                if !keys.is_empty() {
-                    let more = if (*rows as usize) > keys.len() { ", ..." } else { "" };
-                    write!(f, "; blocking keys: {}{more}", keys.join(", "))?;
+            Error::Blocked { referenced_table, blockers, .. } => {
+                write!(f, "cannot delete from \"{referenced_table}\": ")?;
+                for (i, blocker) in blockers.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", and ")?;
+                    }
+                    write!(f, "{blocker}")?;
                 }
                 f.write_str("; nothing was changed")
             }
@@ -221,6 +271,21 @@ impl std::error::Error for Error {
 }
 
 impl Error {
+    /// Builds [`Error::Blocked`] from every blocking rule (at least one); the named fields
+    /// describe the first.
+    pub(crate) fn blocked(blockers: Vec<Blocker>) -> Error {
+        let first = blockers[0].clone();
+        Error::Blocked {
+            table: first.table,
+            column: first.column,
+            referenced_table: first.referenced_table,
+            rows: first.rows,
+            keys: first.keys,
+            reason: first.reason,
+            blockers,
+        }
+    }
+
     /// Wraps a driver error with what was being done.
     pub(crate) fn db(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> Error {
         let context = context.into();

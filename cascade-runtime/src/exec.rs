@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use rusqlite::{Connection, ToSql};
 
-use crate::error::{Error, Result, BLOCKING_KEYS};
+use crate::error::{Blocker, Error, Result, BLOCKING_KEYS};
 use crate::hooks::{HookContext, Hooks, HOOK_BATCH};
 use crate::plan::{Collect, Edge, Plan};
 use crate::report::{DeletePlan, DeleteReport, PlanAction, PlanNode, PlanOrigin};
@@ -259,6 +259,7 @@ fn prepare(
             },
         }
     }
+    let mut blockers = Vec::new();
     for check in &plan.checks {
         let exclude_deleted = in_plan(plan, check.table) && !check.counts_deleted_rows();
         let rows = exec.count(&render.check(check, exclude_deleted))?;
@@ -266,7 +267,7 @@ fn prepare(
             let keys = render.blocking_keys(check, exclude_deleted, BLOCKING_KEYS);
             let keys = exec.rows(&keys.sql, &keys.params)?;
             let schema = render.schema;
-            return Err(Error::Blocked {
+            blockers.push(Blocker {
                 table: schema.name(check.table).to_owned(),
                 column: schema.column_name(check.table, check.column).to_owned(),
                 referenced_table: schema.name(check.referenced).to_owned(),
@@ -275,6 +276,9 @@ fn prepare(
                 reason: check.reason,
             });
         }
+    }
+    if !blockers.is_empty() {
+        return Err(Error::blocked(blockers));
     }
     Ok(KeySets { sizes, roots })
 }

@@ -77,7 +77,7 @@ mod write;
 
 pub use cascade_derive::Model;
 pub use check::{Finding, SchemaReport};
-pub use error::{BlockReason, Error, Result, BLOCKING_KEYS};
+pub use error::{BlockReason, Blocker, Error, Result, BLOCKING_KEYS};
 pub use hooks::{DeleteHooks, HookContext, HookError, Hooks, HOOK_BATCH};
 pub use metadata::{
     CascadeSet, ColumnMeta, ForeignKeyMeta, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta,
@@ -87,7 +87,9 @@ pub use model::{DynModel, Model};
 pub use render::ModelGraph;
 pub use report::{DeletePlan, DeleteReport, Detached, PlanAction, PlanNode};
 pub use session::{ChunkProgress, Session, DEFAULT_BUSY_TIMEOUT, DEFAULT_PREVIEW_KEYS};
-pub use value::{ColumnType, ConversionError, IntoValue, Key, Params, Value};
+pub use value::{
+    ColumnType, ConversionError, IntoKey, IntoValue, Key, Params, PrimaryKey, References, Value,
+};
 
 /// Re-exported driver, so users need not depend on a matching `rusqlite` themselves.
 pub use rusqlite;
@@ -100,7 +102,9 @@ pub mod __private {
         CascadeSet, ColumnMeta, ForeignKeyMeta, ModelMeta, OnDelete, PassiveDeletes,
         RelationshipMeta, RelationshipOnDelete,
     };
-    pub use crate::model::{column_from_value, DynModel, Model, Related, RelatedBoxed, RowReader};
+    pub use crate::model::{
+        column_from_value, foreign_key_target, DynModel, Model, Related, RelatedBoxed, RowReader,
+    };
     pub use crate::report::{DeletePlan, DeleteReport};
     pub use crate::session::Session;
     pub use crate::value::{ColumnType, IntoValue, Key, Params, Value};

@@ -6,11 +6,16 @@
 use crate::error::{Error, Result};
 use crate::metadata::ModelMeta;
 use crate::session::Session;
-use crate::value::{ColumnType, Value};
+use crate::value::{ColumnType, PrimaryKey, References, Value};
 
 /// A struct mapped to a table. Implemented by `#[derive(Model)]`; see the crate documentation
 /// for the attributes.
 pub trait Model: DynModel + Sized + 'static {
+    /// The primary key's Rust type: the key field's type (`i64`, `String`, ...), or a tuple of
+    /// the key fields' types in declaration order for a composite key. Calls that take a key
+    /// ([`Session::get`], [`Session::delete_by_pk`], ...) take this type.
+    type Key: PrimaryKey;
+
     /// The typed repository generated for this model (`<Name>Repository`).
     type Repository<'s>;
 
@@ -46,6 +51,12 @@ pub trait DynModel {
 
     /// Replaces a relationship field with rows loaded from the database.
     fn set_related(&mut self, relationship: usize, rows: Vec<Vec<Value>>) -> Result<()>;
+}
+
+/// The referenced model of a foreign key whose column has type `F`, which must be `M`'s key
+/// type or an `Option` of it: a mismatch does not compile. Used by generated code.
+pub fn foreign_key_target<F: References<M::Key>, M: Model>() -> &'static ModelMeta {
+    M::meta()
 }
 
 /// Reads one column value into a field's type, naming table and column on failure.

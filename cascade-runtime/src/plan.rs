@@ -202,6 +202,14 @@ fn edges_from(schema: &Schema, t: TableId) -> Vec<Edge> {
         if let Join::Referenced { .. } = rel.join {
             continue; // covered by the foreign key above
         }
+        // A many-to-one with `passive_deletes` leaves its target to the database, which has no
+        // action upward (from the referencing row to the referenced one): SQLAlchemy keeps the
+        // target, and so do we.
+        if matches!(rel.join, Join::Referencing { .. })
+            && rel.meta.passive_deletes != PassiveDeletes::Off
+        {
+            continue;
+        }
         let via = rel.join;
         let edge = Edge {
             from: t,

@@ -510,7 +510,13 @@ fn reachable(schema: &Schema, root: TableId) -> Vec<bool> {
             .map(|fk| fk.table)
             .collect();
         for rel in &schema.tables[t].relationships {
-            let follows = matches!(rel.join, Join::Referencing { .. } | Join::Secondary { .. });
+            // A many-to-one with passive_deletes leaves its target to the database (which has
+            // no action upward): SQLAlchemy keeps it.
+            let follows = match rel.join {
+                Join::Referencing { .. } => rel.meta.passive_deletes == PassiveDeletes::Off,
+                Join::Secondary { .. } => true,
+                Join::Referenced { .. } => false,
+            };
             if follows && rel.meta.cascade.contains(CascadeSet::DELETE) {
                 next.push(rel.target);
             }

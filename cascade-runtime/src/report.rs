@@ -30,7 +30,11 @@ pub struct Detached {
 }
 
 impl DeleteReport {
+    /// Adds `rows` deleted rows of `table`; a table that lost nothing is not listed.
     pub(crate) fn add_deleted(&mut self, table: &str, rows: usize) {
+        if rows == 0 {
+            return;
+        }
         match self.deleted.iter_mut().find(|(t, _)| t == table) {
             Some((_, n)) => *n += rows,
             None => self.deleted.push((table.to_owned(), rows)),
@@ -111,7 +115,10 @@ impl DeleteReport {
             .sum()
     }
 
-    /// Tables with deleted rows and their counts, in the order they were deleted (children first).
+    /// Tables that lost rows, with their counts, in the order they were deleted (children
+    /// first). A table the delete reached but removed nothing from is not listed (Django's
+    /// `delete()` returns `(0, {})` for an empty delete); [`DeleteReport::count`] still answers 0
+    /// for it.
     pub fn deleted(&self) -> impl Iterator<Item = (&str, usize)> {
         self.deleted.iter().map(|(t, n)| (t.as_str(), *n))
     }
@@ -423,10 +430,15 @@ mod tests {
         r.add_deleted("child", 2);
         r.add_deleted("parent", 1);
         r.add_deleted("child", 1);
+        r.add_deleted("toy", 0);
         r.add_detached("note", "parent_id", false, 4);
         assert_eq!(r.total(), 4);
         assert_eq!(r.count("child"), 3);
         assert_eq!(r.count("absent"), 0);
+        assert_eq!(r.count("toy"), 0);
+        let listed: Vec<(&str, usize)> = r.deleted().collect();
+        assert_eq!(listed, [("child", 3), ("parent", 1)]);
+        assert!(!r.to_string().contains("toy"), "{r}");
         assert_eq!(r.nulled("note"), 4);
         assert_eq!(r.defaulted("note"), 0);
     }

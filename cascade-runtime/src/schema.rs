@@ -142,8 +142,11 @@ impl Schema {
     }
 
     /// The table of a model, if the schema knows it.
+    ///
+    /// By identity, not by table name: another model on the same table is not this one (and a
+    /// schema holding both is refused when built).
     pub fn table_id(&self, meta: &ModelMeta) -> Option<TableId> {
-        self.tables.iter().position(|t| t.meta.table == meta.table)
+        self.tables.iter().position(|t| std::ptr::eq(t.meta, meta))
     }
 
     /// The SQL name of a table.
@@ -439,7 +442,8 @@ impl Schema {
 /// `Order` and `order` are one table).
 fn reachable(roots: &[&'static ModelMeta]) -> Result<Vec<&'static ModelMeta>> {
     let mut seen: Vec<&'static ModelMeta> = Vec::new();
-    let mut stack: Vec<&'static ModelMeta> = roots.to_vec();
+    // The first root is visited first: a conflict is reported on the model that came later.
+    let mut stack: Vec<&'static ModelMeta> = roots.iter().rev().copied().collect();
     while let Some(meta) = stack.pop() {
         if let Some(known) = seen
             .iter()
@@ -450,8 +454,21 @@ fn reachable(roots: &[&'static ModelMeta]) -> Result<Vec<&'static ModelMeta>> {
                     meta,
                     None,
                     format!(
-                        "its table \"{}\" is also the table of `{}`",
-                        meta.table, known.name
+                        "`{}` and `{}` both map to the table \"{}\"{}: one table belongs to one \
+                         model in a session (a second model over it, such as a projection, would \
+                         read and write the table with other columns); give one of them another \
+                         #[model(table = \"...\")], or use one model for both",
+                        known.name,
+                        meta.name,
+                        meta.table,
+                        if known.table == meta.table {
+                            String::new()
+                        } else {
+                            format!(
+                                " (\"{}\" and \"{}\" differ only in case, which SQL ignores)",
+                                known.table, meta.table
+                            )
+                        }
                     ),
                 ));
             }

@@ -16,7 +16,7 @@ use crate::plan::{self, Plan};
 use crate::report::{DeletePlan, DeleteReport};
 use crate::schema::{Schema, TableId};
 use crate::sql::{self, rows, Dialect, Sqlite};
-use crate::value::{Key, Params};
+use crate::value::{IntoKey, Params, PrimaryKey, Value};
 use crate::write::{key_of, Mode, Writer};
 
 /// How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`.
@@ -209,9 +209,12 @@ impl Session {
     }
 
     /// Loads the row with this key; relationship fields are left empty.
-    pub fn get<M: Model>(&mut self, key: impl Into<Key>) -> Result<Option<M>> {
+    ///
+    /// The key is `M`'s key type ([`Model::Key`]): `get::<Parent>(1)`, `get::<Country>("fr")`,
+    /// `get::<Link>((1, 2))` for a composite key.
+    pub fn get<M: Model>(&mut self, key: impl IntoKey<M::Key>) -> Result<Option<M>> {
         let (schema, t) = self.table::<M>()?;
-        let key = checked_key(&schema, t, key.into())?;
+        let key = checked_key(&schema, t, key.into_key().into_values())?;
         let mut exec = Executor::new(&self.conn);
         let mut found = exec.rows(&rows::select_by_key(&Sqlite, M::meta()), &key)?;
         found.pop().map(M::from_values).transpose()
@@ -219,7 +222,7 @@ impl Session {
 
     /// Loads the row with this key and every one of its relationship fields, with one query
     /// per relationship.
-    pub fn get_with_related<M: Model>(&mut self, key: impl Into<Key>) -> Result<Option<M>> {
+    pub fn get_with_related<M: Model>(&mut self, key: impl IntoKey<M::Key>) -> Result<Option<M>> {
         let mut row = self.get::<M>(key)?;
         if let Some(row) = row.as_mut() {
             self.load_related(row)?;
@@ -242,15 +245,15 @@ impl Session {
                 table: M::meta().table.to_owned(),
             });
         }
-        self.delete_by_pk::<M>(Key::new(key))
+        self.run_delete(&schema, t, Roots::Key(key))
     }
 
-    /// Deletes the row with this key and everything its cascades reach, children before
-    /// parents, set-based, in one transaction (or savepoint). A key with no row deletes
-    /// nothing.
-    pub fn delete_by_pk<M: Model>(&mut self, key: impl Into<Key>) -> Result<DeleteReport> {
+    /// Deletes the row with this key ([`Model::Key`]) and everything its cascades reach,
+    /// children before parents, set-based, in one transaction (or savepoint). A key with no
+    /// row deletes nothing.
+    pub fn delete_by_pk<M: Model>(&mut self, key: impl IntoKey<M::Key>) -> Result<DeleteReport> {
         let (schema, t) = self.table::<M>()?;
-        let key = checked_key(&schema, t, key.into())?;
+        let key = checked_key(&schema, t, key.into_key().into_values())?;
         self.run_delete(&schema, t, Roots::Key(key))
     }
 
@@ -290,9 +293,9 @@ impl Session {
 
     /// Computes what [`Session::delete_by_pk`] would do, with set-based counts, and changes
     /// nothing. A delete that would be refused returns the same error here.
-    pub fn plan_delete<M: Model>(&mut self, key: impl Into<Key>) -> Result<DeletePlan> {
+    pub fn plan_delete<M: Model>(&mut self, key: impl IntoKey<M::Key>) -> Result<DeletePlan> {
         let (schema, t) = self.table::<M>()?;
-        let key = checked_key(&schema, t, key.into())?;
+        let key = checked_key(&schema, t, key.into_key().into_values())?;
         self.run_preview(&schema, t, Roots::Key(key))
     }
 
@@ -397,9 +400,10 @@ impl Session {
     }
 }
 
-fn checked_key(schema: &Schema, t: TableId, key: Key) -> Result<Vec<crate::value::Value>> {
+/// The key's values, checked against the table's primary key (a derived model's typed key
+/// always fits; a hand-written `Model` impl's may not).
+fn checked_key(schema: &Schema, t: TableId, values: Vec<Value>) -> Result<Vec<Value>> {
     let expected = schema.tables[t].pk.len();
-    let values = key.into_values();
     if values.len() != expected {
         return Err(Error::KeyArity {
             table: schema.name(t).to_owned(),

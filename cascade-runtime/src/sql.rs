@@ -289,6 +289,16 @@ impl<D: Dialect> Render<'_, D> {
             .join(", ")
     }
 
+    /// A condition over `t` alone: its (single-column) primary key is `?1`.
+    pub fn key_is(&self, t: TableId) -> String {
+        let pk = self.schema.tables[t].pk[0];
+        format!(
+            "{} = {}",
+            self.q(self.schema.column_name(t, pk)),
+            self.dialect.param(1)
+        )
+    }
+
     /// Adds the rows an edge reaches to the key set of `edge.to`.
     pub fn collect(&self, edge: &Edge) -> Statement {
         let (from, to) = (edge.from, edge.to);
@@ -870,6 +880,20 @@ pub(crate) mod rows {
         format!(
             "SELECT {} FROM {} WHERE {}",
             select_list(d, meta),
+            d.quote(meta.table),
+            key_is(d, meta)
+        )
+    }
+
+    /// `SELECT` of some columns `FROM t WHERE key`.
+    pub fn select_columns_by_key<D: Dialect>(d: &D, meta: &ModelMeta, columns: &[usize]) -> String {
+        let names: Vec<String> = columns
+            .iter()
+            .map(|&c| d.quote(meta.columns[c].name))
+            .collect();
+        format!(
+            "SELECT {} FROM {} WHERE {}",
+            names.join(", "),
             d.quote(meta.table),
             key_is(d, meta)
         )

@@ -329,6 +329,82 @@ key_from_tuple!(A, B);
 key_from_tuple!(A, B, C);
 key_from_tuple!(A, B, C, D);
 
+/// The Rust type of a model's primary key ([`Model::Key`](crate::Model::Key)): the key
+/// field's type, or a tuple of the key fields' types (in declaration order) for a composite
+/// key of up to six columns.
+pub trait PrimaryKey {
+    /// The key's values, one per primary-key column.
+    fn into_values(self) -> Vec<Value>;
+}
+
+impl<T: ColumnType> PrimaryKey for T {
+    fn into_values(self) -> Vec<Value> {
+        vec![self.to_value()]
+    }
+}
+
+macro_rules! primary_key_tuple {
+    ($($name:ident),+) => {
+        impl<$($name: ColumnType),+> PrimaryKey for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn into_values(self) -> Vec<Value> {
+                let ($($name,)+) = self;
+                vec![$($name.to_value()),+]
+            }
+        }
+    };
+}
+primary_key_tuple!(A, B);
+primary_key_tuple!(A, B, C);
+primary_key_tuple!(A, B, C, D);
+primary_key_tuple!(A, B, C, D, E);
+primary_key_tuple!(A, B, C, D, E, F);
+
+/// What a call that takes a key of a model accepts: the model's key type `K` itself, and for a
+/// `String` key also `&str` and `&String`.
+///
+/// `session.get::<Country>(42i64)` on a model whose key is a `String` does not compile.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a key of this model: its primary key is a `{K}`",
+    label = "expected a `{K}`",
+    note = "a model's key type is its primary-key field's type, or a tuple of them for a composite key"
+)]
+pub trait IntoKey<K> {
+    /// The key.
+    fn into_key(self) -> K;
+}
+
+impl<K: PrimaryKey> IntoKey<K> for K {
+    fn into_key(self) -> K {
+        self
+    }
+}
+
+impl IntoKey<String> for &str {
+    fn into_key(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl IntoKey<String> for &String {
+    fn into_key(self) -> String {
+        self.clone()
+    }
+}
+
+/// A foreign-key column of type `Self` may reference a primary key of type `K`: `Self` is `K`
+/// or `Option<K>`. Checked at compile time by the code `#[derive(Model)]` generates.
+#[diagnostic::on_unimplemented(
+    message = "a foreign key of type `{Self}` cannot reference a primary key of type `{K}`",
+    label = "this column must be a `{K}` or an `Option<{K}>`",
+    note = "a foreign key column has the type of the primary key it references"
+)]
+pub trait References<K> {}
+
+impl<K> References<K> for K {}
+
+impl<K> References<K> for Option<K> {}
+
 /// Parameters bound to a caller's SQL fragment, e.g. the clause of `Session::delete_where`.
 ///
 /// Implemented for `()`, arrays, slices, vectors and tuples (up to six) of anything that

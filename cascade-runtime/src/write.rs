@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 use crate::exec::{self, Executor, Prepared, Roots};
-use crate::metadata::{CascadeSet, ModelMeta};
+use crate::metadata::{CascadeSet, ModelMeta, PassiveDeletes};
 use crate::model::DynModel;
 use crate::plan;
 use crate::report::DeleteReport;
@@ -35,6 +35,15 @@ enum RowSql {
     Update,
     /// Whether the key exists.
     Exists,
+}
+
+/// What an existing row referenced through a many-to-one `delete-orphan` relationship before
+/// it was written over.
+struct Referenced {
+    /// The relationship's index.
+    relationship: usize,
+    /// The referenced key as stored (`NULL` for none).
+    key: Value,
 }
 
 /// How a row is written.
@@ -135,28 +144,47 @@ impl<'a, 'c> Writer<'a, 'c> {
         let t = table_of(self.schema, obj.model_meta())?;
         let rels: &'a [crate::schema::Relationship] = &self.schema.tables[t].relationships;
 
+        // What the row references now through its many-to-one `delete-orphan` relationships,
+        // read before the row changes.
+        let referenced = self.orphan_keys(t, obj, mode)?;
+
         // Many-to-one targets first: this row's foreign key takes their keys.
         for (i, rel) in rels.iter().enumerate() {
             let Join::Referencing { column } = rel.join else {
                 continue;
             };
-            if !rel.meta.cascade.contains(mode.follows()) {
-                continue;
-            }
-            let key = match obj.related_mut(i).pop() {
-                Some(target) => {
+            let follows = rel.meta.cascade.contains(mode.follows());
+            match obj.related_mut(i).pop() {
+                Some(target) if follows => {
                     self.write(target, mode.related())?;
                     let pk = self.schema.tables[rel.target].pk[0];
-                    Some(target.values()[pk].clone())
+                    let key = target.values()[pk].clone();
+                    obj.set_value(column, key)?;
                 }
-                None => None,
-            };
-            if let Some(key) = key {
-                obj.set_value(column, key)?;
+                Some(_) => {}
+                // An existing row whose `delete-orphan` target is gone from its field: the
+                // field decides, as a collection does under `update`.
+                None if referenced.iter().any(|o| o.relationship == i) => {
+                    obj.set_value(column, Value::Null)?;
+                }
+                None => {}
             }
         }
 
         let key = self.write_row(t, obj, mode)?;
+
+        // Targets the row no longer references are orphans: deleted, with their cascades.
+        let now = obj.values();
+        for orphan in referenced {
+            let Join::Referencing { column } = rels[orphan.relationship].join else {
+                continue;
+            };
+            if !orphan.key.is_null() && now[column] != orphan.key {
+                let target = rels[orphan.relationship].target;
+                let clause = Render::sqlite(self.schema).key_is(target);
+                self.delete_where(target, clause, vec![orphan.key])?;
+            }
+        }
 
         for (i, rel) in rels.iter().enumerate() {
             let save = rel.meta.cascade.contains(mode.follows());
@@ -169,11 +197,17 @@ impl<'a, 'c> Writer<'a, 'c> {
                             self.write(child, mode.related())?;
                         }
                     }
-                    if mode == Mode::Update && rel.meta.collection {
+                    // `passive_deletes = "all"`: rows that left the collection are never
+                    // touched (their foreign key keeps its value).
+                    let passive = rel.meta.passive_deletes == PassiveDeletes::All;
+                    if mode == Mode::Update && rel.meta.collection && !passive {
                         let kept = self.kept_keys(rel.target, obj.related(i));
                         self.sync_children(rel.target, column, rel.meta.cascade, &key[0], kept)?;
                     }
                 }
+                // Links belong to `save-update` (`merge` for a merge): without it, the
+                // association rows are left as they are.
+                Join::Secondary { .. } if !save => {}
                 Join::Secondary {
                     assoc,
                     local,
@@ -186,9 +220,7 @@ impl<'a, 'c> Writer<'a, 'c> {
                     };
                     let target_pk = self.schema.tables[rel.target].pk[0];
                     for target in targets {
-                        if save {
-                            self.write(target, mode.related())?;
-                        }
+                        self.write(target, mode.related())?;
                         let remote_key = target.values()[target_pk].clone();
                         if remote_key.is_unset_key() {
                             return Err(Error::MissingKey {
@@ -211,6 +243,42 @@ impl<'a, 'c> Writer<'a, 'c> {
             }
         }
         Ok(())
+    }
+
+    /// For an existing row about to be written over (not for an insert), the keys it
+    /// references through each many-to-one `delete-orphan` relationship, as stored: one query
+    /// for all of them. Empty when the row has no such relationship or does not exist yet.
+    fn orphan_keys(
+        &mut self,
+        t: TableId,
+        obj: &dyn DynModel,
+        mode: Mode,
+    ) -> Result<Vec<Referenced>> {
+        let rels = &self.schema.tables[t].relationships;
+        let orphaning: Vec<(usize, usize)> = rels
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.meta.cascade.contains(CascadeSet::DELETE_ORPHAN))
+            .filter_map(|(i, r)| match r.join {
+                Join::Referencing { column } => Some((i, column)),
+                _ => None,
+            })
+            .collect();
+        let key = key_of(self.schema, t, &obj.values());
+        let unset = self.schema.tables[t].meta.has_rowid_key() && key[0].is_unset_key();
+        if orphaning.is_empty() || mode == Mode::Insert || unset {
+            return Ok(Vec::new());
+        }
+        let columns: Vec<usize> = orphaning.iter().map(|&(_, c)| c).collect();
+        let sql = rows::select_columns_by_key(&Sqlite, self.schema.tables[t].meta, &columns);
+        let Some(stored) = self.exec.rows(&sql, &key)?.pop() else {
+            return Ok(Vec::new());
+        };
+        Ok(orphaning
+            .into_iter()
+            .zip(stored)
+            .map(|((relationship, _), key)| Referenced { relationship, key })
+            .collect())
     }
 
     fn kept_keys(&self, t: TableId, items: Vec<&dyn DynModel>) -> Vec<Vec<Value>> {
