@@ -52,7 +52,7 @@ pub enum Error {
         /// Why those rows are not removed or detached.
         reason: BlockReason,
         /// Every blocking rule, in plan order, the first one included.
-        blockers: Vec<Blocker>,
+        blockers: Blockers,
     },
     /// A key did not have one value per primary-key column.
     KeyArity {
@@ -155,6 +155,39 @@ impl fmt::Display for Blocker {
             write!(f, "; blocking keys: {}{more}", keys.join(", "))?;
         }
         Ok(())
+    }
+}
+
+/// Every [`Blocker`] of a refused delete, in plan order: a slice (through `Deref`), kept
+/// behind one pointer so that [`Error`] stays small.
+#[derive(Debug, Clone, PartialEq, Eq)]
+// One pointer instead of a Vec's three words: the point of the type.
+#[allow(clippy::box_collection)]
+pub struct Blockers(Box<Vec<Blocker>>);
+
+impl std::ops::Deref for Blockers {
+    type Target = [Blocker];
+
+    fn deref(&self) -> &[Blocker] {
+        &self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Blockers {
+    type Item = &'a Blocker;
+    type IntoIter = std::slice::Iter<'a, Blocker>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl IntoIterator for Blockers {
+    type Item = Blocker;
+    type IntoIter = std::vec::IntoIter<Blocker>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
     }
 }
 
@@ -282,7 +315,7 @@ impl Error {
             rows: first.rows,
             keys: first.keys,
             reason: first.reason,
-            blockers,
+            blockers: Blockers(Box::new(blockers)),
         }
     }
 

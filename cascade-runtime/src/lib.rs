@@ -77,7 +77,7 @@ mod write;
 
 pub use cascade_derive::Model;
 pub use check::{Finding, SchemaReport};
-pub use error::{BlockReason, Blocker, Error, Result, BLOCKING_KEYS};
+pub use error::{BlockReason, Blocker, Blockers, Error, Result, BLOCKING_KEYS};
 pub use hooks::{DeleteHooks, HookContext, HookError, Hooks, HOOK_BATCH};
 pub use metadata::{
     CascadeSet, ColumnMeta, ForeignKeyMeta, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta,
