@@ -75,6 +75,7 @@ const COLUMN_OPTIONS: &[(&str, &str)] = &[
     ("primary_key", "primary_key"),
     ("column", "column = \"name\""),
     ("foreign_key", "foreign_key = Type"),
+    ("references", "references = \"column\""),
     ("on_delete", "on_delete = \"...\""),
     ("default", "default = <expr>"),
     ("unique", "unique"),
@@ -255,6 +256,8 @@ pub struct Column {
     pub column: Option<Spanned<LitStr>>,
     /// `foreign_key = Type`.
     pub foreign_key: Option<Spanned<Type>>,
+    /// `references = "column"`: the referenced model's column, when it is not its key.
+    pub references: Option<Spanned<LitStr>>,
     /// `on_delete = "..."`.
     pub on_delete: Option<Spanned<OnDelete>>,
     /// `default = <expr>`.
@@ -272,6 +275,7 @@ impl Column {
         let mut primary_key = Attr::none(cx, "model", "primary_key");
         let mut column = Attr::none(cx, "model", "column");
         let mut foreign_key = Attr::none(cx, "model", "foreign_key");
+        let mut references = Attr::none(cx, "model", "references");
         let mut on_delete = Attr::none(cx, "model", "on_delete");
         let mut default = Attr::none(cx, "model", "default");
         let mut unique = Attr::none(cx, "model", "unique");
@@ -308,6 +312,11 @@ impl Column {
                         let ty = parse_type(input, "foreign_key = Type")?;
                         foreign_key.set(path, option_tokens(path, &ty), ty);
                     }
+                } else if path.is_ident("references") {
+                    // #[model(references = "column")]
+                    let name = parse_str(&meta, "references = \"column\"")?;
+                    check_not_empty(cx, &name, "references");
+                    references.set(path, option_tokens(path, &name), name);
                 } else if path.is_ident("on_delete") {
                     // #[model(on_delete = "cascade" | "set null" | "set default" | "restrict" | "no action")]
                     let lit = parse_str(&meta, "on_delete = \"...\"")?;
@@ -348,6 +357,7 @@ impl Column {
             primary_key: primary_key.get(),
             column: column.get(),
             foreign_key: foreign_key.get(),
+            references: references.get(),
             on_delete: on_delete.get(),
             default: default.get(),
             unique: unique.get(),
@@ -860,8 +870,9 @@ mod tests {
             [
                 "`primary_key` takes no value: write #[model(primary_key)]",
                 "unknown option `colum`: did you mean `column`? #[model(...)] on a field accepts \
-                 `primary_key`, `column = \"name\"`, `foreign_key = Type`, `on_delete = \"...\"`, \
-                 `default = <expr>`, `unique`, `index`",
+                 `primary_key`, `column = \"name\"`, `foreign_key = Type`, \
+                 `references = \"column\"`, `on_delete = \"...\"`, `default = <expr>`, `unique`, \
+                 `index`",
                 "unknown on_delete action \"sett null\": did you mean `set null`? `on_delete` \
                  accepts \"cascade\", \"set null\", \"set default\", \"restrict\", \"no action\"",
                 "duplicate option `unique` in #[model(...)]: it may be given only once",

@@ -133,14 +133,26 @@ fn column_meta(field: &Field, column: &Column) -> TokenStream {
     };
     let foreign_key = match &column.foreign_key {
         Some(fk) => {
-            // Through `foreign_key_target`, whose bound makes a column whose type is not the
-            // referenced key's type an error at the field's type.
-            let target = &fk.target;
-            let target = quote_spanned!(ty.span()=> #private::foreign_key_target::<#ty, #target>);
+            let (target, references) = match &fk.references {
+                // Through `foreign_key_target`, whose bound makes a column whose type is not
+                // the referenced key's type an error at the field's type.
+                None => {
+                    let target = &fk.target;
+                    let target =
+                        quote_spanned!(ty.span()=> #private::foreign_key_target::<#ty, #target>);
+                    (target, quote!(#private::Option::None))
+                }
+                // Another column: its type is checked against this one when the schema is built.
+                Some(column) => (
+                    model_meta_fn(&fk.target),
+                    quote!(#private::Option::Some(#column)),
+                ),
+            };
             let on_delete = Ident::new(fk.on_delete.variant(), Span::call_site());
             quote! {
                 #private::Option::Some(#private::ForeignKeyMeta {
                     target: #target,
+                    references: #references,
                     on_delete: #private::OnDelete::#on_delete,
                 })
             }

@@ -50,6 +50,8 @@ pub struct Column<'a> {
 
 pub struct ForeignKey {
     pub target: Type,
+    /// `references = "column"`: the target's column, when it is not the key.
+    pub references: Option<String>,
     pub on_delete: OnDelete,
 }
 
@@ -131,6 +133,7 @@ pub fn lower<'a>(input: &'a Input<'a>) -> syn::Result<Model<'a>> {
                     default: attrs.default.as_ref().map(|d| &d.value),
                     foreign_key: attrs.foreign_key.as_ref().map(|fk| ForeignKey {
                         target: resolve(&fk.value),
+                        references: attrs.references.as_ref().map(|r| r.value.value()),
                         on_delete: attrs
                             .on_delete
                             .as_ref()

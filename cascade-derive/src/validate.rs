@@ -121,6 +121,13 @@ fn check_column(cx: &Ctxt, field: &Field) {
              assigned by the database on insert)",
         );
     }
+    if let (Some(references), None) = (&column.references, &column.foreign_key) {
+        cx.error_spanned_by(
+            references,
+            "`references` names the referenced model's column of a foreign key: add \
+             `foreign_key = Type` to this #[model(...)]",
+        );
+    }
     let Some(on_delete) = &column.on_delete else {
         return;
     };

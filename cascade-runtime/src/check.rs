@@ -550,7 +550,7 @@ fn check_table(
             continue;
         };
         let target = schema.tables[fk.target].meta;
-        let target_col = target.columns[schema.tables[fk.target].pk[0]].name;
+        let target_col = target.columns[fk.target_column].name;
         let mine: Vec<&LiveForeignKey> = foreign_keys
             .iter()
             .filter(|k| {

@@ -190,50 +190,65 @@ impl<'a, 'c> Loader<'a, 'c> {
                 .map(|v| Some(&v[column]).filter(|v| !v.is_null()).map(HashKey::from))
                 .collect()
         };
-        // Joins on the instances' own key first: a many-to-one to this same table reuses
-        // the load table afterwards.
-        let (by_key, by_reference): (Vec<_>, Vec<_>) = rels
-            .iter()
-            .partition(|(_, r)| !matches!(r.join, Join::Referencing { .. }));
-        if !by_key.is_empty() {
-            // A table that is referenced or linked has a single-column key.
-            let pk = self.schema.tables[t].pk[0];
-            let parents = column_keys(pk);
-            let bound = self.bind(t, values.iter().map(|v| &v[pk]))?;
-            for &&(i, rel) in &by_key {
+        // Rows of one-to-many and many-to-many relationships are found by a column of these
+        // instances (their key, or the unique column a foreign key references): one query per
+        // relationship, the instances' values of that column bound once for all that share it.
+        let mut by_parent: Vec<(usize, Vec<(usize, Relationship)>)> = Vec::new();
+        for &(i, rel) in rels {
+            let column = match rel.join {
+                Join::Referenced { column } => self.schema.fk(rel.target, column).target_column,
+                Join::Secondary { assoc, local, .. } => self.schema.fk(assoc, local).target_column,
+                Join::Referencing { .. } => continue,
+            };
+            match by_parent.iter_mut().find(|(c, _)| *c == column) {
+                Some((_, group)) => group.push((i, rel)),
+                None => by_parent.push((column, vec![(i, rel)])),
+            }
+        }
+        for (column, group) in by_parent {
+            let parents = column_keys(column);
+            let bound = self.bind(t, column, values.iter().map(|v| &v[column]))?;
+            for (i, rel) in group {
                 let groups = match &bound {
                     None => HashMap::new(),
                     Some((keys, params)) => self.query_by_key(rel, *keys, params)?,
                 };
                 distribute(objs, i, &parents, groups)?;
             }
-            if let Some((LoadKeys::Table(t), _)) = bound {
-                self.exec.run(&Render::sqlite(self.schema).clear_load(t))?;
+            if let Some((keys, _)) = bound {
+                self.clear(keys)?;
             }
         }
-        for &(i, rel) in by_reference {
+        for &(i, rel) in rels {
             let Join::Referencing { column } = rel.join else {
                 continue;
             };
             let targets = column_keys(column);
-            let target_pk = self.schema.tables[rel.target].pk[0];
-            let bound = self.bind(rel.target, values.iter().map(|v| &v[column]))?;
+            let referenced = self.schema.fk(t, column).target_column;
+            let bound = self.bind(rel.target, referenced, values.iter().map(|v| &v[column]))?;
             let groups = match bound {
                 None => HashMap::new(),
                 Some((keys, params)) => {
                     let render = Render::sqlite(self.schema);
-                    let rows = self
-                        .exec
-                        .rows(&render.load_targets(rel.target, keys), &params)?;
-                    if let LoadKeys::Table(t) = keys {
-                        self.exec.run(&render.clear_load(t))?;
-                    }
-                    group(rows, |row| HashKey::from(&row[target_pk]))
+                    let sql = render.load_targets(rel.target, referenced, keys);
+                    let rows = self.exec.rows(&sql, &params)?;
+                    self.clear(keys)?;
+                    group(rows, |row| HashKey::from(&row[referenced]))
                 }
             };
             distribute(objs, i, &targets, groups)?;
         }
         Ok(())
+    }
+
+    /// Empties the temporary table a query's keys were written to, if any.
+    fn clear(&mut self, keys: LoadKeys) -> Result<()> {
+        let render = Render::sqlite(self.schema);
+        match keys {
+            LoadKeys::List(_) => Ok(()),
+            LoadKeys::Table(t) => self.exec.run(&render.clear_load(t)).map(drop),
+            LoadKeys::Values => self.exec.run(&render.clear_values()).map(drop),
+        }
     }
 
     /// The rows of a one-to-many or many-to-many relationship for every bound parent key,
@@ -270,12 +285,14 @@ impl<'a, 'c> Loader<'a, 'c> {
         })
     }
 
-    /// Makes the distinct non-`NULL` `keys` (of table `t`'s key) available to one query:
-    /// bound as a padded parameter list, or written to `t`'s load table. `None` when there is
-    /// no key to look up.
+    /// Makes the distinct non-`NULL` `keys` (values of `t.column`) available to one query:
+    /// bound as a padded parameter list, or written to a temporary table — `t`'s load table
+    /// when `column` is its key, the values table otherwise. `None` when there is no key to
+    /// look up.
     fn bind<'v>(
         &mut self,
         t: TableId,
+        column: usize,
         keys: impl Iterator<Item = &'v Value>,
     ) -> Result<Option<(LoadKeys, Vec<Value>)>> {
         let mut seen = HashSet::new();
@@ -292,16 +309,23 @@ impl<'a, 'c> Loader<'a, 'c> {
             return Ok(Some((LoadKeys::List(size), distinct)));
         }
         let render = Render::sqlite(self.schema);
-        self.exec.run(&render.create_load(t))?;
-        self.exec.run(&render.clear_load(t))?;
+        let (keys, insert, size) = if self.schema.tables[t].pk == [column] {
+            self.exec.run(&render.create_load(t))?;
+            self.exec.run(&render.clear_load(t))?;
+            let size = render.keys_per_statement(t);
+            (LoadKeys::Table(t), render.insert_load(t, size), size)
+        } else {
+            self.exec.run(&render.create_values())?;
+            self.exec.run(&render.clear_values())?;
+            let size = render.values_per_statement();
+            (LoadKeys::Values, render.insert_values(size), size)
+        };
         // Every chunk is padded to the same size, so that one statement text does them all.
-        let size = render.keys_per_statement(t);
         distinct.resize(distinct.len().div_ceil(size) * size, last);
-        let insert = render.insert_load(t, size);
         for chunk in distinct.chunks(size) {
             self.exec.execute(&insert, chunk)?;
         }
-        Ok(Some((LoadKeys::Table(t), Vec::new())))
+        Ok(Some((keys, Vec::new())))
     }
 }
 

@@ -121,11 +121,14 @@ pub struct ColumnMeta {
     pub foreign_key: Option<ForeignKeyMeta>,
 }
 
-/// A column's reference to another model's primary key.
+/// A column's reference to another model's primary key, or to one of its unique columns.
 #[derive(Debug, Clone, Copy)]
 pub struct ForeignKeyMeta {
     /// The referenced model.
     pub target: fn() -> &'static ModelMeta,
+    /// `references = "column"`: the referenced model's column (SQL or field name) when it is
+    /// not the primary key; it must be `unique`.
+    pub references: Option<&'static str>,
     /// The database-level `ON DELETE` action written into the DDL.
     pub on_delete: OnDelete,
 }

@@ -269,16 +269,17 @@ pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Result<Plan> {
             .collect();
         match scc.as_slice() {
             _ if internal.is_empty() => {}
-            [table] => collect.push(Collect::Closure {
+            // A self-reference through a unique column of a table with a composite key
+            // goes edge by edge, as loops through composite keys do.
+            [table] if schema.tables[*table].pk.len() == 1 => collect.push(Collect::Closure {
                 table: *table,
                 edges: internal.iter().map(|e| e.via).collect(),
             }),
-            _ if scc.iter().all(|&t| schema.tables[t].pk.len() == 1) => {
-                collect.push(Collect::Recursive {
+            _ if scc.len() > 1 && scc.iter().all(|&t| schema.tables[t].pk.len() == 1) => collect
+                .push(Collect::Recursive {
                     tables: scc.clone(),
                     edges: internal,
-                })
-            }
+                }),
             _ => collect.push(Collect::Fixpoint(internal)),
         }
     }
@@ -568,7 +569,11 @@ pub(crate) mod fixtures {
         ColumnMeta {
             primary_key: false,
             nullable,
-            foreign_key: Some(ForeignKeyMeta { target, on_delete }),
+            foreign_key: Some(ForeignKeyMeta {
+                target,
+                references: None,
+                on_delete,
+            }),
             ..pk(name)
         }
     }

@@ -351,6 +351,7 @@ fn build_metas(gen: &GenSchema) -> Vec<&'static ModelMeta> {
             cols.push(ColumnMeta {
                 default: fk.default.then_some(default_one as fn() -> Value),
                 foreign_key: Some(ForeignKeyMeta {
+                    references: None,
                     target: SLOTS[fk.target],
                     on_delete: fk.on_delete,
                 }),
@@ -383,6 +384,7 @@ fn build_metas(gen: &GenSchema) -> Vec<&'static ModelMeta> {
         let key = |name, target: usize, on_delete| ColumnMeta {
             primary_key: true,
             foreign_key: Some(ForeignKeyMeta {
+                references: None,
                 target: SLOTS[target],
                 on_delete,
             }),

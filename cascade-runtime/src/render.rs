@@ -264,9 +264,7 @@ impl ModelGraph {
                     .map(|fk| GraphForeignKey {
                         column: schema.column_name(t, fk.column).to_owned(),
                         target: fk.target,
-                        target_column: schema
-                            .column_name(fk.target, schema.tables[fk.target].pk[0])
-                            .to_owned(),
+                        target_column: schema.column_name(fk.target, fk.target_column).to_owned(),
                         on_delete: fk.on_delete,
                         nullable: fk.nullable,
                     })

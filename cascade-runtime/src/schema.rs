@@ -9,7 +9,8 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 use crate::metadata::{
-    CascadeSet, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta, RelationshipOnDelete,
+    CascadeSet, ColumnMeta, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta,
+    RelationshipOnDelete,
 };
 
 /// Index of a table in [`Schema::tables`].
@@ -33,12 +34,14 @@ pub(crate) struct Table {
     pub relationships: Vec<Relationship>,
 }
 
-/// A foreign-key column: `table.column` references `target`'s (single-column) primary key.
+/// A foreign-key column: `table.column` references `target.target_column` — the target's
+/// single-column primary key, or one of its unique columns (`references = "column"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ForeignKey {
     pub table: TableId,
     pub column: usize,
     pub target: TableId,
+    pub target_column: usize,
     pub on_delete: OnDelete,
     pub nullable: bool,
 }
@@ -100,23 +103,12 @@ impl Schema {
             for (c, col) in meta.columns.iter().enumerate() {
                 let Some(fk) = col.foreign_key else { continue };
                 let target = id_of((fk.target)());
-                if tables[target].pk.len() != 1 {
-                    return Err(schema_error(
-                        meta,
-                        Some(col.field),
-                        format!(
-                            "`{}` references `{}`, whose primary key has {} columns; a foreign key \
-                             column can only reference a single-column primary key",
-                            col.name,
-                            tables[target].meta.name,
-                            tables[target].pk.len()
-                        ),
-                    ));
-                }
+                let target_column = referenced_column(meta, col, &tables[target], fk.references)?;
                 foreign_keys.push(ForeignKey {
                     table: t,
                     column: c,
                     target,
+                    target_column,
                     on_delete: fk.on_delete,
                     nullable: col.nullable,
                 });
@@ -157,6 +149,14 @@ impl Schema {
     /// The SQL name of a column.
     pub fn column_name(&self, t: TableId, c: usize) -> &'static str {
         self.tables[t].meta.columns[c].name
+    }
+
+    /// The foreign key held by `table.column` (which must hold one).
+    pub fn fk(&self, table: TableId, column: usize) -> &ForeignKey {
+        self.foreign_keys
+            .iter()
+            .find(|fk| fk.table == table && fk.column == column)
+            .expect("a join's column holds a foreign key")
     }
 
     /// Foreign keys of `table` that reference `target`.
@@ -437,6 +437,58 @@ impl Schema {
     }
 }
 
+/// The column of `target` that `col` (a column of `meta`) references: the target's primary
+/// key, which must be a single column, or with `references = "name"` that column, which must
+/// be unique (or the key) and of the same SQL type.
+fn referenced_column(
+    meta: &'static ModelMeta,
+    col: &'static ColumnMeta,
+    target: &Table,
+    references: Option<&str>,
+) -> Result<usize> {
+    let tm = target.meta;
+    let fail = |message: String| Err(schema_error(meta, Some(col.field), message));
+    let Some(name) = references else {
+        return match target.pk.as_slice() {
+            [pk] => Ok(*pk),
+            pk => fail(format!(
+                "`{}` references `{}`, whose primary key has {} columns; a foreign key column \
+                 can only reference a single-column primary key (or a unique column, with \
+                 `references = \"column\"`)",
+                col.name,
+                tm.name,
+                pk.len()
+            )),
+        };
+    };
+    let Some((c, target_col)) = tm.column(name) else {
+        let names: Vec<&str> = tm.columns.iter().map(|c| c.name).collect();
+        return fail(format!(
+            "references = \"{name}\" names no column of `{}` (it has: {})",
+            tm.name,
+            names.join(", ")
+        ));
+    };
+    if !target_col.unique && target.pk != [c] {
+        return fail(format!(
+            "references = \"{name}\": `{}.{}` is neither unique nor the primary key, so a \
+             value could match several rows; add #[model(unique)] to it",
+            tm.name, target_col.field
+        ));
+    }
+    if target_col.sql_type != col.sql_type {
+        return fail(format!(
+            "`{}` ({}) references `{}.{}`, a column of another type ({})",
+            col.name,
+            col.sql_type.sql(),
+            tm.name,
+            target_col.name,
+            target_col.sql_type.sql()
+        ));
+    }
+    Ok(c)
+}
+
 /// Every model reachable from `roots` through relationships, secondaries and foreign keys,
 /// each once; two models sharing a table name are an error (SQLite's names ignore ASCII case:
 /// `Order` and `order` are one table).
@@ -513,7 +565,12 @@ const RESERVED_PREFIXES: &[&str] = &[
     "cascade_keep_",
     "cascade_load_",
 ];
-const RESERVED_NAMES: &[&str] = &["cascade_loop_keys", "cascade_closure", "cascade_loop"];
+const RESERVED_NAMES: &[&str] = &[
+    "cascade_loop_keys",
+    "cascade_closure",
+    "cascade_loop",
+    "cascade_values",
+];
 
 fn is_reserved(table: &str) -> bool {
     let table = table.to_ascii_lowercase();

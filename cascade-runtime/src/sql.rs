@@ -289,13 +289,88 @@ impl<D: Dialect> Render<'_, D> {
             .join(", ")
     }
 
-    /// A condition over `t` alone: its (single-column) primary key is `?1`.
-    pub fn key_is(&self, t: TableId) -> String {
-        let pk = self.schema.tables[t].pk[0];
+    /// A condition over `t` alone: its column `c` is `?1`.
+    pub fn column_is(&self, t: TableId, c: usize) -> String {
         format!(
             "{} = {}",
-            self.q(self.schema.column_name(t, pk)),
+            self.q(self.schema.column_name(t, c)),
             self.dialect.param(1)
+        )
+    }
+
+    /// Whether the foreign key in `table.column` references its target's primary key (rather
+    /// than another unique column).
+    fn references_key(&self, table: TableId, column: usize) -> bool {
+        let fk = self.schema.fk(table, column);
+        self.schema.tables[fk.target].pk == [fk.target_column]
+    }
+
+    /// `"child"."column" IN (...)`: the rows of `child` that reference, through `column`, rows
+    /// in `parent`'s key set — those matching `range` (a `WHERE` over the key set's columns,
+    /// or empty). Through the referenced column's values when the key is not what it
+    /// references.
+    fn in_referenced(&self, child: TableId, column: usize, parent: TableId, range: &str) -> String {
+        let keys = format!(
+            "SELECT {} FROM {}{range}",
+            self.key_columns(parent),
+            self.keys(parent)
+        );
+        if self.references_key(child, column) {
+            return format!("{} IN ({keys})", self.col(child, column));
+        }
+        let target_column = self.schema.fk(child, column).target_column;
+        format!(
+            "{} IN (SELECT {} FROM {} WHERE {} IN ({keys}))",
+            self.col(child, column),
+            self.col(parent, target_column),
+            self.table(parent),
+            self.pk(parent)
+        )
+    }
+
+    /// For a row aliased `alias` of `table`, the key of the row it references through
+    /// `column`, and the join that expression needs (aliasing the referenced table as
+    /// `parent`; empty when the foreign key references the key itself).
+    fn referenced_key(
+        &self,
+        table: TableId,
+        column: usize,
+        alias: &str,
+        parent: &str,
+    ) -> (String, String) {
+        let c = self.q(self.schema.column_name(table, column));
+        if self.references_key(table, column) {
+            return (String::new(), format!("{alias}.{c}"));
+        }
+        let fk = self.schema.fk(table, column);
+        let target_pk = self.schema.tables[fk.target].pk[0];
+        (
+            format!(
+                " JOIN {} AS {parent} ON {parent}.{} = {alias}.{c}",
+                self.table(fk.target),
+                self.q(self.schema.column_name(fk.target, fk.target_column))
+            ),
+            format!(
+                "{parent}.{}",
+                self.q(self.schema.column_name(fk.target, target_pk))
+            ),
+        )
+    }
+
+    /// `SELECT <keys of the referenced rows> FROM <filtered rows>`: the keys of the rows of
+    /// `fk.target` that the rows of `table` chosen by `from_where` (`FROM ... WHERE ...`)
+    /// reference through `column`.
+    fn referenced_keys(&self, table: TableId, column: usize, from_where: String) -> String {
+        let c = self.col(table, column);
+        if self.references_key(table, column) {
+            return format!("SELECT {c} {from_where} AND {c} IS NOT NULL");
+        }
+        let fk = self.schema.fk(table, column);
+        format!(
+            "SELECT {} FROM {} WHERE {} IN (SELECT {c} {from_where})",
+            self.pk_list(fk.target),
+            self.table(fk.target),
+            self.col(fk.target, fk.target_column)
         )
     }
 
@@ -308,25 +383,37 @@ impl<D: Dialect> Render<'_, D> {
                 self.insert_keys(to),
                 self.pk_list(to),
                 self.table(to),
-                self.in_keys(self.col(to, column), from)
+                self.in_referenced(to, column, from, "")
             ),
             Via::Referencing { column } => format!(
-                "{} SELECT {c} FROM {} WHERE {c} IS NOT NULL AND {}",
+                "{} {}",
                 self.insert_keys(to),
-                self.table(from),
-                self.in_keys(self.pk(from), from),
-                c = self.col(from, column),
+                self.referenced_keys(
+                    from,
+                    column,
+                    format!(
+                        "FROM {} WHERE {}",
+                        self.table(from),
+                        self.in_keys(self.pk(from), from)
+                    )
+                ),
             ),
             Via::Secondary {
                 assoc,
                 local,
                 remote,
             } => format!(
-                "{} SELECT {r} FROM {} WHERE {r} IS NOT NULL AND {}",
+                "{} {}",
                 self.insert_keys(to),
-                self.table(assoc),
-                self.in_keys(self.col(assoc, local), from),
-                r = self.col(assoc, remote),
+                self.referenced_keys(
+                    assoc,
+                    remote,
+                    format!(
+                        "FROM {} WHERE {}",
+                        self.table(assoc),
+                        self.in_referenced(assoc, local, from, "")
+                    )
+                ),
             ),
         };
         Statement::new(sql)
@@ -340,24 +427,30 @@ impl<D: Dialect> Render<'_, D> {
         let mut terms = vec![format!("SELECT k0 FROM {}", self.keys(t))];
         for via in edges {
             terms.push(match *via {
-                Via::Referenced { column } => format!(
-                    "SELECT s.{pk} FROM {table} AS s JOIN cascade_closure AS r ON s.{} = r.k",
-                    self.q(self.schema.column_name(t, column))
-                ),
-                Via::Referencing { column } => {
-                    let c = self.q(self.schema.column_name(t, column));
+                Via::Referenced { column } => {
+                    let (join, key) = self.referenced_key(t, column, "s", "p");
                     format!(
-                        "SELECT s.{c} FROM {table} AS s JOIN cascade_closure AS r ON s.{pk} = r.k \
-                         WHERE s.{c} IS NOT NULL"
+                        "SELECT s.{pk} FROM {table} AS s{join} JOIN cascade_closure AS r ON {key} = r.k"
                     )
                 }
-                Via::Secondary { assoc, local, remote } => format!(
-                    "SELECT a.{} FROM {} AS a JOIN cascade_closure AS r ON a.{} = r.k WHERE a.{} IS NOT NULL",
-                    self.q(self.schema.column_name(assoc, remote)),
-                    self.table(assoc),
-                    self.q(self.schema.column_name(assoc, local)),
-                    self.q(self.schema.column_name(assoc, remote)),
-                ),
+                Via::Referencing { column } => {
+                    let c = self.q(self.schema.column_name(t, column));
+                    let (join, key) = self.referenced_key(t, column, "s", "p");
+                    format!(
+                        "SELECT {key} FROM {table} AS s JOIN cascade_closure AS r ON s.{pk} = r.k\
+                         {join} WHERE s.{c} IS NOT NULL"
+                    )
+                }
+                Via::Secondary { assoc, local, remote } => {
+                    let (ljoin, lkey) = self.referenced_key(assoc, local, "a", "lp");
+                    let (rjoin, rkey) = self.referenced_key(assoc, remote, "a", "rp");
+                    format!(
+                        "SELECT {rkey} FROM {} AS a{ljoin} JOIN cascade_closure AS r ON {lkey} = r.k\
+                         {rjoin} WHERE a.{} IS NOT NULL",
+                        self.table(assoc),
+                        self.q(self.schema.column_name(assoc, remote)),
+                    )
+                }
             });
         }
         Statement::new(format!(
@@ -395,28 +488,33 @@ impl<D: Dialect> Render<'_, D> {
             let (from, to) = (tag(edge.from), tag(edge.to));
             let table = |t: TableId| self.table(t);
             terms.push(match edge.via {
-                Via::Referenced { column } => format!(
-                    "SELECT {to}, s.{} FROM {} AS s JOIN cascade_loop AS r ON r.t = {from} AND s.{} = r.k",
-                    pk(edge.to),
-                    table(edge.to),
-                    self.q(self.schema.column_name(edge.to, column))
-                ),
+                Via::Referenced { column } => {
+                    let (join, key) = self.referenced_key(edge.to, column, "s", "p");
+                    format!(
+                        "SELECT {to}, s.{} FROM {} AS s{join} JOIN cascade_loop AS r ON r.t = {from} \
+                         AND {key} = r.k",
+                        pk(edge.to),
+                        table(edge.to),
+                    )
+                }
                 Via::Referencing { column } => {
                     let c = self.q(self.schema.column_name(edge.from, column));
+                    let (join, key) = self.referenced_key(edge.from, column, "s", "p");
                     format!(
-                        "SELECT {to}, s.{c} FROM {} AS s JOIN cascade_loop AS r ON r.t = {from} \
-                         AND s.{} = r.k WHERE s.{c} IS NOT NULL",
+                        "SELECT {to}, {key} FROM {} AS s JOIN cascade_loop AS r ON r.t = {from} \
+                         AND s.{} = r.k{join} WHERE s.{c} IS NOT NULL",
                         table(edge.from),
                         pk(edge.from)
                     )
                 }
                 Via::Secondary { assoc, local, remote } => {
                     let r = self.q(self.schema.column_name(assoc, remote));
+                    let (ljoin, lkey) = self.referenced_key(assoc, local, "a", "lp");
+                    let (rjoin, rkey) = self.referenced_key(assoc, remote, "a", "rp");
                     format!(
-                        "SELECT {to}, a.{r} FROM {} AS a JOIN cascade_loop AS r ON r.t = {from} \
-                         AND a.{} = r.k WHERE a.{r} IS NOT NULL",
+                        "SELECT {to}, {rkey} FROM {} AS a{ljoin} JOIN cascade_loop AS r ON \
+                         r.t = {from} AND {lkey} = r.k{rjoin} WHERE a.{r} IS NOT NULL",
                         table(assoc),
-                        self.q(self.schema.column_name(assoc, local))
                     )
                 }
             });
@@ -451,7 +549,7 @@ impl<D: Dialect> Render<'_, D> {
         referenced: TableId,
         deleted: bool,
     ) -> String {
-        let mut filter = self.in_keys(self.col(table, column), referenced);
+        let mut filter = self.in_referenced(table, column, referenced, "");
         if deleted {
             filter.push_str(&format!(" AND NOT {}", self.in_keys(self.pk(table), table)));
         }
@@ -656,8 +754,8 @@ impl<D: Dialect> Render<'_, D> {
     }
 
     /// `"child"."column" IN (SELECT k0 FROM keys(parent) [WHERE k0 > ?a [AND k0 <= ?b]])`:
-    /// the rows of `child` that reference deleted rows of `parent` (whose key is one column),
-    /// optionally for one range of the parent keys, bound from parameter `first + 1` on.
+    /// the rows of `child` that reference deleted rows of `parent`, optionally for one range
+    /// of the parent keys, bound from parameter `first + 1` on.
     fn in_parent_keys(
         &self,
         child: TableId,
@@ -667,24 +765,26 @@ impl<D: Dialect> Render<'_, D> {
         after: bool,
         upto: bool,
     ) -> String {
+        let width = self.schema.tables[parent].pk.len();
         let mut range = Vec::new();
         if after {
             range.push(self.keys_after(parent, first));
         }
         if upto {
-            let n = first + usize::from(after);
-            range.push(format!("k0 <= {}", self.dialect.param(n + 1)));
+            let n = first + if after { width } else { 0 };
+            let params: Vec<String> = (1..=width).map(|i| self.dialect.param(n + i)).collect();
+            range.push(format!(
+                "{} <= {}",
+                tuple_of(self.key_columns(parent), width),
+                tuple(params)
+            ));
         }
         let range = if range.is_empty() {
             String::new()
         } else {
             format!(" WHERE {}", range.join(" AND "))
         };
-        format!(
-            "{} IN (SELECT k0 FROM {}{range})",
-            self.col(child, column),
-            self.keys(parent)
-        )
+        self.in_referenced(child, column, parent, &range)
     }
 
     /// Deletes the rows of a leaf without a key set (see [`Render::inline_filter`]).
@@ -747,7 +847,10 @@ pub(crate) fn create_table<D: Dialect>(dialect: &D, meta: &ModelMeta) -> Vec<Str
     for col in meta.columns {
         if let Some(fk) = col.foreign_key {
             let target = (fk.target)();
-            let target_pk: Vec<String> = target.primary_key().map(|(_, c)| q(c.name)).collect();
+            let target_pk: Vec<String> = match fk.references.and_then(|name| target.column(name)) {
+                Some((_, referenced)) => vec![q(referenced.name)],
+                None => target.primary_key().map(|(_, c)| q(c.name)).collect(),
+            };
             defs.push(format!(
                 "FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
                 q(col.name),
@@ -940,6 +1043,11 @@ impl<D: Dialect> Render<'_, D> {
         self.insert_key_rows(KeyTable::Keep, t, rows)
     }
 
+    /// How many single values one statement may bind.
+    pub fn values_per_statement(&self) -> usize {
+        self.dialect.max_params()
+    }
+
     /// How many keys of `t` one statement may bind.
     pub fn keys_per_statement(&self, t: TableId) -> usize {
         (self.dialect.max_params() / self.schema.tables[t].pk.len()).max(1)
@@ -979,12 +1087,25 @@ impl<D: Dialect> Render<'_, D> {
     /// Links of `assoc` from `?1` (through `local`) whose target (through `remote`) is not
     /// in `target`'s keep table.
     fn links_left(&self, assoc: TableId, local: usize, remote: usize, target: TableId) -> String {
+        let kept = format!(
+            "SELECT {} FROM {}",
+            self.key_columns(target),
+            self.keep(target)
+        );
+        let kept = match self.references_key(assoc, remote) {
+            true => kept,
+            false => format!(
+                "SELECT {} FROM {} WHERE {} IN ({kept})",
+                self.col(target, self.schema.fk(assoc, remote).target_column),
+                self.table(target),
+                self.pk(target)
+            ),
+        };
         format!(
-            "{} = {} AND NOT {} IN (SELECT k0 FROM {})",
+            "{} = {} AND NOT {} IN ({kept})",
             self.col(assoc, local),
             self.dialect.param(1),
             self.col(assoc, remote),
-            self.keep(target)
         )
     }
 
@@ -1013,7 +1134,7 @@ impl<D: Dialect> Render<'_, D> {
     ) -> String {
         format!(
             "{} IN (SELECT {} FROM {} WHERE {})",
-            self.pk(target),
+            self.col(target, self.schema.fk(assoc, remote).target_column),
             self.col(assoc, remote),
             self.table(assoc),
             self.links_left(assoc, local, remote, target)
@@ -1048,6 +1169,9 @@ pub(crate) enum LoadKeys {
     List(usize),
     /// The load table of this table (see [`Render::load_table`]).
     Table(TableId),
+    /// The load table of values of any one column (see [`Render::load_values`]), for joins
+    /// through a column that is not a key.
+    Values,
 }
 
 /// Statements of batched loads: one query per relationship for many parent rows.
@@ -1072,6 +1196,37 @@ impl<D: Dialect> Render<'_, D> {
         self.insert_key_rows(KeyTable::Load, t, rows)
     }
 
+    /// The temporary table of single values (any type) a batched load looks up when they
+    /// are not keys: those of a unique column that a foreign key references.
+    pub fn load_values(&self) -> String {
+        self.dialect.temp_table("cascade_values")
+    }
+
+    /// Creates the values table if this connection has none yet.
+    pub fn create_values(&self) -> Statement {
+        Statement::new(format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {} (k0 PRIMARY KEY) WITHOUT ROWID",
+            self.q("cascade_values")
+        ))
+    }
+
+    /// Empties the values table.
+    pub fn clear_values(&self) -> Statement {
+        Statement::new(format!("DELETE FROM {}", self.load_values()))
+    }
+
+    /// Inserts `rows` values (bound in order) into the values table, as one statement.
+    pub fn insert_values(&self, rows: usize) -> String {
+        let tuples: Vec<String> = (1..=rows)
+            .map(|i| format!("({})", self.dialect.param(i)))
+            .collect();
+        format!(
+            "{} (k0) VALUES {}",
+            self.dialect.insert_ignore(&self.load_values()),
+            tuples.join(", ")
+        )
+    }
+
     /// The keys a load looks up, as the right side of `IN`.
     fn load_keys(&self, keys: LoadKeys) -> String {
         match keys {
@@ -1081,6 +1236,7 @@ impl<D: Dialect> Render<'_, D> {
                 self.key_columns(t),
                 self.load_table(t)
             ),
+            LoadKeys::Values => format!("(SELECT k0 FROM {})", self.load_values()),
         }
     }
 
@@ -1097,14 +1253,14 @@ impl<D: Dialect> Render<'_, D> {
         )
     }
 
-    /// Rows of `t` whose (single-column) primary key is one of `keys`: the targets of many
-    /// many-to-one references.
-    pub fn load_targets(&self, t: TableId, keys: LoadKeys) -> String {
+    /// Rows of `t` whose `column` (its single-column primary key, or a unique column) is one
+    /// of `keys`: the targets of many many-to-one references.
+    pub fn load_targets(&self, t: TableId, column: usize, keys: LoadKeys) -> String {
         format!(
             "SELECT {} FROM {} WHERE {} IN {} ORDER BY {}",
             self.select_list(t),
             self.table(t),
-            self.pk(t),
+            self.col(t, column),
             self.load_keys(keys),
             self.pk_list(t)
         )
@@ -1131,13 +1287,14 @@ impl<D: Dialect> Render<'_, D> {
             .iter()
             .map(|&c| format!("t.{}", self.q(self.schema.column_name(target, c))))
             .collect();
+        let referenced = self.schema.fk(assoc, remote).target_column;
         format!(
-            "SELECT DISTINCT a.{local}, {} FROM {} AS a JOIN {} AS t ON {} = a.{} WHERE a.{local} IN {} \
+            "SELECT DISTINCT a.{local}, {} FROM {} AS a JOIN {} AS t ON t.{} = a.{} WHERE a.{local} IN {} \
              ORDER BY {}",
             columns.join(", "),
             self.table(assoc),
             self.table(target),
-            tuple(pk.clone()),
+            self.q(self.schema.column_name(target, referenced)),
             self.q(self.schema.column_name(assoc, remote)),
             self.load_keys(keys),
             pk.join(", "),

@@ -157,9 +157,9 @@ impl<'a, 'c> Writer<'a, 'c> {
             match obj.related_mut(i).pop() {
                 Some(target) if follows => {
                     self.write(target, mode.related())?;
-                    let pk = self.schema.tables[rel.target].pk[0];
-                    let key = target.values()[pk].clone();
-                    obj.set_value(column, key)?;
+                    let referenced = self.schema.fk(t, column).target_column;
+                    let value = target.values()[referenced].clone();
+                    obj.set_value(column, value)?;
                 }
                 Some(_) => {}
                 // An existing row whose `delete-orphan` target is gone from its field: the
@@ -171,7 +171,7 @@ impl<'a, 'c> Writer<'a, 'c> {
             }
         }
 
-        let key = self.write_row(t, obj, mode)?;
+        self.write_row(t, obj, mode)?;
 
         // Targets the row no longer references are orphans: deleted, with their cascades.
         let now = obj.values();
@@ -180,20 +180,25 @@ impl<'a, 'c> Writer<'a, 'c> {
                 continue;
             };
             if !orphan.key.is_null() && now[column] != orphan.key {
-                let target = rels[orphan.relationship].target;
-                let clause = Render::sqlite(self.schema).key_is(target);
-                self.delete_where(target, clause, vec![orphan.key])?;
+                let fk = self.schema.fk(t, column);
+                let clause = Render::sqlite(self.schema).column_is(fk.target, fk.target_column);
+                self.delete_where(fk.target, clause, vec![orphan.key])?;
             }
         }
+        // What related rows reference of this one: its key, or another unique column.
+        let referenced_value = |table: TableId, column: usize| -> Value {
+            now[self.schema.fk(table, column).target_column].clone()
+        };
 
         for (i, rel) in rels.iter().enumerate() {
             let save = rel.meta.cascade.contains(mode.follows());
             match rel.join {
                 Join::Referencing { .. } => {}
                 Join::Referenced { column } => {
+                    let parent = referenced_value(rel.target, column);
                     if save {
                         for child in obj.related_mut(i) {
-                            child.set_value(column, key[0].clone())?;
+                            child.set_value(column, parent.clone())?;
                             self.write(child, mode.related())?;
                         }
                     }
@@ -202,7 +207,7 @@ impl<'a, 'c> Writer<'a, 'c> {
                     let passive = rel.meta.passive_deletes == PassiveDeletes::All;
                     if mode == Mode::Update && rel.meta.collection && !passive {
                         let kept = self.kept_keys(rel.target, obj.related(i));
-                        self.sync_children(rel.target, column, rel.meta.cascade, &key[0], kept)?;
+                        self.sync_children(rel.target, column, rel.meta.cascade, &parent, kept)?;
                     }
                 }
                 // Links belong to `save-update` (`merge` for a merge): without it, the
@@ -218,16 +223,20 @@ impl<'a, 'c> Writer<'a, 'c> {
                         true => String::new(),
                         false => Render::sqlite(self.schema).insert_link(assoc, local, remote),
                     };
-                    let target_pk = self.schema.tables[rel.target].pk[0];
+                    let local_value = referenced_value(assoc, local);
+                    let target_column = self.schema.fk(assoc, remote).target_column;
+                    let assigned = self.schema.tables[rel.target].meta.has_rowid_key()
+                        && self.schema.tables[rel.target].pk == [target_column];
                     for target in targets {
                         self.write(target, mode.related())?;
-                        let remote_key = target.values()[target_pk].clone();
-                        if remote_key.is_unset_key() {
+                        let remote_value = target.values()[target_column].clone();
+                        if remote_value.is_null() || (assigned && remote_value.is_unset_key()) {
                             return Err(Error::MissingKey {
                                 table: self.schema.name(rel.target).to_owned(),
                             });
                         }
-                        self.exec.execute(&link, &[key[0].clone(), remote_key])?;
+                        self.exec
+                            .execute(&link, &[local_value.clone(), remote_value])?;
                     }
                     if mode == Mode::Update {
                         let kept = self.kept_keys(rel.target, obj.related(i));
@@ -235,7 +244,7 @@ impl<'a, 'c> Writer<'a, 'c> {
                             rel.target,
                             (assoc, local, remote),
                             rel.meta.cascade,
-                            &key[0],
+                            &local_value,
                             kept,
                         )?;
                     }
