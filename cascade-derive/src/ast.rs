@@ -1,7 +1,7 @@
 //! The derive's input as a small typed model that borrows from syn's: the struct, its fields,
 //! and each one's parsed attributes.
 
-use syn::{spanned::Spanned as _, Visibility};
+use syn::spanned::Spanned as _;
 use syn::{Data, DeriveInput, Fields, GenericArgument, Generics, Ident, PathArguments, Type};
 
 use crate::attr;
@@ -10,7 +10,6 @@ use crate::ctxt::Ctxt;
 /// A struct with named fields and its `#[model(...)]` options.
 pub struct Input<'a> {
     pub ident: &'a Ident,
-    pub vis: &'a Visibility,
     pub generics: &'a Generics,
     pub attrs: attr::Container,
     pub fields: Vec<Field<'a>>,
@@ -85,7 +84,6 @@ impl<'a> Input<'a> {
             .collect();
         Some(Input {
             ident,
-            vis: &input.vis,
             generics: &input.generics,
             attrs,
             fields,

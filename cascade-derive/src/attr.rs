@@ -70,7 +70,11 @@ impl<'c, T> Attr<'c, T> {
 }
 
 /// The options each scope accepts, as shown in error messages.
-const CONTAINER_OPTIONS: &[(&str, &str)] = &[("table", "table = \"name\""), ("hooks", "hooks")];
+const CONTAINER_OPTIONS: &[(&str, &str)] = &[
+    ("table", "table = \"name\""),
+    ("hooks", "hooks"),
+    ("crate", "crate = \"path\""),
+];
 const COLUMN_OPTIONS: &[(&str, &str)] = &[
     ("primary_key", "primary_key"),
     ("column", "column = \"name\""),
@@ -100,12 +104,16 @@ pub struct Container {
     pub table: Option<Spanned<LitStr>>,
     /// `hooks`: the model implements `DeleteHooks`.
     pub hooks: Option<Spanned<()>>,
+    /// `crate = "path"`: the runtime crate's path, when it is not `::cascade_runtime` (a
+    /// renamed dependency, or a re-export).
+    pub krate: Option<Spanned<Path>>,
 }
 
 impl Container {
     pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Container {
         let mut table = Attr::none(cx, "model", "table");
         let mut hooks = Attr::none(cx, "model", "hooks");
+        let mut krate = Attr::none(cx, "model", "crate");
         for attr in attrs {
             if attr.path().is_ident("relationship") {
                 cx.error_spanned_by(
@@ -136,6 +144,20 @@ impl Container {
                     if flag(cx, &meta, "model")? {
                         hooks.set(&meta.path, meta.path.to_token_stream(), ());
                     }
+                } else if meta.path.is_ident("crate") {
+                    // #[model(crate = "path")]
+                    let lit = parse_str(&meta, "crate = \"path\"")?;
+                    match lit.parse::<Path>() {
+                        Ok(path) => krate.set(&meta.path, option_tokens(&meta.path, &lit), path),
+                        Err(_) => cx.error_spanned_by(
+                            &lit,
+                            format!(
+                                "`crate = \"{}\"` is not a path: write the runtime crate's path, \
+                                 e.g. `crate = \"::cascade\"` for a dependency renamed `cascade`",
+                                lit.value()
+                            ),
+                        ),
+                    }
                 } else {
                     unknown_option(cx, &meta, Scope::Container)?;
                 }
@@ -146,6 +168,7 @@ impl Container {
             }
         }
         Container {
+            krate: krate.get(),
             table: table.get(),
             hooks: hooks.get(),
         }
@@ -1004,7 +1027,7 @@ mod tests {
                 "`hooks` takes no value: write #[model(hooks)]",
                 "duplicate option `hooks` in #[model(...)]: it may be given only once",
                 "unknown option `hook`: did you mean `hooks`? #[model(...)] on a struct accepts \
-                 `table = \"name\"`, `hooks`",
+                 `table = \"name\"`, `hooks`, `crate = \"path\"`",
             ]
         );
 
@@ -1017,9 +1040,9 @@ mod tests {
             errors(cx),
             [
                 "unknown option `tabel`: did you mean `table`? #[model(...)] on a struct accepts \
-                 `table = \"name\"`, `hooks`",
+                 `table = \"name\"`, `hooks`, `crate = \"path\"`",
                 "`primary_key` belongs on a field: #[model(...)] on the struct accepts only \
-                 `table = \"name\"`, `hooks`",
+                 `table = \"name\"`, `hooks`, `crate = \"path\"`",
                 "`table` cannot be empty",
             ]
         );
@@ -1056,7 +1079,7 @@ mod tests {
                 "`cascade` belongs in #[relationship(...)] on a Vec<T>, Option<T> or \
                  Option<Box<T>> field",
                 "`on_delete` belongs on a field: #[model(...)] on the struct accepts only \
-                 `table = \"name\"`, `hooks`",
+                 `table = \"name\"`, `hooks`, `crate = \"path\"`",
             ]
         );
     }

@@ -1,30 +1,38 @@
-//! Prints the lowered model as tokens: the `Model` and `DynModel` impls and the typed
-//! repository. No decisions are made here; every path is absolute, through
-//! `::cascade_runtime::__private`.
+//! Prints the lowered model as tokens: the `Model` and `DynModel` impls, inside a
+//! `const _: () = { ... };` that adds no name to the user's module. No decisions are made here;
+//! every path goes through one alias of the runtime's `__private` module, as serde's
+//! expansions go through `_serde`.
+//!
+//! Every use of a column field's type goes through `<T as _cascade::ColumnField>` and every use
+//! of a relationship field's type through `<T as _cascade::RelationField>`, at the field type's
+//! span: a type that is neither is one error at the field, not one per use.
 
 use proc_macro2::{Literal, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned as _;
 use syn::Ident;
 
-use crate::ast::Shape;
 use crate::attr::PassiveDeletes;
 use crate::cascade::Cascade;
 use crate::lower::{Column, Field, FieldKind, Model, Relationship};
 
-/// `::cascade_runtime::__private`.
+/// The alias of the runtime's `__private` module inside the expansion.
 fn private() -> TokenStream {
-    quote!(::cascade_runtime::__private)
+    quote!(_cascade)
 }
 
 pub fn expand(model: &Model) -> TokenStream {
+    let krate = &model.krate;
     let model_impl = model_impl(model);
     let dyn_model_impl = dyn_model_impl(model);
-    let repository = repository(model);
     quote! {
-        #model_impl
-        #dyn_model_impl
-        #repository
+        const _: () = {
+            use #krate::__private as _cascade;
+
+            #model_impl
+
+            #dyn_model_impl
+        };
     }
 }
 
@@ -35,143 +43,118 @@ fn respan(ident: &Ident, span: Span) -> Ident {
     ident
 }
 
-fn repository_ident(model: &Model) -> Ident {
-    format_ident!("{}Repository", model.name, span = model.ident.span())
-}
-
 fn model_impl(model: &Model) -> TokenStream {
     let private = private();
     let ident = model.ident;
-    let repository = repository_ident(model);
     let name = &model.name;
     let table = &model.table;
     let columns = model
         .columns()
         .map(|(field, column)| column_meta(field, column));
-    let relationships = model.relationships().map(|(_, rel)| relationship_meta(rel));
+    let relationships = model
+        .relationships()
+        .map(|(field, rel)| relationship_meta(field, rel));
     // `Hooks::of::<T>` requires `T: DeleteHooks`; at the `hooks` option's span, a missing impl
     // is reported there, where it was promised.
-    let hooks = match model.hooks {
-        Some(span) => {
-            let ty = respan(ident, span);
-            let of = quote_spanned!(span=> #private::Hooks::of::<#ty>);
-            quote!(#private::Option::Some(#of()))
-        }
-        None => quote!(#private::Option::None),
+    let hooks = model.hooks.map(|span| {
+        let ty = respan(ident, span);
+        let of = quote_spanned!(span=> #private::Hooks::of::<#ty>);
+        quote!(.with_hooks(#of()))
+    });
+    let key_types: Vec<&syn::Type> = model.primary_key().map(|field| &field.ty).collect();
+    let key = match key_types.as_slice() {
+        [one] => quote!(#one),
+        many => quote!((#(#many),*)),
     };
     let field_values = model.fields.iter().map(|field| {
         let member = field.ident;
         match &field.kind {
             FieldKind::Column(_) => {
-                let read = Ident::new("read", field.ty.span());
-                quote!(#member: row.#read()?)
+                let from_value = column_fn(field, quote!(from_value));
+                quote!(#member: row.read(#from_value)?)
             }
-            FieldKind::Relationship(_) => quote!(#member: ::core::default::Default::default()),
+            FieldKind::Relationship(_) => quote!(#member: #private::Default::default()),
         }
     });
-    let key_types: Vec<&syn::Type> = model.primary_key().map(|field| field.ty).collect();
-    let key = match key_types.as_slice() {
-        [one] => quote!(#one),
-        many => quote!((#(#many),*)),
-    };
     quote! {
         #[automatically_derived]
         impl #private::Model for #ident {
             type Key = #key;
-            type Repository<'s> = #repository<'s>;
 
             fn meta() -> &'static #private::ModelMeta {
-                static META: #private::ModelMeta = #private::ModelMeta {
-                    name: #name,
-                    table: #table,
-                    columns: &[#(#columns),*],
-                    relationships: &[#(#relationships),*],
-                    hooks: #hooks,
-                };
+                static META: #private::ModelMeta = #private::ModelMeta::new(
+                    #name,
+                    #table,
+                    &[#(#columns),*],
+                    &[#(#relationships),*],
+                )#hooks;
                 &META
             }
 
-            fn from_values(
-                values: #private::Vec<#private::Value>,
-            ) -> #private::Result<Self> {
-                let mut row = #private::RowReader::new(
-                    <Self as #private::Model>::meta(),
-                    values,
-                );
+            fn from_values(values: #private::Vec<#private::Value>) -> #private::Result<Self> {
+                let mut row = #private::RowReader::new(<Self as #private::Model>::meta(), values);
                 #private::Ok(#ident {
                     #(#field_values,)*
                 })
-            }
-
-            fn repository(session: &mut #private::Session) -> #repository<'_> {
-                #repository { session }
             }
         }
     }
 }
 
+/// `<T as _cascade::ColumnField>::item`, at the field type's span.
+fn column_fn(field: &Field, item: TokenStream) -> TokenStream {
+    let private = private();
+    let ty = &field.ty;
+    quote_spanned!(ty.span()=> <#ty as #private::ColumnField>::#item)
+}
+
+/// `<T as _cascade::RelationField>::item`, at the field type's span.
+fn relation_fn(field: &Field, item: TokenStream) -> TokenStream {
+    let private = private();
+    let ty = &field.ty;
+    quote_spanned!(ty.span()=> <#ty as #private::RelationField>::#item)
+}
+
+/// `ColumnMeta::of("field", <T as ColumnField>::SHAPE)` and a builder call per option.
 fn column_meta(field: &Field, column: &Column) -> TokenStream {
     let private = private();
-    let ty = field.ty;
-    let Column {
-        field: field_name,
-        name,
-        primary_key,
-        unique,
-        index,
-        ..
-    } = column;
-    // At the field's type, so that a type without `ColumnType` is reported on the field.
-    let sql_type = quote_spanned!(ty.span()=> <#ty as #private::ColumnType>::SQL_TYPE);
-    let nullable = quote_spanned!(ty.span()=> <#ty as #private::ColumnType>::NULLABLE);
-    let default = match column.default {
-        Some(expr) => {
-            let value = quote_spanned!(expr.span()=> #private::IntoValue::into_value(#expr));
-            quote!(#private::Option::Some(|| #value))
-        }
-        None => quote!(#private::Option::None),
-    };
-    let foreign_key = match &column.foreign_key {
-        Some(fk) => {
-            let (target, references) = match &fk.references {
-                // Through `foreign_key_target`, whose bound makes a column whose type is not
-                // the referenced key's type an error at the field's type.
-                None => {
-                    let target = &fk.target;
-                    let target =
-                        quote_spanned!(ty.span()=> #private::foreign_key_target::<#ty, #target>);
-                    (target, quote!(#private::Option::None))
-                }
-                // Another column: its type is checked against this one when the schema is built.
-                Some(column) => (
-                    model_meta_fn(&fk.target),
-                    quote!(#private::Option::Some(#column)),
-                ),
-            };
-            let on_delete = Ident::new(fk.on_delete.variant(), Span::call_site());
-            quote! {
-                #private::Option::Some(#private::ForeignKeyMeta {
-                    target: #target,
-                    references: #references,
-                    on_delete: #private::OnDelete::#on_delete,
-                })
-            }
-        }
-        None => quote!(#private::Option::None),
-    };
-    quote! {
-        #private::ColumnMeta {
-            field: #field_name,
-            name: #name,
-            sql_type: #sql_type,
-            nullable: #nullable,
-            primary_key: #primary_key,
-            unique: #unique,
-            index: #index,
-            default: #default,
-            foreign_key: #foreign_key,
+    let ty = &field.ty;
+    let field_name = &column.field;
+    let shape = column_fn(field, quote!(SHAPE));
+    let mut options = Vec::new();
+    if column.name != column.field {
+        let name = &column.name;
+        options.push(quote!(.column(#name)));
+    }
+    if column.primary_key {
+        options.push(quote!(.primary_key()));
+    }
+    if column.unique {
+        options.push(quote!(.unique()));
+    }
+    if column.index {
+        options.push(quote!(.index()));
+    }
+    if let Some(expr) = column.default {
+        let value = quote_spanned!(expr.span()=> #private::IntoValue::into_value(#expr));
+        options.push(quote!(.default(|| #value)));
+    }
+    if let Some(fk) = &column.foreign_key {
+        let target_ty = &fk.target;
+        let on_delete = Ident::new(fk.on_delete.variant(), Span::call_site());
+        let target = match &fk.references {
+            // Through `foreign_key_target`, whose bound makes a column whose type is not the
+            // referenced key's type an error at the field's type.
+            None => quote_spanned!(ty.span()=> #private::foreign_key_target::<#ty, #target_ty>),
+            // Another column: its type is checked against this one when the schema is built.
+            Some(_) => model_meta_fn(target_ty),
+        };
+        options.push(quote!(.foreign_key(#target, #private::OnDelete::#on_delete)));
+        if let Some(references) = &fk.references {
+            options.push(quote!(.references(#references)));
         }
     }
+    quote!(#private::ColumnMeta::of(#field_name, #shape) #(#options)*)
 }
 
 /// `<T as Model>::meta`, at `T`'s span.
@@ -180,52 +163,43 @@ fn model_meta_fn(ty: &syn::Type) -> TokenStream {
     quote_spanned!(ty.span()=> <#ty as #private::Model>::meta)
 }
 
-fn relationship_meta(rel: &Relationship) -> TokenStream {
+/// `RelationshipMeta::of("field", <F as RelationField>::TARGET)` and a builder call per option.
+fn relationship_meta(field: &Field, rel: &Relationship) -> TokenStream {
     let private = private();
-    let field = &rel.field;
-    let target = model_meta_fn(&rel.target);
-    let collection = rel.shape == Shape::Vec;
-    let cascade = cascade_set(rel.cascade);
-    let option_str = |value: &Option<String>| match value {
-        Some(value) => quote!(#private::Option::Some(#value)),
-        None => quote!(#private::Option::None),
-    };
-    let foreign_key = option_str(&rel.foreign_key);
-    let back_populates = option_str(&rel.back_populates);
-    let secondary = match &rel.secondary {
-        Some(secondary) => {
-            let meta = model_meta_fn(secondary);
-            quote!(#private::Option::Some(#meta))
+    let name = &rel.field;
+    let target = relation_fn(field, quote!(TARGET));
+    let mut options = Vec::new();
+    if rel.cascade != Cascade::DEFAULT {
+        let cascade = cascade_set(rel.cascade);
+        options.push(quote!(.cascade(#cascade)));
+    }
+    if let Some(column) = &rel.foreign_key {
+        options.push(quote!(.foreign_key(#column)));
+    }
+    if let Some(secondary) = &rel.secondary {
+        let meta = model_meta_fn(secondary);
+        options.push(quote!(.secondary(#meta)));
+    }
+    match rel.passive_deletes {
+        PassiveDeletes::Off => {}
+        PassiveDeletes::On => {
+            options.push(quote!(.passive_deletes(#private::PassiveDeletes::On)));
         }
-        None => quote!(#private::Option::None),
-    };
-    let passive_deletes = match rel.passive_deletes {
-        PassiveDeletes::Off => quote!(Off),
-        PassiveDeletes::On => quote!(On),
-        PassiveDeletes::All => quote!(All),
-    };
-    let single_parent = rel.single_parent;
-    let on_delete = match rel.on_delete {
-        Some(on_delete) => {
-            let variant = Ident::new(on_delete.variant(), Span::call_site());
-            quote!(#private::Option::Some(#private::RelationshipOnDelete::#variant))
-        }
-        None => quote!(#private::Option::None),
-    };
-    quote! {
-        #private::RelationshipMeta {
-            field: #field,
-            target: #target,
-            collection: #collection,
-            cascade: #cascade,
-            foreign_key: #foreign_key,
-            secondary: #secondary,
-            passive_deletes: #private::PassiveDeletes::#passive_deletes,
-            back_populates: #back_populates,
-            single_parent: #single_parent,
-            on_delete: #on_delete,
+        PassiveDeletes::All => {
+            options.push(quote!(.passive_deletes(#private::PassiveDeletes::All)));
         }
     }
+    if let Some(back) = &rel.back_populates {
+        options.push(quote!(.back_populates(#back)));
+    }
+    if rel.single_parent {
+        options.push(quote!(.single_parent()));
+    }
+    if let Some(on_delete) = rel.on_delete {
+        let variant = Ident::new(on_delete.variant(), Span::call_site());
+        options.push(quote!(.on_delete(#private::RelationshipOnDelete::#variant)));
+    }
+    quote!(#private::RelationshipMeta::of(#name, #target) #(#options)*)
 }
 
 /// `CascadeSet::ALL`, `CascadeSet::ALL.union(CascadeSet::DELETE_ORPHAN)`, ...
@@ -247,60 +221,16 @@ fn dyn_model_impl(model: &Model) -> TokenStream {
 
     let values = model.columns().map(|(field, _)| {
         let member = field.ident;
-        let ty = field.ty;
-        let to_value = quote_spanned!(ty.span()=> <#ty as #private::ColumnType>::to_value);
+        let to_value = column_fn(field, quote!(to_value));
         quote!(#to_value(&self.#member))
     });
     let set_value_arms = model.columns().enumerate().map(|(i, (field, _))| {
         let member = field.ident;
         let index = Literal::usize_unsuffixed(i);
-        let ty = field.ty;
-        let read = quote_spanned!(ty.span()=> #private::column_from_value::<#ty>);
-        quote!(#index => self.#member = #read(meta, #index, value)?,)
+        let from_value = column_fn(field, quote!(from_value));
+        quote!(#index => self.#member = column.read(#from_value)?,)
     });
-
-    let relationship_fns = if model.relationships().next().is_none() {
-        no_relationships()
-    } else {
-        let arms = |method: TokenStream, reference: TokenStream, extra: TokenStream| {
-            relationship_arms(model, &method, &reference, &extra)
-        };
-        let related = arms(quote!(items), quote!(&), quote!());
-        let related_mut = arms(quote!(items_mut), quote!(&mut), quote!());
-        let set_related = arms(quote!(load), quote!(&mut), quote!(, rows));
-        quote! {
-            fn related(
-                &self,
-                relationship: usize,
-            ) -> #private::Vec<&dyn #private::DynModel> {
-                match relationship {
-                    #(#related)*
-                    _ => #private::Vec::new(),
-                }
-            }
-
-            fn related_mut(
-                &mut self,
-                relationship: usize,
-            ) -> #private::Vec<&mut dyn #private::DynModel> {
-                match relationship {
-                    #(#related_mut)*
-                    _ => #private::Vec::new(),
-                }
-            }
-
-            fn set_related(
-                &mut self,
-                relationship: usize,
-                rows: #private::Vec<#private::Vec<#private::Value>>,
-            ) -> #private::Result<()> {
-                match relationship {
-                    #(#set_related)*
-                    _ => #private::Ok(()),
-                }
-            }
-        }
-    };
+    let relationship_fns = relationship_fns(model);
 
     quote! {
         #[automatically_derived]
@@ -313,13 +243,9 @@ fn dyn_model_impl(model: &Model) -> TokenStream {
                 #private::Vec::from([#(#values),*])
             }
 
-            fn set_value(
-                &mut self,
-                column: usize,
-                value: #private::Value,
-            ) -> #private::Result<()> {
-                let meta = <Self as #private::Model>::meta();
-                match column {
+            fn set_value(&mut self, index: usize, value: #private::Value) -> #private::Result<()> {
+                let mut column = #private::RowReader::one(<Self as #private::Model>::meta(), index, value);
+                match index {
                     #(#set_value_arms)*
                     _ => {}
                 }
@@ -331,166 +257,41 @@ fn dyn_model_impl(model: &Model) -> TokenStream {
     }
 }
 
-/// `0 => Related::items(&self.children),` for each relationship.
-fn relationship_arms(
-    model: &Model,
-    method: &TokenStream,
-    reference: &TokenStream,
-    extra: &TokenStream,
-) -> Vec<TokenStream> {
+/// `DynModel::relationship` and `relationship_mut`: the field of each index, through
+/// `RelationField::as_related` (empty matches for a model without relationships; also used by
+/// the fallback stub).
+pub fn relationship_fns(model: &Model) -> TokenStream {
     let private = private();
-    model
-        .relationships()
-        .enumerate()
-        .map(|(i, (field, rel))| {
-            let member = field.ident;
-            let index = Literal::usize_unsuffixed(i);
-            let container = match rel.shape {
-                Shape::Vec | Shape::Option => quote!(Related),
-                Shape::OptionBox => quote!(RelatedBoxed),
-            };
-            let function = quote_spanned!(field.ty.span()=> #private::#container::#method);
-            quote!(#index => #function(#reference self.#member #extra),)
-        })
-        .collect()
-}
-
-fn repository(model: &Model) -> TokenStream {
-    let private = private();
-    let ident = model.ident;
-    let vis = model.vis;
-    let repository = repository_ident(model);
-    let name = &model.name;
-    let table = &model.table;
-
-    let pk: Vec<&Field> = model.primary_key().collect();
-    let pk_names: Vec<&Ident> = pk.iter().map(|field| field.ident).collect();
-    let key = match pk_names.as_slice() {
-        [one] => quote!(#one),
-        many => quote!((#(#many),*)),
+    let arms = |method: TokenStream, reference: TokenStream| -> Vec<TokenStream> {
+        model
+            .relationships()
+            .enumerate()
+            .map(|(i, (field, _))| {
+                let member = field.ident;
+                let index = Literal::usize_unsuffixed(i);
+                let function = relation_fn(field, method.clone());
+                quote!(#index => #private::Some(#function(#reference self.#member)),)
+            })
+            .collect()
     };
-    let pk_params: Vec<TokenStream> = pk
-        .iter()
-        .map(|field| {
-            let (member, ty) = (field.ident, field.ty);
-            quote!(#member: #ty)
-        })
-        .collect();
-    let pk_list = pk
-        .iter()
-        .map(|field| syn::ext::IdentExt::unraw(field.ident).to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-
-    let doc_struct = [
-        format!(" Typed repository of [`{name}`] rows (table `{table}`), generated by"),
-        " `#[derive(Model)]`.".to_owned(),
-        String::new(),
-        format!(" Get one with `session.repo::<{name}>()`. Every call goes through the"),
-        " [`Session`](cascade_runtime::Session)'s planner, so deletes cascade exactly as"
-            .to_owned(),
-        format!(" `session.delete_by_pk::<{name}>(..)` does."),
-    ];
-    let doc_delete_where = [
-        format!(" Deletes every row matching `clause` (SQL over `{table}`'s columns, with `?N`"),
-        " parameters bound to `params`) and everything their cascades reach.".to_owned(),
-    ];
-    let doc_plan = format!(" Computes what `delete_by_pk({pk_list})` would do, changing nothing.");
-
+    let shared = arms(quote!(as_related), quote!(&));
+    let mutable = arms(quote!(as_related_mut), quote!(&mut));
     quote! {
-        #(#[doc = #doc_struct])*
-        #vis struct #repository<'s> {
-            session: &'s mut #private::Session,
-        }
-
-        #[automatically_derived]
-        impl #repository<'_> {
-            /// Loads the row with this primary key; relationship fields are left empty.
-            pub fn get(
-                &mut self,
-                #(#pk_params),*
-            ) -> #private::Result<#private::Option<#ident>> {
-                self.session.get::<#ident>(#key)
-            }
-
-            /// Inserts `row` and, along `save-update` cascades, its related rows; writes
-            /// generated keys back.
-            pub fn insert(&mut self, row: &mut #ident) -> #private::Result<()> {
-                self.session.insert(row)
-            }
-
-            /// Writes `row`'s columns and syncs its relationship collections (see
-            /// [`Session::update`](cascade_runtime::Session::update)); returns what
-            /// `delete-orphan` deleted.
-            pub fn update(
-                &mut self,
-                row: &mut #ident,
-            ) -> #private::Result<#private::DeleteReport> {
-                self.session.update(row)
-            }
-
-            /// Deletes `row` and everything its cascades reach, in one transaction.
-            pub fn delete(
-                &mut self,
-                row: &#ident,
-            ) -> #private::Result<#private::DeleteReport> {
-                self.session.delete(row)
-            }
-
-            /// Deletes the row with this primary key and everything its cascades reach.
-            pub fn delete_by_pk(
-                &mut self,
-                #(#pk_params),*
-            ) -> #private::Result<#private::DeleteReport> {
-                self.session.delete_by_pk::<#ident>(#key)
-            }
-
-            // `impl Params`, not a named type parameter, which a model's own name could shadow.
-            #(#[doc = #doc_delete_where])*
-            pub fn delete_where(
-                &mut self,
-                clause: &str,
-                params: impl #private::Params,
-            ) -> #private::Result<#private::DeleteReport> {
-                self.session.delete_where::<#ident>(clause, params)
-            }
-
-            #[doc = #doc_plan]
-            pub fn plan_delete(
-                &mut self,
-                #(#pk_params),*
-            ) -> #private::Result<#private::DeletePlan> {
-                self.session.plan_delete::<#ident>(#key)
+        fn relationship(&self, index: usize) -> #private::Option<&dyn #private::Related> {
+            match index {
+                #(#shared)*
+                _ => #private::None,
             }
         }
-    }
-}
 
-/// `DynModel`'s relationship methods for a model without relationships (also used by the
-/// fallback stub).
-pub fn no_relationships() -> TokenStream {
-    let private = private();
-    quote! {
-        fn related(
-            &self,
-            _relationship: usize,
-        ) -> #private::Vec<&dyn #private::DynModel> {
-            #private::Vec::new()
-        }
-
-        fn related_mut(
+        fn relationship_mut(
             &mut self,
-            _relationship: usize,
-        ) -> #private::Vec<&mut dyn #private::DynModel> {
-            #private::Vec::new()
-        }
-
-        fn set_related(
-            &mut self,
-            _relationship: usize,
-            _rows: #private::Vec<#private::Vec<#private::Value>>,
-        ) -> #private::Result<()> {
-            #private::Ok(())
+            index: usize,
+        ) -> #private::Option<&mut dyn #private::Related> {
+            match index {
+                #(#mutable)*
+                _ => #private::None,
+            }
         }
     }
 }

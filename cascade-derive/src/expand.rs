@@ -298,10 +298,7 @@ mod tests {
         };
         let text = derive(&input).to_string();
         assert!(!text.contains("compile_error"), "{text}");
-        assert!(
-            text.contains("\"type\"") && text.contains("MatchRepository"),
-            "{text}"
-        );
-        assert!(text.contains("table : \"match\""), "{text}");
+        assert!(text.contains("\"type\""), "{text}");
+        assert!(text.contains("(\"Match\" , \"match\""), "{text}");
     }
 }

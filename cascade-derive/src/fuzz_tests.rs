@@ -591,7 +591,7 @@ fn expand_source(source: &str) -> Result<Outcome, TestCaseError> {
         Ok(Outcome::Errors)
     } else {
         prop_assert!(
-            text.contains("impl :: cascade_runtime :: __private :: Model for"),
+            text.contains("impl _cascade :: Model for"),
             "no error and no impl for\n{}\n{}",
             source,
             text

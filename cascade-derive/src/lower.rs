@@ -4,7 +4,7 @@
 use proc_macro2::Span;
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
-use syn::{Expr, Ident, Type, Visibility};
+use syn::{Expr, Ident, Type};
 
 use crate::ast::{Input, Shape};
 use crate::attr::{OnDelete, PassiveDeletes, RelationshipOnDelete};
@@ -13,19 +13,22 @@ use crate::cascade::Cascade;
 /// One model, ready to print.
 pub struct Model<'a> {
     pub ident: &'a Ident,
-    pub vis: &'a Visibility,
     /// The Rust name, as written in `ModelMeta::name`.
     pub name: String,
     pub table: String,
     /// `#[model(hooks)]`: where `hooks` was written, for the `DeleteHooks` bound's error.
     pub hooks: Option<Span>,
+    /// The runtime crate's path: `::cascade_runtime`, or `#[model(crate = "...")]`.
+    pub krate: syn::Path,
     /// Every field, in declaration order.
     pub fields: Vec<Field<'a>>,
 }
 
 pub struct Field<'a> {
     pub ident: &'a Ident,
-    pub ty: &'a Type,
+    /// The field's type, with `Self` replaced by the model's name (generated statics and
+    /// trait paths cannot name `Self`).
+    pub ty: Type,
     pub kind: FieldKind<'a>,
 }
 
@@ -57,8 +60,6 @@ pub struct ForeignKey {
 
 pub struct Relationship {
     pub field: String,
-    pub shape: Shape,
-    pub target: Type,
     pub cascade: Cascade,
     pub foreign_key: Option<String>,
     pub secondary: Option<Type>,
@@ -102,11 +103,9 @@ pub fn lower<'a>(input: &'a Input<'a>) -> syn::Result<Model<'a>> {
         let field_name = field.ident.unraw().to_string();
         let kind = match &field.relationship {
             Some(attrs) => {
-                let (shape, target) = Shape::of(field.ty).ok_or_else(|| Shape::error(field.ty))?;
+                Shape::of(field.ty).ok_or_else(|| Shape::error(field.ty))?;
                 FieldKind::Relationship(Relationship {
                     field: field_name,
-                    shape,
-                    target: resolve(target),
                     cascade: attrs.cascade.as_ref().map_or(Cascade::DEFAULT, |c| c.value),
                     foreign_key: attrs.foreign_key.as_ref().map(|f| f.value.value()),
                     secondary: attrs.secondary.as_ref().map(|s| resolve(&s.value)),
@@ -144,7 +143,7 @@ pub fn lower<'a>(input: &'a Input<'a>) -> syn::Result<Model<'a>> {
         };
         fields.push(Field {
             ident: field.ident,
-            ty: field.ty,
+            ty: resolve(field.ty),
             kind,
         });
     }
@@ -155,31 +154,54 @@ pub fn lower<'a>(input: &'a Input<'a>) -> syn::Result<Model<'a>> {
     };
     Ok(Model {
         ident: input.ident,
-        vis: input.vis,
         name,
         table,
         hooks: input.attrs.hooks.as_ref().map(|hooks| hooks.tokens.span()),
+        krate: match &input.attrs.krate {
+            Some(krate) => krate.value.clone(),
+            None => syn::parse_quote!(::cascade_runtime),
+        },
         fields,
     })
 }
 
-/// `Self` → the model's own name: targets are written inside a `static`, where `Self` is not
-/// in scope.
+/// `Self` → the model's own name, wherever it appears in a type (`Vec<Self>`,
+/// `Option<Box<Self>>`): types are written inside a `static` and in trait paths, where `Self`
+/// is not in scope.
 fn resolve_self(ty: &Type, ident: &Ident) -> Type {
+    let mut ty = ty.clone();
+    replace_self(&mut ty, ident);
+    ty
+}
+
+fn replace_self(ty: &mut Type, ident: &Ident) {
     match ty {
         Type::Path(path) if path.qself.is_none() && path.path.is_ident("Self") => {
-            let span = path
-                .path
-                .segments
-                .first()
-                .map_or_else(proc_macro2::Span::call_site, |s| s.ident.span());
-            let ident = Ident::new(&ident.unraw().to_string(), span);
-            Type::Path(syn::TypePath {
-                qself: None,
-                path: ident.into(),
-            })
+            let span = path.path.segments[0].ident.span();
+            path.path.segments[0].ident = Ident::new(&ident.unraw().to_string(), span);
         }
-        _ => ty.clone(),
+        Type::Path(path) => {
+            if let Some(qself) = &mut path.qself {
+                replace_self(&mut qself.ty, ident);
+            }
+            for segment in &mut path.path.segments {
+                if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
+                    for arg in &mut args.args {
+                        if let syn::GenericArgument::Type(ty) = arg {
+                            replace_self(ty, ident);
+                        }
+                    }
+                }
+            }
+        }
+        Type::Reference(r) => replace_self(&mut r.elem, ident),
+        Type::Ptr(p) => replace_self(&mut p.elem, ident),
+        Type::Slice(s) => replace_self(&mut s.elem, ident),
+        Type::Array(a) => replace_self(&mut a.elem, ident),
+        Type::Paren(p) => replace_self(&mut p.elem, ident),
+        Type::Group(g) => replace_self(&mut g.elem, ident),
+        Type::Tuple(t) => t.elems.iter_mut().for_each(|e| replace_self(e, ident)),
+        _ => {}
     }
 }
 
@@ -266,16 +288,17 @@ mod tests {
                 assert_eq!(fk.target.to_token_stream().to_string(), "BlogPost");
                 assert_eq!(fk.on_delete, OnDelete::Cascade);
 
-                let relationships: Vec<_> = model.relationships().map(|(_, r)| r).collect();
-                assert_eq!(relationships[0].shape, Shape::Vec);
+                let relationships: Vec<_> = model.relationships().collect();
+                let ty = |i: usize| relationships[i].0.ty.to_token_stream().to_string();
+                let relationships: Vec<_> = relationships.iter().map(|(_, r)| r).collect();
                 assert_eq!(relationships[0].cascade, Cascade::DEFAULT);
-                assert_eq!(relationships[1].target.to_token_stream().to_string(), "Tag");
+                assert_eq!(ty(1), ":: std :: vec :: Vec < Tag >");
                 assert_eq!(relationships[1].passive_deletes, PassiveDeletes::All);
                 assert!(relationships[1].secondary.is_some());
-                assert_eq!(relationships[2].shape, Shape::OptionBox);
                 assert_eq!(
-                    relationships[2].target.to_token_stream().to_string(),
-                    "BlogPost"
+                    ty(2),
+                    "Option < Box < BlogPost > >",
+                    "`Self` resolved inside"
                 );
                 assert!(relationships[2].single_parent);
                 assert_eq!(

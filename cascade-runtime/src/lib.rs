@@ -68,6 +68,7 @@ mod plan;
 mod plan_proptests;
 mod refresh;
 mod render;
+mod repo;
 mod report;
 mod schema;
 mod session;
@@ -85,6 +86,7 @@ pub use metadata::{
 };
 pub use model::{DynModel, Model};
 pub use render::ModelGraph;
+pub use repo::Repo;
 pub use report::{DeletePlan, DeleteReport, Detached, PlanAction, PlanNode};
 pub use session::{ChunkProgress, Session, DEFAULT_BUSY_TIMEOUT, DEFAULT_PREVIEW_KEYS};
 pub use value::{
@@ -99,18 +101,16 @@ pub use rusqlite;
 pub mod __private {
     pub use crate::hooks::Hooks;
     pub use crate::metadata::{
-        CascadeSet, ColumnMeta, ForeignKeyMeta, ModelMeta, OnDelete, PassiveDeletes,
-        RelationshipMeta, RelationshipOnDelete,
+        CascadeSet, ColumnMeta, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta,
+        RelationshipOnDelete,
     };
     pub use crate::model::{
-        column_from_value, foreign_key_target, DynModel, Model, Related, RelatedBoxed, RowReader,
+        foreign_key_target, DynModel, Model, Related, RelationField, RowReader,
     };
-    pub use crate::report::{DeletePlan, DeleteReport};
-    pub use crate::session::Session;
-    pub use crate::value::{ColumnType, IntoValue, Key, Params, Value};
+    pub use crate::value::{ColumnField, IntoValue, Value};
     pub use crate::{Error, Result};
-    pub use ::std::boxed::Box;
-    pub use ::std::option::Option;
-    pub use ::std::result::Result::{Err, Ok};
+    pub use ::core::default::Default;
+    pub use ::core::option::Option::{self, None, Some};
+    pub use ::core::result::Result::{Err, Ok};
     pub use ::std::vec::Vec;
 }

@@ -446,11 +446,11 @@ mod tests {
             fn set_value(&mut self, _: usize, _: Value) -> Result<()> {
                 Ok(())
             }
-            fn related(&self, _: usize) -> Vec<&dyn DynModel> {
-                Vec::new()
+            fn relationship(&self, _: usize) -> Option<&dyn crate::model::Related> {
+                None
             }
-            fn related_mut(&mut self, _: usize) -> Vec<&mut dyn DynModel> {
-                Vec::new()
+            fn relationship_mut(&mut self, _: usize) -> Option<&mut dyn crate::model::Related> {
+                None
             }
             fn set_related(&mut self, _: usize, rows: Vec<Vec<Value>>) -> Result<()> {
                 self.0 = rows;

@@ -6,10 +6,13 @@
 
 use std::fmt;
 
-use crate::value::Value;
+use crate::model::RelationTarget;
+use crate::value::{ColumnShape, Value};
 
-/// A model: one struct, one table.
+/// A model: one struct, one table. Built by the code `#[derive(Model)]` generates (with
+/// [`ModelMeta::new`] and the `const` builder methods), read by the runtime.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ModelMeta {
     /// The Rust type's name, e.g. `"Parent"`.
     pub name: &'static str,
@@ -24,6 +27,30 @@ pub struct ModelMeta {
 }
 
 impl ModelMeta {
+    /// A model without hooks.
+    pub const fn new(
+        name: &'static str,
+        table: &'static str,
+        columns: &'static [ColumnMeta],
+        relationships: &'static [RelationshipMeta],
+    ) -> ModelMeta {
+        ModelMeta {
+            name,
+            table,
+            columns,
+            relationships,
+            hooks: None,
+        }
+    }
+
+    /// With delete hooks (`#[model(hooks)]`).
+    pub const fn with_hooks(self, hooks: crate::hooks::Hooks) -> ModelMeta {
+        ModelMeta {
+            hooks: Some(hooks),
+            ..self
+        }
+    }
+
     /// The columns that make up the primary key, in declaration order.
     pub fn primary_key(&self) -> impl Iterator<Item = (usize, &'static ColumnMeta)> {
         self.columns
@@ -98,8 +125,9 @@ impl SqlType {
     }
 }
 
-/// One column of a model.
+/// One column of a model. Built with [`ColumnMeta::of`] and the `const` builder methods.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ColumnMeta {
     /// The Rust field's name.
     pub field: &'static str,
@@ -121,8 +149,95 @@ pub struct ColumnMeta {
     pub foreign_key: Option<ForeignKeyMeta>,
 }
 
+impl ColumnMeta {
+    /// The column of a field of this shape, named after the field, with none of the options.
+    pub const fn of(field: &'static str, shape: ColumnShape) -> ColumnMeta {
+        ColumnMeta {
+            field,
+            name: field,
+            sql_type: shape.sql_type,
+            nullable: shape.nullable,
+            primary_key: false,
+            unique: false,
+            index: false,
+            default: None,
+            foreign_key: None,
+        }
+    }
+
+    /// `column = "name"`: the SQL name differs from the field's.
+    pub const fn column(self, name: &'static str) -> ColumnMeta {
+        ColumnMeta { name, ..self }
+    }
+
+    /// `primary_key`.
+    pub const fn primary_key(self) -> ColumnMeta {
+        ColumnMeta {
+            primary_key: true,
+            ..self
+        }
+    }
+
+    /// `unique`.
+    pub const fn unique(self) -> ColumnMeta {
+        ColumnMeta {
+            unique: true,
+            ..self
+        }
+    }
+
+    /// `index`.
+    pub const fn index(self) -> ColumnMeta {
+        ColumnMeta {
+            index: true,
+            ..self
+        }
+    }
+
+    /// `default = <expr>`.
+    pub const fn default(self, default: fn() -> Value) -> ColumnMeta {
+        ColumnMeta {
+            default: Some(default),
+            ..self
+        }
+    }
+
+    /// `foreign_key = Type`, `on_delete = "..."`: references `target`'s primary key.
+    pub const fn foreign_key(
+        self,
+        target: fn() -> &'static ModelMeta,
+        on_delete: OnDelete,
+    ) -> ColumnMeta {
+        ColumnMeta {
+            foreign_key: Some(ForeignKeyMeta {
+                target,
+                references: None,
+                on_delete,
+            }),
+            ..self
+        }
+    }
+
+    /// `references = "column"`: the foreign key references that column of its target (which
+    /// must be unique) instead of the key. Call after [`ColumnMeta::foreign_key`].
+    pub const fn references(self, column: &'static str) -> ColumnMeta {
+        let foreign_key = match self.foreign_key {
+            Some(fk) => Some(ForeignKeyMeta {
+                references: Some(column),
+                ..fk
+            }),
+            None => None,
+        };
+        ColumnMeta {
+            foreign_key,
+            ..self
+        }
+    }
+}
+
 /// A column's reference to another model's primary key, or to one of its unique columns.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct ForeignKeyMeta {
     /// The referenced model.
     pub target: fn() -> &'static ModelMeta,
@@ -162,8 +277,10 @@ impl OnDelete {
     }
 }
 
-/// One `#[relationship(...)]` field.
+/// One `#[relationship(...)]` field. Built with [`RelationshipMeta::of`] and the `const`
+/// builder methods.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct RelationshipMeta {
     /// The Rust field's name.
     pub field: &'static str,
@@ -186,6 +303,78 @@ pub struct RelationshipMeta {
     /// `on_delete = "..."`: Django's rule for the related rows when a row of this model is
     /// deleted (instead of the cascade's `delete` / set-NULL default).
     pub on_delete: Option<RelationshipOnDelete>,
+}
+
+impl RelationshipMeta {
+    /// The relationship of a field whose type says `target`, with the default cascade
+    /// (`save-update, merge`) and none of the options.
+    pub const fn of(field: &'static str, target: RelationTarget) -> RelationshipMeta {
+        RelationshipMeta {
+            field,
+            target: target.meta,
+            collection: target.collection,
+            cascade: CascadeSet::DEFAULT,
+            foreign_key: None,
+            secondary: None,
+            passive_deletes: PassiveDeletes::Off,
+            back_populates: None,
+            single_parent: false,
+            on_delete: None,
+        }
+    }
+
+    /// `cascade = "..."`.
+    pub const fn cascade(self, cascade: CascadeSet) -> RelationshipMeta {
+        RelationshipMeta { cascade, ..self }
+    }
+
+    /// `foreign_key = "column"`.
+    pub const fn foreign_key(self, column: &'static str) -> RelationshipMeta {
+        RelationshipMeta {
+            foreign_key: Some(column),
+            ..self
+        }
+    }
+
+    /// `secondary = Type`.
+    pub const fn secondary(self, secondary: fn() -> &'static ModelMeta) -> RelationshipMeta {
+        RelationshipMeta {
+            secondary: Some(secondary),
+            ..self
+        }
+    }
+
+    /// `passive_deletes = true | "all"`.
+    pub const fn passive_deletes(self, passive_deletes: PassiveDeletes) -> RelationshipMeta {
+        RelationshipMeta {
+            passive_deletes,
+            ..self
+        }
+    }
+
+    /// `back_populates = "field"`.
+    pub const fn back_populates(self, field: &'static str) -> RelationshipMeta {
+        RelationshipMeta {
+            back_populates: Some(field),
+            ..self
+        }
+    }
+
+    /// `single_parent = true`.
+    pub const fn single_parent(self) -> RelationshipMeta {
+        RelationshipMeta {
+            single_parent: true,
+            ..self
+        }
+    }
+
+    /// `on_delete = "..."`.
+    pub const fn on_delete(self, on_delete: RelationshipOnDelete) -> RelationshipMeta {
+        RelationshipMeta {
+            on_delete: Some(on_delete),
+            ..self
+        }
+    }
 }
 
 /// Django's `on_delete` family, as a relationship option: what happens to the rows of a

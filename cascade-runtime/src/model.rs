@@ -5,19 +5,21 @@
 
 use crate::error::{Error, Result};
 use crate::metadata::ModelMeta;
-use crate::session::Session;
-use crate::value::{ColumnType, PrimaryKey, References, Value};
+use crate::value::{ConversionError, PrimaryKey, References, Value};
 
-/// A struct mapped to a table. Implemented by `#[derive(Model)]`; see the crate documentation
-/// for the attributes.
+/// A struct mapped to a table. Implemented by `#[derive(Model)]` (the derive macro of the same
+/// name); see the crate documentation for the attributes.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "not a model",
+    note = "add #[derive(cascade_runtime::Model)] to `{Self}` (a relationship's target and a foreign key's target are models)"
+)]
 pub trait Model: DynModel + Sized + 'static {
     /// The primary key's Rust type: the key field's type (`i64`, `String`, ...), or a tuple of
     /// the key fields' types in declaration order for a composite key. Calls that take a key
-    /// ([`Session::get`], [`Session::delete_by_pk`], ...) take this type.
+    /// ([`Session::get`](crate::Session::get), [`Session::delete_by_pk`](crate::Session::delete_by_pk),
+    /// ...) take this type.
     type Key: PrimaryKey;
-
-    /// The typed repository generated for this model (`<Name>Repository`).
-    type Repository<'s>;
 
     /// The model's static description.
     fn meta() -> &'static ModelMeta;
@@ -25,14 +27,13 @@ pub trait Model: DynModel + Sized + 'static {
     /// Builds an instance from its column values (in column order); relationship fields are
     /// left empty.
     fn from_values(values: Vec<Value>) -> Result<Self>;
-
-    /// The typed repository over `session`.
-    fn repository(session: &mut Session) -> Self::Repository<'_>;
 }
 
 /// The object-safe half of [`Model`]: instance access by column and relationship index.
-/// Implemented by `#[derive(Model)]`; the indexes are those of [`ModelMeta::columns`] and
-/// [`ModelMeta::relationships`].
+/// Implemented by `#[derive(Model)]` for the runtime, which walks graphs of related instances
+/// of different types through it (inserts, updates, loads); not meant to be called by users.
+/// The indexes are those of [`ModelMeta::columns`] and [`ModelMeta::relationships`].
+#[doc(hidden)]
 pub trait DynModel {
     /// The instance's model description.
     fn model_meta(&self) -> &'static ModelMeta;
@@ -43,14 +44,65 @@ pub trait DynModel {
     /// Writes one column (a generated key, or a foreign key set by a cascade).
     fn set_value(&mut self, column: usize, value: Value) -> Result<()>;
 
+    /// A relationship field.
+    fn relationship(&self, relationship: usize) -> Option<&dyn Related>;
+
+    /// A relationship field, mutably.
+    fn relationship_mut(&mut self, relationship: usize) -> Option<&mut dyn Related>;
+
     /// The instances held by a relationship field.
-    fn related(&self, relationship: usize) -> Vec<&dyn DynModel>;
+    fn related(&self, relationship: usize) -> Vec<&dyn DynModel> {
+        self.relationship(relationship)
+            .map(Related::items)
+            .unwrap_or_default()
+    }
 
     /// The instances held by a relationship field, mutably.
-    fn related_mut(&mut self, relationship: usize) -> Vec<&mut dyn DynModel>;
+    fn related_mut(&mut self, relationship: usize) -> Vec<&mut dyn DynModel> {
+        self.relationship_mut(relationship)
+            .map(Related::items_mut)
+            .unwrap_or_default()
+    }
 
     /// Replaces a relationship field with rows loaded from the database.
-    fn set_related(&mut self, relationship: usize, rows: Vec<Vec<Value>>) -> Result<()>;
+    fn set_related(&mut self, relationship: usize, rows: Vec<Vec<Value>>) -> Result<()> {
+        match self.relationship_mut(relationship) {
+            Some(field) => field.load(rows),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A model in a box is the model: `Option<Box<T>>` relationship fields (for self-referential
+/// many-to-ones) hold one.
+impl<T: Model> Model for Box<T> {
+    type Key = T::Key;
+
+    fn meta() -> &'static ModelMeta {
+        T::meta()
+    }
+
+    fn from_values(values: Vec<Value>) -> Result<Self> {
+        T::from_values(values).map(Box::new)
+    }
+}
+
+impl<T: Model> DynModel for Box<T> {
+    fn model_meta(&self) -> &'static ModelMeta {
+        (**self).model_meta()
+    }
+    fn values(&self) -> Vec<Value> {
+        (**self).values()
+    }
+    fn set_value(&mut self, column: usize, value: Value) -> Result<()> {
+        (**self).set_value(column, value)
+    }
+    fn relationship(&self, relationship: usize) -> Option<&dyn Related> {
+        (**self).relationship(relationship)
+    }
+    fn relationship_mut(&mut self, relationship: usize) -> Option<&mut dyn Related> {
+        (**self).relationship_mut(relationship)
+    }
 }
 
 /// The referenced model of a foreign key whose column has type `F`, which must be `M`'s key
@@ -59,23 +111,9 @@ pub fn foreign_key_target<F: References<M::Key>, M: Model>() -> &'static ModelMe
     M::meta()
 }
 
-/// Reads one column value into a field's type, naming table and column on failure.
-/// Used by generated code.
-pub fn column_from_value<T: ColumnType>(
-    meta: &ModelMeta,
-    column: usize,
-    value: Value,
-) -> Result<T> {
-    T::from_value(value).map_err(|e| Error::Conversion {
-        table: meta.table.to_owned(),
-        column: meta.columns[column].name.to_owned(),
-        expected: e.expected,
-        found: e.found,
-    })
-}
-
-/// A relationship field's container: `Vec<T>`, `Option<T>` or `Option<Box<T>>`.
-/// Used by generated code so that it stays a line per field.
+/// A relationship field's container, `Vec<T>` or `Option<T>` (`T` may be a `Box<Model>`), as
+/// the runtime walks it. Used by generated code.
+#[doc(hidden)]
 pub trait Related {
     /// The related instances.
     fn items(&self) -> Vec<&dyn DynModel>;
@@ -114,38 +152,59 @@ impl<T: Model> Related for Option<T> {
     }
 }
 
-/// [`Related`] for `Option<Box<T>>` (a separate trait, as `Box<T>` could itself implement
-/// [`Model`]). Used by generated code.
-pub trait RelatedBoxed {
-    /// The related instance, if any.
-    fn items(&self) -> Vec<&dyn DynModel>;
-    /// The related instance, mutably.
-    fn items_mut(&mut self) -> Vec<&mut dyn DynModel>;
-    /// Replaces the contents with the first loaded row.
-    fn load(&mut self, rows: Vec<Vec<Value>>) -> Result<()>;
+/// The static side of a relationship field's type (`Vec<T>` or `Option<T>`, `T` a model or a
+/// boxed one): its target, and the field as the runtime walks it. Generated code reaches every
+/// relationship field through this trait, so that a field whose type is not one is a single
+/// error ("`String` is not a model") at the field.
+#[doc(hidden)]
+pub trait RelationField {
+    /// The related model and the field's shape.
+    const TARGET: RelationTarget;
+    /// The field as the runtime walks it.
+    fn as_related(&self) -> &dyn Related;
+    /// The field as the runtime walks it, mutably.
+    fn as_related_mut(&mut self) -> &mut dyn Related;
 }
 
-impl<T: Model> RelatedBoxed for Option<Box<T>> {
-    fn items(&self) -> Vec<&dyn DynModel> {
-        self.iter().map(|t| &**t as &dyn DynModel).collect()
+/// What a relationship field's type says: the related model, and whether it is a collection.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct RelationTarget {
+    /// The related model's description.
+    pub meta: fn() -> &'static ModelMeta,
+    /// `Vec<T>` (a collection) rather than `Option<T>`.
+    pub collection: bool,
+}
+
+impl<T: Model> RelationField for Vec<T> {
+    const TARGET: RelationTarget = RelationTarget {
+        meta: T::meta,
+        collection: true,
+    };
+    fn as_related(&self) -> &dyn Related {
+        self
     }
-    fn items_mut(&mut self) -> Vec<&mut dyn DynModel> {
-        self.iter_mut()
-            .map(|t| &mut **t as &mut dyn DynModel)
-            .collect()
-    }
-    fn load(&mut self, rows: Vec<Vec<Value>>) -> Result<()> {
-        *self = rows
-            .into_iter()
-            .next()
-            .map(T::from_values)
-            .transpose()?
-            .map(Box::new);
-        Ok(())
+    fn as_related_mut(&mut self) -> &mut dyn Related {
+        self
     }
 }
 
-/// Reads a row's values field by field, in column order. Used by generated `from_values`.
+impl<T: Model> RelationField for Option<T> {
+    const TARGET: RelationTarget = RelationTarget {
+        meta: T::meta,
+        collection: false,
+    };
+    fn as_related(&self) -> &dyn Related {
+        self
+    }
+    fn as_related_mut(&mut self) -> &mut dyn Related {
+        self
+    }
+}
+
+/// Reads column values into fields' types, naming table and column on failure. Used by
+/// generated `from_values` (a whole row, in column order) and `set_value` (one column).
+#[doc(hidden)]
 pub struct RowReader {
     meta: &'static ModelMeta,
     values: std::vec::IntoIter<Value>,
@@ -153,7 +212,7 @@ pub struct RowReader {
 }
 
 impl RowReader {
-    /// A reader over one row of `meta`'s table.
+    /// A reader over one row of `meta`'s table, from its first column.
     pub fn new(meta: &'static ModelMeta, values: Vec<Value>) -> Self {
         RowReader {
             meta,
@@ -162,11 +221,31 @@ impl RowReader {
         }
     }
 
-    /// The next column, converted to its field's type (`NULL` if the row is short).
-    pub fn read<T: ColumnType>(&mut self) -> Result<T> {
+    /// A reader of one value of column `column`.
+    pub fn one(meta: &'static ModelMeta, column: usize, value: Value) -> Self {
+        RowReader {
+            meta,
+            values: vec![value].into_iter(),
+            column,
+        }
+    }
+
+    /// The next value, converted by `from_value` (the field type's
+    /// [`ColumnType::from_value`]); `NULL` when the row is short.
+    pub fn read<T>(&mut self, from_value: fn(Value) -> Result<T, ConversionError>) -> Result<T> {
         let value = self.values.next().unwrap_or(Value::Null);
         let column = self.column;
         self.column += 1;
-        column_from_value(self.meta, column, value)
+        from_value(value).map_err(|e| Error::Conversion {
+            table: self.meta.table.to_owned(),
+            column: self
+                .meta
+                .columns
+                .get(column)
+                .map_or("?", |c| c.name)
+                .to_owned(),
+            expected: e.expected,
+            found: e.found,
+        })
     }
 }

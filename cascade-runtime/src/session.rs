@@ -13,6 +13,7 @@ use crate::exec::{self, Executor, Roots};
 use crate::metadata::ModelMeta;
 use crate::model::Model;
 use crate::plan::{self, Plan};
+use crate::repo::Repo;
 use crate::report::{DeletePlan, DeleteReport};
 use crate::schema::{Schema, TableId};
 use crate::sql::{self, rows, Dialect, Sqlite};
@@ -122,9 +123,9 @@ impl Session {
         &self.conn
     }
 
-    /// The typed repository of `M` (generated as `<M>Repository`).
-    pub fn repo<M: Model>(&mut self) -> M::Repository<'_> {
-        M::repository(self)
+    /// The session's calls for `M`, typed by it: [`Repo`].
+    pub fn repo<M: Model>(&mut self) -> Repo<'_, M> {
+        Repo::new(self)
     }
 
     /// The validated schema including `meta` and every model reachable from it.

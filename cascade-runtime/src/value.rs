@@ -114,6 +114,48 @@ pub trait ColumnType: Sized {
     fn from_value(value: Value) -> Result<Self, ConversionError>;
 }
 
+/// What a column's Rust type says of it: its SQL type and whether it is nullable.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnShape {
+    /// The SQL type.
+    pub sql_type: SqlType,
+    /// Whether `NULL` is allowed.
+    pub nullable: bool,
+}
+
+/// Everything generated code needs of a column field's type, through one trait implemented
+/// for every [`ColumnType`]: a field whose type is not a column type is then one error at the
+/// field, not one per use.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in a column",
+    label = "not a column type",
+    note = "column types are i64, i32, i16, i8, u32, u16, u8, f64, f32, bool, String, Vec<u8> and Option<_> of each (more with the chrono, time, uuid and serde_json features), or a type implementing `cascade_runtime::ColumnType`",
+    note = "a related model belongs in a `#[relationship]` field (Vec<T>, Option<T> or Option<Box<T>>)"
+)]
+pub trait ColumnField: Sized {
+    /// The column's SQL type and nullability.
+    const SHAPE: ColumnShape;
+    /// [`ColumnType::to_value`].
+    fn to_value(&self) -> Value;
+    /// [`ColumnType::from_value`].
+    fn from_value(value: Value) -> Result<Self, ConversionError>;
+}
+
+impl<T: ColumnType> ColumnField for T {
+    const SHAPE: ColumnShape = ColumnShape {
+        sql_type: T::SQL_TYPE,
+        nullable: T::NULLABLE,
+    };
+    fn to_value(&self) -> Value {
+        ColumnType::to_value(self)
+    }
+    fn from_value(value: Value) -> Result<Self, ConversionError> {
+        <T as ColumnType>::from_value(value)
+    }
+}
+
 fn mismatch<T>(expected: &'static str, value: &Value) -> Result<T, ConversionError> {
     Err(ConversionError {
         expected,
@@ -474,15 +516,23 @@ mod tests {
 
     #[test]
     fn conversions_report_what_was_found() {
-        let err = i32::from_value(Value::Integer(1 << 40)).unwrap_err();
+        let err = <i32 as ColumnType>::from_value(Value::Integer(1 << 40)).unwrap_err();
         assert_eq!(err.expected, "i32");
         assert!(err.found.contains("out of range"));
         assert_eq!(
-            bool::from_value(Value::Text("x".into())).unwrap_err().found,
+            <bool as ColumnType>::from_value(Value::Text("x".into()))
+                .unwrap_err()
+                .found,
             "TEXT"
         );
-        assert_eq!(Option::<i64>::from_value(Value::Null), Ok(None));
-        assert_eq!(Option::<i64>::from_value(Value::Integer(4)), Ok(Some(4)));
+        assert_eq!(
+            <Option<i64> as ColumnType>::from_value(Value::Null),
+            Ok(None)
+        );
+        assert_eq!(
+            <Option<i64> as ColumnType>::from_value(Value::Integer(4)),
+            Ok(Some(4))
+        );
     }
 
     #[test]
