@@ -567,6 +567,31 @@ mod fast_delete_tests {
         assert!(exists(&s, "user", u2));
     }
 
+    /// `FastDeleteTests.test_fast_delete_inheritance`: deleting a `Child` (multi-table
+    /// inheritance) deletes its parent row and keeps the other `Parent`; deleting that one
+    /// leaves no parent; deleting a child's parent row leaves no parent and no child.
+    #[test]
+    fn test_fast_delete_inheritance() {
+        let mut s = session();
+        let new_child = |s: &Session| {
+            let id = add(s, "INSERT INTO parent DEFAULT VALUES", []);
+            add(s, "INSERT INTO child (parent_ptr_id) VALUES (?1)", [id]);
+            id
+        };
+        let c = new_child(&s);
+        let p = add(&s, "INSERT INTO parent DEFAULT VALUES", []);
+        s.delete_by_pk::<Child>(c).unwrap();
+        assert_eq!(count(&s, "child"), 0);
+        assert_eq!(count(&s, "parent"), 1);
+        assert!(exists(&s, "parent", p));
+        s.delete_by_pk::<Parent>(p).unwrap();
+        assert_eq!(count(&s, "parent"), 0);
+        let c = new_child(&s);
+        s.delete_by_pk::<Parent>(c).unwrap();
+        assert_eq!(count(&s, "parent"), 0);
+        assert_eq!(count(&s, "child"), 0);
+    }
+
     /// `FastDeleteTests.test_fast_delete_large_batch`: deleting 2000 users leaves none;
     /// deleting an avatar with 2000 users leaves no user.
     #[test]

@@ -65,6 +65,37 @@ mod delete_cascade_tests {
     }
 }
 
+/// `DeleteCascadeTransactionTests`
+mod delete_cascade_transaction_tests {
+    use super::*;
+
+    /// `tests/delete_regress/tests.py` `DeleteCascadeTransactionTests.test_inheritance`: the
+    /// auto-created many-to-many table referencing the parent model (`Contact`) is found when
+    /// a child (`Email`) is deleted: the delete succeeds (#14896), and the link is gone.
+    #[test]
+    fn test_inheritance() {
+        let mut s = session();
+        let r = add(&s, "INSERT INTO researcher DEFAULT VALUES", []);
+        let email = add(
+            &s,
+            "INSERT INTO contact (label) VALUES ('office-email')",
+            [],
+        );
+        add(
+            &s,
+            "INSERT INTO email (contact_ptr_id, email_address) VALUES (?1, 'carl@science.edu')",
+            [email],
+        );
+        add(
+            &s,
+            "INSERT INTO researcher_contacts (researcher_id, contact_id) VALUES (?1, ?2)",
+            [r, email],
+        );
+        s.delete_by_pk::<Email>(email).unwrap();
+        assert_eq!(count(&s, "researcher_contacts"), 0);
+    }
+}
+
 /// `LargeDeleteTests`
 mod large_delete_tests {
     use super::*;

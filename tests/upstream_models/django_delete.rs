@@ -340,6 +340,26 @@ pub struct DeleteBottom {
     pub b2_id: i64,
 }
 
+/// `class Parent(models.Model)`
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "parent")]
+pub struct Parent {
+    #[model(primary_key)]
+    pub id: i64,
+    #[relationship(on_delete = "cascade")]
+    pub child: Option<Child>,
+}
+
+/// `class Child(Parent)`: multi-table inheritance, like `RChild`.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "child")]
+pub struct Child {
+    #[model(primary_key, foreign_key = Parent)]
+    pub parent_ptr_id: i64,
+    #[relationship(cascade = "save-update, delete")]
+    pub parent_ptr: Option<Box<Parent>>,
+}
+
 /// A session with every table of `models.py`.
 pub fn session() -> Session {
     let mut s = Session::open_in_memory().expect("open :memory:");
@@ -352,6 +372,7 @@ pub fn session() -> Session {
     s.create_all::<HiddenUserProfile>().unwrap();
     s.create_all::<Base>().unwrap();
     s.create_all::<DeleteTop>().unwrap();
+    s.create_all::<Parent>().unwrap();
     s
 }
 

@@ -64,6 +64,49 @@ pub struct PlayedWithNote {
     pub note: String,
 }
 
+/// `class Contact(models.Model)`
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "contact")]
+pub struct Contact {
+    #[model(primary_key)]
+    pub id: i64,
+    pub label: String,
+    #[relationship(on_delete = "cascade")]
+    pub email: Option<Email>,
+}
+
+/// `class Email(Contact)`: multi-table inheritance (the child row's key is its parent's, and
+/// deleting it deletes the parent row).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "email")]
+pub struct Email {
+    #[model(primary_key, foreign_key = Contact)]
+    pub contact_ptr_id: i64,
+    pub email_address: String,
+    #[relationship(cascade = "save-update, delete")]
+    pub contact_ptr: Option<Box<Contact>>,
+}
+
+/// `Researcher.contacts = ManyToManyField(Contact, related_name="research_contacts")`
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "researcher")]
+pub struct Researcher {
+    #[model(primary_key)]
+    pub id: i64,
+    #[relationship(secondary = ResearcherContacts)]
+    pub contacts: Vec<Contact>,
+}
+
+/// The auto-created `through` table: both keys `ON DELETE CASCADE`.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "researcher_contacts")]
+pub struct ResearcherContacts {
+    #[model(primary_key, foreign_key = Researcher, on_delete = "cascade")]
+    pub researcher_id: i64,
+    #[model(primary_key, foreign_key = Contact, on_delete = "cascade")]
+    pub contact_id: i64,
+}
+
 // Models for #15776
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -163,6 +206,8 @@ pub fn session() -> Session {
     s.create_all::<Policy>().unwrap();
     s.create_all::<OrgUnit>().unwrap();
     s.create_all::<House>().unwrap();
+    s.create_all::<Researcher>().unwrap();
+    s.create_all::<Email>().unwrap();
     s
 }
 
