@@ -61,7 +61,7 @@ mod upstream_django_delete {
             else {
                 panic!("expected Blocked, got {err:?}");
             };
-            let blockers: &Vec<Blocker> = blockers;
+            let blockers: &[Blocker] = blockers;
             assert_eq!(
                 (&blockers[0].table, &blockers[0].column),
                 (table, column),
