@@ -6,6 +6,7 @@
 
 use cascade_runtime::{Model, Session};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::ops::ControlFlow;
 
 #[derive(Model, Debug, Clone)]
 pub struct Author {
@@ -60,6 +61,7 @@ fn main() -> cascade_runtime::Result<()> {
         bar.set_length(p.roots_total as u64);
         bar.set_position(p.roots_deleted as u64);
         bar.set_message(format!("{} rows in {} chunks", p.rows_deleted, p.chunks));
+        ControlFlow::Continue(())
     })?;
     bar.finish();
     println!("{report}");

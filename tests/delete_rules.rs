@@ -495,11 +495,26 @@ fn a_malformed_where_clause_is_an_error_and_changes_nothing() {
     s.create_all::<Parent>().unwrap();
     s.insert(&mut family("a", 1, 1)).unwrap();
     let err = s.delete_where::<Parent>("name LIKE", ()).unwrap_err();
-    assert!(matches!(err, Error::Database { .. }), "{err:?}");
+    assert!(
+        matches!(&err, Error::Clause { table, clause, .. } if table == "parent" && clause == "name LIKE"),
+        "{err:?}"
+    );
     let err = s
         .delete_where::<Parent>("no_such_column = ?1", [1])
         .unwrap_err();
-    assert!(err.to_string().contains("no_such_column"), "{err}");
+    let message = err.to_string();
+    assert_eq!(
+        message,
+        "the clause `no_such_column = ?1` over \"parent\" was refused: no such column: \
+         no_such_column; nothing was changed"
+    );
+    assert!(
+        !message.contains("INSERT"),
+        "the runtime's own statement is not shown"
+    );
+    // The wrong number of parameters is the clause's mistake too.
+    let err = s.delete_where::<Parent>("name = ?1", ()).unwrap_err();
+    assert!(matches!(err, Error::Clause { .. }), "{err:?}");
     assert_eq!(count(&s, "toy"), 1);
 }
 

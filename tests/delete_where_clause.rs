@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use std::ops::ControlFlow;
 
 #[test]
 fn a_misspelled_quoted_column_is_an_error_not_a_string() {
@@ -25,7 +26,7 @@ fn a_misspelled_quoted_column_is_an_error_not_a_string() {
         .plan_delete_where::<Parent>("\"nmae\" <> ?1", ["a"])
         .is_err());
     assert!(s
-        .delete_where_in_chunks::<Parent>("\"nmae\" <> ?1", ["a"], 1, |_| {})
+        .delete_where_in_chunks::<Parent>("\"nmae\" <> ?1", ["a"], 1, |_| ControlFlow::Continue(()))
         .is_err());
     assert_eq!(
         snapshot(&s, &["parent", "child", "toy"]),

@@ -7,6 +7,7 @@
 mod common;
 
 use std::cell::RefCell;
+use std::ops::ControlFlow;
 
 use cascade_runtime::rusqlite::types::Value as SqlValue;
 use cascade_runtime::{
@@ -780,7 +781,8 @@ fn chunked_delete_over_hostile_names() -> Result<()> {
     let mut progress = Vec::new();
     let report =
         s.delete_where_in_chunks::<Order>("\"group\" <> ?1 --", [fx.orders[0].id], 3, |p| {
-            progress.push((p.chunks, p.roots_deleted, p.roots_total))
+            progress.push((p.chunks, p.roots_deleted, p.roots_total));
+            ControlFlow::Continue(())
         })?;
     let n = TEXTS.len() - 1;
     assert_eq!(report.count("order"), n);
@@ -797,7 +799,7 @@ fn chunked_delete_over_hostile_names() -> Result<()> {
             raw: Some(blobs()[i % 6].clone()),
         })?;
     }
-    let report = s.delete_where_in_chunks::<Setting>("1", (), 1, |_| {})?;
+    let report = s.delete_where_in_chunks::<Setting>("1", (), 1, |_| ControlFlow::Continue(()))?;
     assert_eq!(report.count("drop"), TEXTS.len());
     assert_eq!(table_names(&s), TABLES);
     Ok(())
@@ -890,7 +892,9 @@ fn malformed_clauses_are_errors_or_contained_filters() -> Result<()> {
                     .plan_delete_where::<Order>(clause, params.clone())
                     .is_err());
                 assert!(s
-                    .delete_where_in_chunks::<Order>(clause, params.clone(), 2, |_| {})
+                    .delete_where_in_chunks::<Order>(clause, params.clone(), 2, |_| {
+                        ControlFlow::Continue(())
+                    })
                     .is_err());
                 assert_eq!(dump(&s), before, "{clause:?}");
             }
@@ -928,7 +932,7 @@ fn malformed_clauses_in_plans_and_chunks() -> Result<()> {
         assert_eq!(plan.to_string(), expected.to_string(), "{clause:?}");
         let mut chunked = Session::open_in_memory()?;
         seed(&mut chunked)?;
-        chunked.delete_where_in_chunks::<Order>(clause, (), 2, |_| {})?;
+        chunked.delete_where_in_chunks::<Order>(clause, (), 2, |_| ControlFlow::Continue(()))?;
         s.delete_where::<Order>(reference, ())?;
         assert_eq!(dump(&chunked), dump(&s), "{clause:?}");
         hooked();
@@ -938,7 +942,9 @@ fn malformed_clauses_in_plans_and_chunks() -> Result<()> {
     let mut s = Session::open_in_memory()?;
     seed(&mut s)?;
     let before = dump(&s);
-    let result = s.delete_where_in_chunks::<Order>("0) OR \"group\" > 2 /*", (), 2, |_| {});
+    let result = s.delete_where_in_chunks::<Order>("0) OR \"group\" > 2 /*", (), 2, |_| {
+        ControlFlow::Continue(())
+    });
     assert!(result.is_err(), "{result:?}");
     assert_eq!(dump(&s), before);
     Ok(())

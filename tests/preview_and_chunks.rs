@@ -5,6 +5,7 @@ mod common;
 
 use cascade_runtime::{ChunkProgress, Error, Key};
 use common::*;
+use std::ops::ControlFlow;
 
 #[test]
 fn a_plan_lists_the_first_keys_per_table_and_renders_them_on_request() {
@@ -115,7 +116,10 @@ fn a_huge_delete_runs_in_bounded_chunks_with_progress() {
     s.insert(&mut family("keep", 1, 1)).unwrap();
     let mut seen: Vec<ChunkProgress> = Vec::new();
     let report = s
-        .delete_where_in_chunks::<Parent>("name LIKE ?1", ["bulk%"], 10, |p| seen.push(p.clone()))
+        .delete_where_in_chunks::<Parent>("name LIKE ?1", ["bulk%"], 10, |p| {
+            seen.push(p.clone());
+            ControlFlow::Continue(())
+        })
         .unwrap();
     assert_eq!(report.count("parent"), 25);
     assert_eq!(report.total(), 25 * 5);
@@ -151,7 +155,10 @@ fn a_failing_chunk_rolls_back_alone_and_stops() {
     }
     let mut chunks = 0;
     let err = s
-        .delete_where_in_chunks::<Team>("1 = 1", (), 2, |_| chunks += 1)
+        .delete_where_in_chunks::<Team>("1 = 1", (), 2, |_| {
+            chunks += 1;
+            ControlFlow::Continue(())
+        })
         .unwrap_err();
     assert!(matches!(err, Error::Blocked { .. }), "{err:?}");
     assert_eq!(chunks, 2, "two chunks committed before the blocked one");
@@ -183,7 +190,8 @@ fn chunk_progress_counts_roots_not_their_subtrees() {
     let mut seen = Vec::new();
     let report = s
         .delete_where_in_chunks::<Node>("label LIKE 'root%'", (), 1, |p| {
-            seen.push((p.chunks, p.roots_deleted, p.roots_total, p.rows_deleted))
+            seen.push((p.chunks, p.roots_deleted, p.roots_total, p.rows_deleted));
+            ControlFlow::Continue(())
         })
         .unwrap();
     assert_eq!(seen, [(1, 1, 3, 3), (2, 2, 3, 6), (3, 3, 3, 9)]);

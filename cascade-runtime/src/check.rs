@@ -433,19 +433,21 @@ impl Session {
     /// # }
     /// ```
     pub fn check_schema<M: Model>(&mut self) -> Result<SchemaReport> {
-        let (schema, _) = self.table::<M>()?;
-        let mut findings = Vec::new();
-        let on: bool = self
-            .conn
-            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-            .map_err(Error::db("reading PRAGMA foreign_keys"))?;
-        if !on {
-            findings.push(Finding::ForeignKeysOff);
-        }
-        for t in 0..schema.tables.len() {
-            check_table(&self.conn, &schema, t, &mut findings)?;
-        }
-        Ok(SchemaReport { findings })
+        crate::trace::call("check_schema", M::meta().name, || {
+            let (schema, _) = self.table::<M>()?;
+            let mut findings = Vec::new();
+            let on: bool = self
+                .conn
+                .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+                .map_err(Error::db("reading PRAGMA foreign_keys"))?;
+            if !on {
+                findings.push(Finding::ForeignKeysOff);
+            }
+            for t in 0..schema.tables.len() {
+                check_table(&self.conn, &schema, t, &mut findings)?;
+            }
+            Ok(SchemaReport { findings })
+        })
     }
 }
 
@@ -857,5 +859,12 @@ mod tests {
         assert!(f
             .to_string()
             .ends_with("CREATE INDEX \"ix_my \"\"t\"\"_p id\" ON \"my \"\"t\"\"\" (\"p id\")"));
+    }
+}
+
+impl crate::trace::Totals for SchemaReport {
+    /// The findings.
+    fn rows(&self) -> u64 {
+        self.findings.len() as u64
     }
 }

@@ -54,6 +54,23 @@ pub enum Error {
         /// Every blocking rule, in plan order, the first one included.
         blockers: Blockers,
     },
+    /// A caller's SQL clause (of `delete_where`, `count_where`, `select_where`, ...) was
+    /// refused by the database; nothing was changed.
+    Clause {
+        /// The table the clause is over.
+        table: String,
+        /// The clause, as given.
+        clause: String,
+        /// What the database said, e.g. `no such column: nmae`.
+        message: String,
+    },
+    /// An argument of a call is out of its range; nothing was changed.
+    InvalidArgument {
+        /// The argument's name.
+        argument: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A key did not have one value per primary-key column.
     KeyArity {
         /// The table.
@@ -263,6 +280,11 @@ impl fmt::Display for Error {
                 }
                 f.write_str("; nothing was changed")
             }
+            Error::Clause { table, clause, message } => write!(
+                f,
+                "the clause `{clause}` over \"{table}\" was refused: {message}; nothing was changed"
+            ),
+            Error::InvalidArgument { argument, message } => write!(f, "`{argument}`: {message}"),
             Error::KeyArity { table, expected, given } => write!(
                 f,
                 "table \"{table}\" has a primary key of {expected} column(s), but {given} value(s) were given"
@@ -316,6 +338,32 @@ impl Error {
             keys: first.keys,
             reason: first.reason,
             blockers: Blockers(Box::new(blockers)),
+        }
+    }
+
+    /// Turns the error of a statement that holds a caller's `clause` over `table` into
+    /// [`Error::Clause`], quoting the clause rather than the statement built around it; other
+    /// errors pass through.
+    pub(crate) fn in_clause(self, table: &str, clause: &str) -> Error {
+        let message = match &self {
+            Error::Database {
+                source: rusqlite::Error::SqlInputError { msg, .. },
+                ..
+            } => msg.clone(),
+            Error::Database {
+                source: rusqlite::Error::SqliteFailure(_, Some(msg)),
+                ..
+            } => msg.clone(),
+            Error::Database {
+                source: rusqlite::Error::InvalidParameterCount(given, wanted),
+                ..
+            } => format!("it takes {wanted} parameter(s), {given} were given"),
+            _ => return self,
+        };
+        Error::Clause {
+            table: table.to_owned(),
+            clause: clause.to_owned(),
+            message,
         }
     }
 

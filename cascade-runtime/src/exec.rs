@@ -70,6 +70,8 @@ impl<'c> Executor<'c> {
         let rows = stmt
             .execute(rusqlite::params_from_iter(params))
             .map_err(failed(sql))?;
+        // SQLite reports the last INSERT, UPDATE or DELETE's count for any other statement.
+        let rows = if changes_rows(sql) { rows } else { 0 };
         self.statements += 1;
         let micros = elapsed_micros(start);
         tracing::debug!(target: "cascade_runtime::sql", rows, micros, sql, "executed");
@@ -161,6 +163,20 @@ impl<'c> Executor<'c> {
     }
 }
 
+/// Whether `sql` is a statement whose changed rows SQLite counts (`INSERT`, `UPDATE`,
+/// `DELETE`, `REPLACE`, or one of them after `WITH`); for DDL and the rest it repeats the last
+/// such statement's count.
+fn changes_rows(sql: &str) -> bool {
+    let first = sql
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    ["INSERT", "UPDATE", "DELETE", "REPLACE", "WITH"]
+        .iter()
+        .any(|k| first.eq_ignore_ascii_case(k))
+}
+
 /// When statements are traced: now (their duration is reported); otherwise nothing, so that
 /// an untraced statement does not read the clock.
 fn clock() -> Option<Instant> {
@@ -219,16 +235,25 @@ fn prepare(
     for t in plan.keyed() {
         exec.run(&render.create_keys(t))?;
     }
-    let seed = match roots {
-        Roots::Key(key) => render.seed_key(plan.root, key),
-        Roots::Where { clause, params } => render.seed_where(plan.root, &clause, params, None),
+    let (seed, clause) = match roots {
+        Roots::Key(key) => (render.seed_key(plan.root, key), None),
+        Roots::Where { clause, params } => (
+            render.seed_where(plan.root, &clause, params, None),
+            Some(clause),
+        ),
         Roots::WhereLimit {
             clause,
             params,
             limit,
-        } => render.seed_where(plan.root, &clause, params, Some(limit)),
+        } => (
+            render.seed_where(plan.root, &clause, params, Some(limit)),
+            Some(clause),
+        ),
     };
-    let roots = exec.run(&seed)?;
+    let roots = exec.run(&seed).map_err(|e| match &clause {
+        Some(clause) => e.in_clause(render.schema.name(plan.root), clause),
+        None => e,
+    })?;
     sizes[plan.root] += roots;
     for step in &plan.collect {
         match step {
@@ -693,6 +718,33 @@ fn via_name(schema: &Schema, edge: &crate::plan::Edge) -> String {
                 schema.name(assoc),
                 schema.column_name(assoc, remote)
             )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changes_rows;
+
+    #[test]
+    fn only_data_changes_count_rows() {
+        for sql in [
+            "INSERT INTO t VALUES (1)",
+            "  update t SET a = 1",
+            "DELETE FROM t",
+            "WITH x AS (SELECT 1) DELETE FROM t",
+        ] {
+            assert!(changes_rows(sql), "{sql}");
+        }
+        for sql in [
+            "CREATE TABLE t (a)",
+            "CREATE INDEX i ON t (a)",
+            "DROP TABLE t",
+            "BEGIN",
+            "SELECT 1",
+            "",
+        ] {
+            assert!(!changes_rows(sql), "{sql}");
         }
     }
 }

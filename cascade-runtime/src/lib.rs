@@ -73,6 +73,8 @@ mod report;
 mod schema;
 mod session;
 mod sql;
+mod trace;
+mod tx;
 mod value;
 mod write;
 

@@ -9,13 +9,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::exec::Executor;
 use crate::metadata::CascadeSet;
 use crate::model::{DynModel, Model};
 use crate::schema::{Join, Relationship, Schema, TableId};
 use crate::session::Session;
 use crate::sql::{LoadKeys, Render};
+use crate::tx::{Begin, Tx};
 use crate::value::Value;
 use crate::write::key_of;
 
@@ -393,15 +394,14 @@ impl Session {
     /// empty), never on the number of rows. More than 512 distinct keys for one query go
     /// through a temporary key table, filled by statements of 999 keys.
     pub fn load_depth<M: Model>(&mut self, rows: &mut [M], depth: usize) -> Result<()> {
-        let (schema, t) = self.table::<M>()?;
-        let tx = self
-            .conn
-            .savepoint()
-            .map_err(Error::db("starting a savepoint"))?;
-        let mut objs: Vec<&mut dyn DynModel> =
-            rows.iter_mut().map(|r| r as &mut dyn DynModel).collect();
-        Loader::new(&tx, &schema).load(t, &mut objs, &mut Reach::all(depth))?;
-        tx.commit().map_err(Error::db("committing"))
+        crate::trace::call("load_depth", M::meta().name, || {
+            let (schema, t) = self.table::<M>()?;
+            let tx = Tx::begin(&self.conn, Begin::Read)?;
+            let mut objs: Vec<&mut dyn DynModel> =
+                rows.iter_mut().map(|r| r as &mut dyn DynModel).collect();
+            Loader::new(&tx, &schema).load(t, &mut objs, &mut Reach::all(depth))?;
+            tx.commit()
+        })
     }
 }
 

@@ -1,9 +1,10 @@
 //! [`Session::merge`]: SQLAlchemy's `Session.merge` for a session without an identity map —
 //! an upsert of an instance graph along the relationships whose cascade contains `merge`.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Model;
-use crate::session::{Session, WriteTx};
+use crate::session::Session;
+use crate::tx::{Begin, Tx};
 use crate::write::{Mode, Writer};
 
 /// Merging instance graphs into the database.
@@ -27,9 +28,11 @@ impl Session {
     /// Atomic: all of it happens, or none of it (keys written back into the instances before
     /// the failure stay written).
     pub fn merge<M: Model>(&mut self, row: &mut M) -> Result<()> {
-        let (schema, _) = self.table::<M>()?;
-        let tx = WriteTx::begin(&mut self.conn)?;
-        Writer::new(&tx, &schema).write(row, Mode::Merge)?;
-        tx.commit().map_err(Error::db("committing"))
+        crate::trace::call("merge", M::meta().name, || {
+            let (schema, _) = self.table::<M>()?;
+            let tx = Tx::begin(&self.conn, Begin::Write)?;
+            Writer::new(&tx, &schema).write(row, Mode::Merge)?;
+            tx.commit()
+        })
     }
 }

@@ -8,6 +8,7 @@ use crate::metadata::CascadeSet;
 use crate::model::{DynModel, Model};
 use crate::session::Session;
 use crate::sql::{rows, Sqlite};
+use crate::tx::{Begin, Tx};
 use crate::value::Key;
 use crate::write::key_of;
 
@@ -26,35 +27,36 @@ impl Session {
     /// consistent snapshot. The database is never changed; if reading fails, `row` may be
     /// partly refreshed.
     pub fn refresh<M: Model>(&mut self, row: &mut M) -> Result<()> {
-        let (schema, t) = self.table::<M>()?;
-        let key = key_of(&schema, t, &row.values());
-        if key.iter().any(|k| k.is_null()) || (M::meta().has_rowid_key() && key[0].is_unset_key()) {
-            return Err(Error::MissingKey {
-                table: M::meta().table.to_owned(),
-            });
-        }
-        let tx = self
-            .conn
-            .savepoint()
-            .map_err(Error::db("starting a savepoint"))?;
-        let found = Executor::new(&tx)
-            .rows(&rows::select_by_key(&Sqlite, M::meta()), &key)?
-            .pop()
-            .ok_or_else(|| Error::NotFound {
-                table: M::meta().table.to_owned(),
-                key: Key::new(key).to_string(),
-            })?;
-        // Converted as a whole first, so that a bad value leaves `row` untouched.
-        let fresh = M::from_values(found)?;
-        for (c, value) in fresh.values().into_iter().enumerate() {
-            row.set_value(c, value)?;
-        }
-        let mut objs: [&mut dyn DynModel; 1] = [row];
-        Loader::new(&tx, &schema).load(
-            t,
-            &mut objs,
-            &mut Reach::closure(CascadeSet::REFRESH_EXPIRE),
-        )?;
-        tx.commit().map_err(Error::db("committing"))
+        crate::trace::call("refresh", M::meta().name, || {
+            let (schema, t) = self.table::<M>()?;
+            let key = key_of(&schema, t, &row.values());
+            if key.iter().any(|k| k.is_null())
+                || (M::meta().has_rowid_key() && key[0].is_unset_key())
+            {
+                return Err(Error::MissingKey {
+                    table: M::meta().table.to_owned(),
+                });
+            }
+            let tx = Tx::begin(&self.conn, Begin::Read)?;
+            let found = Executor::new(&tx)
+                .rows(&rows::select_by_key(&Sqlite, M::meta()), &key)?
+                .pop()
+                .ok_or_else(|| Error::NotFound {
+                    table: M::meta().table.to_owned(),
+                    key: Key::new(key).to_string(),
+                })?;
+            // Converted as a whole first, so that a bad value leaves `row` untouched.
+            let fresh = M::from_values(found)?;
+            for (c, value) in fresh.values().into_iter().enumerate() {
+                row.set_value(c, value)?;
+            }
+            let mut objs: [&mut dyn DynModel; 1] = [row];
+            Loader::new(&tx, &schema).load(
+                t,
+                &mut objs,
+                &mut Reach::closure(CascadeSet::REFRESH_EXPIRE),
+            )?;
+            tx.commit()
+        })
     }
 }

@@ -63,6 +63,22 @@ impl<'s, M: Model> Repo<'s, M> {
         self.session.get::<M>(key)
     }
 
+    /// [`Session::count`]: the rows of `M`'s table.
+    pub fn count(&mut self) -> Result<usize> {
+        self.session.count::<M>()
+    }
+
+    /// [`Session::count_where`]: the rows of `M` matching `clause`.
+    pub fn count_where(&mut self, clause: &str, params: impl Params) -> Result<usize> {
+        self.session.count_where::<M>(clause, params)
+    }
+
+    /// [`Session::select_where`]: the rows of `M` matching `clause`, in key order,
+    /// relationship fields empty.
+    pub fn select_where(&mut self, clause: &str, params: impl Params) -> Result<Vec<M>> {
+        self.session.select_where::<M>(clause, params)
+    }
+
     /// [`Session::get_with_related`]: the row with this key and its relationship fields.
     pub fn get_with_related(&mut self, key: impl IntoKey<M::Key>) -> Result<Option<M>> {
         self.session.get_with_related::<M>(key)

@@ -209,6 +209,11 @@ pub enum PlanAction {
 }
 
 impl DeletePlan {
+    /// The name of the model the plan starts from (empty for a plan made by hand).
+    pub(crate) fn model_name(&self) -> &'static str {
+        self.origin.as_ref().map_or("", |o| o.model.name)
+    }
+
     /// A plan of just this tree, not tied to any session (for rendering and tests).
     pub fn from_tree(root: PlanNode) -> DeletePlan {
         DeletePlan {

@@ -1,8 +1,9 @@
 //! The [`Session`]: a SQLite connection plus the models it knows.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
@@ -17,6 +18,7 @@ use crate::repo::Repo;
 use crate::report::{DeletePlan, DeleteReport};
 use crate::schema::{Schema, TableId};
 use crate::sql::{self, rows, Dialect, Sqlite};
+use crate::tx::{Begin, Tx};
 use crate::value::{IntoKey, Params, PrimaryKey, Value};
 use crate::write::{key_of, Mode, Writer};
 
@@ -36,8 +38,8 @@ const STATEMENT_CACHE_CAPACITY: usize = 512;
 pub struct Session {
     pub(crate) conn: Connection,
     models: Vec<&'static ModelMeta>,
-    schema: Option<Rc<Schema>>,
-    plans: HashMap<TableId, Rc<Plan>>,
+    schema: Option<Arc<Schema>>,
+    plans: HashMap<TableId, Arc<Plan>>,
     preview_keys: usize,
 }
 
@@ -129,23 +131,23 @@ impl Session {
     }
 
     /// The validated schema including `meta` and every model reachable from it.
-    fn schema(&mut self, meta: &'static ModelMeta) -> Result<Rc<Schema>> {
+    fn schema(&mut self, meta: &'static ModelMeta) -> Result<Arc<Schema>> {
         if let Some(schema) = &self.schema {
             if schema.table_id(meta).is_some() {
-                return Ok(Rc::clone(schema));
+                return Ok(Arc::clone(schema));
             }
         }
         let mut models = self.models.clone();
         models.push(meta);
-        let schema = Rc::new(Schema::build(&models)?);
+        let schema = Arc::new(Schema::build(&models)?);
         self.models = models;
-        self.schema = Some(Rc::clone(&schema));
+        self.schema = Some(Arc::clone(&schema));
         self.plans.clear();
         Ok(schema)
     }
 
     /// The validated schema that includes `M`, and `M`'s table in it.
-    pub(crate) fn table<M: Model>(&mut self) -> Result<(Rc<Schema>, TableId)> {
+    pub(crate) fn table<M: Model>(&mut self) -> Result<(Arc<Schema>, TableId)> {
         let schema = self.schema(M::meta())?;
         let t = schema
             .table_id(M::meta())
@@ -154,12 +156,12 @@ impl Session {
     }
 
     /// The (cached) delete plan rooted at `t`.
-    pub(crate) fn plan(&mut self, schema: &Schema, t: TableId) -> Result<Rc<Plan>> {
+    pub(crate) fn plan(&mut self, schema: &Schema, t: TableId) -> Result<Arc<Plan>> {
         if let Some(plan) = self.plans.get(&t) {
-            return Ok(Rc::clone(plan));
+            return Ok(Arc::clone(plan));
         }
-        let plan = Rc::new(plan::plan_delete(schema, t)?);
-        self.plans.insert(t, Rc::clone(&plan));
+        let plan = Arc::new(plan::plan_delete(schema, t)?);
+        self.plans.insert(t, Arc::clone(&plan));
         Ok(plan)
     }
 
@@ -167,23 +169,27 @@ impl Session {
     /// and foreign keys, referenced tables first: `CREATE TABLE IF NOT EXISTS` with the
     /// foreign keys and their `ON DELETE` actions, and an index on every foreign-key column.
     pub fn create_all<M: Model>(&mut self) -> Result<()> {
-        let (schema, root) = self.table::<M>()?;
-        let order = schema.creation_order(root);
-        let tx = WriteTx::begin(&mut self.conn)?;
-        let mut exec = Executor::new(&tx);
-        for t in order {
-            for ddl in sql::create_table(&Sqlite, schema.tables[t].meta) {
-                exec.execute(&ddl, &[])?;
+        crate::trace::call("create_all", M::meta().name, || {
+            let (schema, root) = self.table::<M>()?;
+            let order = schema.creation_order(root);
+            let tx = Tx::begin(&self.conn, Begin::Write)?;
+            let mut exec = Executor::new(&tx);
+            for t in order {
+                for ddl in sql::create_table(&Sqlite, schema.tables[t].meta) {
+                    exec.execute(&ddl, &[])?;
+                }
             }
-        }
-        tx.commit().map_err(Error::db("committing"))
+            tx.commit()
+        })
     }
 
     /// Inserts `row` and, along `save-update` cascades, its related rows: many-to-one targets
     /// first, then the row, then its children (with their foreign key set) and many-to-many
     /// links. Keys assigned by the database are written back into `row` and its children.
     pub fn insert<M: Model>(&mut self, row: &mut M) -> Result<()> {
-        self.write(row, Mode::Insert).map(drop)
+        crate::trace::call("insert", M::meta().name, || {
+            self.write(row, Mode::Insert).map(drop)
+        })
     }
 
     /// Writes `row`'s columns and, along `save-update` cascades, its related rows (new ones
@@ -195,17 +201,17 @@ impl Session {
     ///
     /// Returns what `delete-orphan` deleted.
     pub fn update<M: Model>(&mut self, row: &mut M) -> Result<DeleteReport> {
-        self.write(row, Mode::Update)
+        crate::trace::call("update", M::meta().name, || self.write(row, Mode::Update))
     }
 
     fn write<M: Model>(&mut self, row: &mut M, mode: Mode) -> Result<DeleteReport> {
         let (schema, _) = self.table::<M>()?;
-        let tx = WriteTx::begin(&mut self.conn)?;
+        let tx = Tx::begin(&self.conn, Begin::Write)?;
         let mut writer = Writer::new(&tx, &schema);
         writer.write(row, mode)?;
         let report = std::mem::take(&mut writer.report);
         drop(writer); // its prepared statements go back to the cache before the commit
-        tx.commit().map_err(Error::db("committing"))?;
+        tx.commit()?;
         Ok(report)
     }
 
@@ -214,21 +220,73 @@ impl Session {
     /// The key is `M`'s key type ([`Model::Key`]): `get::<Parent>(1)`, `get::<Country>("fr")`,
     /// `get::<Link>((1, 2))` for a composite key.
     pub fn get<M: Model>(&mut self, key: impl IntoKey<M::Key>) -> Result<Option<M>> {
-        let (schema, t) = self.table::<M>()?;
-        let key = checked_key(&schema, t, key.into_key().into_values())?;
-        let mut exec = Executor::new(&self.conn);
-        let mut found = exec.rows(&rows::select_by_key(&Sqlite, M::meta()), &key)?;
-        found.pop().map(M::from_values).transpose()
+        crate::trace::call("get", M::meta().name, || {
+            let (schema, t) = self.table::<M>()?;
+            let key = checked_key(&schema, t, key.into_key().into_values())?;
+            let mut exec = Executor::new(&self.conn);
+            let mut found = exec.rows(&rows::select_by_key(&Sqlite, M::meta()), &key)?;
+            found.pop().map(M::from_values).transpose()
+        })
+    }
+
+    /// How many rows `M`'s table holds.
+    pub fn count<M: Model>(&mut self) -> Result<usize> {
+        crate::trace::call("count", M::meta().name, || {
+            self.count_rows::<M>(None, Vec::new())
+        })
+    }
+
+    /// How many rows of `M` match `clause` — SQL over `M`'s table, with `?1`, `?2`... bound to
+    /// `params` (anything [`delete_where`](Session::delete_where) takes, `[]` and `()` too).
+    pub fn count_where<M: Model>(&mut self, clause: &str, params: impl Params) -> Result<usize> {
+        crate::trace::call("count_where", M::meta().name, || {
+            self.count_rows::<M>(Some(clause), params.into_values())
+        })
+    }
+
+    fn count_rows<M: Model>(&mut self, clause: Option<&str>, params: Vec<Value>) -> Result<usize> {
+        self.table::<M>()?;
+        let meta = M::meta();
+        let sql = match clause {
+            Some(clause) => rows::count_where(&Sqlite, meta, clause),
+            None => format!("SELECT count(*) FROM {}", Sqlite.quote(meta.table)),
+        };
+        let n = Executor::new(&self.conn)
+            .count(&sql::Statement { sql, params })
+            .map_err(|e| match clause {
+                Some(clause) => e.in_clause(meta.table, clause),
+                None => e,
+            })?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    /// The rows of `M` matching `clause` (SQL over `M`'s table, parameters as for
+    /// [`count_where`](Session::count_where)), in key order; relationship fields are left
+    /// empty ([`load_all`](Session::load_all) fills them, one query per relationship).
+    pub fn select_where<M: Model>(&mut self, clause: &str, params: impl Params) -> Result<Vec<M>> {
+        crate::trace::call("select_where", M::meta().name, || {
+            self.table::<M>()?;
+            let meta = M::meta();
+            let sql = rows::select_where(&Sqlite, meta, Some(clause));
+            Executor::new(&self.conn)
+                .rows(&sql, &params.into_values())
+                .map_err(|e| e.in_clause(meta.table, clause))?
+                .into_iter()
+                .map(M::from_values)
+                .collect()
+        })
     }
 
     /// Loads the row with this key and every one of its relationship fields, with one query
     /// per relationship.
     pub fn get_with_related<M: Model>(&mut self, key: impl IntoKey<M::Key>) -> Result<Option<M>> {
-        let mut row = self.get::<M>(key)?;
-        if let Some(row) = row.as_mut() {
-            self.load_related(row)?;
-        }
-        Ok(row)
+        crate::trace::call("get_with_related", M::meta().name, || {
+            let mut row = self.get::<M>(key)?;
+            if let Some(row) = row.as_mut() {
+                self.load_related(row)?;
+            }
+            Ok(row)
+        })
     }
 
     /// Replaces every relationship field of `row` with the related rows in the database, one
@@ -239,23 +297,27 @@ impl Session {
 
     /// Deletes `row` and everything its cascades reach (see [`Session::delete_by_pk`]).
     pub fn delete<M: Model>(&mut self, row: &M) -> Result<DeleteReport> {
-        let (schema, t) = self.table::<M>()?;
-        let key = key_of(&schema, t, &row.values());
-        if M::meta().has_rowid_key() && key[0].is_unset_key() {
-            return Err(Error::MissingKey {
-                table: M::meta().table.to_owned(),
-            });
-        }
-        self.run_delete(&schema, t, Roots::Key(key))
+        crate::trace::call("delete", M::meta().name, || {
+            let (schema, t) = self.table::<M>()?;
+            let key = key_of(&schema, t, &row.values());
+            if M::meta().has_rowid_key() && key[0].is_unset_key() {
+                return Err(Error::MissingKey {
+                    table: M::meta().table.to_owned(),
+                });
+            }
+            self.run_delete(&schema, t, Roots::Key(key))
+        })
     }
 
     /// Deletes the row with this key ([`Model::Key`]) and everything its cascades reach,
     /// children before parents, set-based, in one transaction (or savepoint). A key with no
     /// row deletes nothing.
     pub fn delete_by_pk<M: Model>(&mut self, key: impl IntoKey<M::Key>) -> Result<DeleteReport> {
-        let (schema, t) = self.table::<M>()?;
-        let key = checked_key(&schema, t, key.into_key().into_values())?;
-        self.run_delete(&schema, t, Roots::Key(key))
+        crate::trace::call("delete_by_pk", M::meta().name, || {
+            let (schema, t) = self.table::<M>()?;
+            let key = checked_key(&schema, t, key.into_key().into_values())?;
+            self.run_delete(&schema, t, Roots::Key(key))
+        })
     }
 
     /// Deletes every row of `M` matching `clause` — SQL over `M`'s columns with `?1`, `?2`...
@@ -266,12 +328,14 @@ impl Session {
         clause: &str,
         params: impl Params,
     ) -> Result<DeleteReport> {
-        let (schema, t) = self.table::<M>()?;
-        let roots = Roots::Where {
-            clause: clause.to_owned(),
-            params: params.into_values(),
-        };
-        self.run_delete(&schema, t, roots)
+        crate::trace::call("delete_where", M::meta().name, || {
+            let (schema, t) = self.table::<M>()?;
+            let roots = Roots::Where {
+                clause: clause.to_owned(),
+                params: params.into_values(),
+            };
+            self.run_delete(&schema, t, roots)
+        })
     }
 
     fn run_delete(&mut self, schema: &Schema, t: TableId, roots: Roots) -> Result<DeleteReport> {
@@ -286,18 +350,20 @@ impl Session {
         expected: Option<&DeletePlan>,
     ) -> Result<DeleteReport> {
         let plan = self.plan(schema, t)?;
-        let tx = WriteTx::begin(&mut self.conn)?;
+        let tx = Tx::begin(&self.conn, Begin::Write)?;
         let report = exec::delete(&tx, schema, &plan, roots, expected)?;
-        tx.commit().map_err(Error::db("committing"))?;
+        tx.commit()?;
         Ok(report)
     }
 
     /// Computes what [`Session::delete_by_pk`] would do, with set-based counts, and changes
     /// nothing. A delete that would be refused returns the same error here.
     pub fn plan_delete<M: Model>(&mut self, key: impl IntoKey<M::Key>) -> Result<DeletePlan> {
-        let (schema, t) = self.table::<M>()?;
-        let key = checked_key(&schema, t, key.into_key().into_values())?;
-        self.run_preview(&schema, t, Roots::Key(key))
+        crate::trace::call("plan_delete", M::meta().name, || {
+            let (schema, t) = self.table::<M>()?;
+            let key = checked_key(&schema, t, key.into_key().into_values())?;
+            self.run_preview(&schema, t, Roots::Key(key))
+        })
     }
 
     /// Computes what [`Session::delete_where`] would do, changing nothing.
@@ -306,21 +372,20 @@ impl Session {
         clause: &str,
         params: impl Params,
     ) -> Result<DeletePlan> {
-        let (schema, t) = self.table::<M>()?;
-        let roots = Roots::Where {
-            clause: clause.to_owned(),
-            params: params.into_values(),
-        };
-        self.run_preview(&schema, t, roots)
+        crate::trace::call("plan_delete_where", M::meta().name, || {
+            let (schema, t) = self.table::<M>()?;
+            let roots = Roots::Where {
+                clause: clause.to_owned(),
+                params: params.into_values(),
+            };
+            self.run_preview(&schema, t, roots)
+        })
     }
 
     fn run_preview(&mut self, schema: &Schema, t: TableId, roots: Roots) -> Result<DeletePlan> {
         let plan = self.plan(schema, t)?;
         // Dropped without commit: the savepoint rolls back whatever the preview touched.
-        let tx = self
-            .conn
-            .savepoint()
-            .map_err(Error::db("starting a savepoint"))?;
+        let tx = Tx::begin(&self.conn, Begin::Read)?;
         exec::preview(&tx, schema, &plan, roots, self.preview_keys)
     }
 }
@@ -337,23 +402,28 @@ impl Session {
     /// the rows again and refuses with [`Error::PlanChanged`] if any table's count (deleted or
     /// detached) differs from the plan's.
     pub fn execute_plan(&mut self, plan: &DeletePlan) -> Result<DeleteReport> {
-        let origin = plan.origin.as_ref().ok_or_else(|| Error::PlanChanged {
-            table: plan.root.table.clone(),
-            planned: plan.root.rows,
-            now: 0,
-        })?;
-        let schema = self.schema(origin.model)?;
-        let t = schema
-            .table_id(origin.model)
-            .expect("the schema was built with this model");
-        self.run_delete_checked(&schema, t, origin.roots.clone(), Some(plan))
+        crate::trace::call("execute_plan", plan.model_name(), || {
+            let origin = plan.origin.as_ref().ok_or_else(|| Error::PlanChanged {
+                table: plan.root.table.clone(),
+                planned: plan.root.rows,
+                now: 0,
+            })?;
+            let schema = self.schema(origin.model)?;
+            let t = schema
+                .table_id(origin.model)
+                .expect("the schema was built with this model");
+            self.run_delete_checked(&schema, t, origin.roots.clone(), Some(plan))
+        })
     }
 
     /// Deletes every row of `M` matching `clause` and everything their cascades reach, as a
     /// series of transactions of at most `roots_per_chunk` root rows each (in key order), so
     /// that a cascade over millions of rows never holds the write lock for long. Each chunk is
     /// atomic on its own; a failing chunk rolls back alone and stops the delete with its error
-    /// (earlier chunks stay committed). `progress` is called after every chunk.
+    /// (earlier chunks stay committed). `progress` is called after every chunk:
+    /// `ControlFlow::Continue(())` goes on, `ControlFlow::Break(())` stops the delete there
+    /// (what was deleted so far stays deleted, and is what the report counts). A chunk size of
+    /// 0 is [`Error::InvalidArgument`].
     ///
     /// Inside a transaction of the caller's, the chunks are savepoints of that transaction
     /// (and the lock is held until the caller commits).
@@ -362,42 +432,46 @@ impl Session {
         clause: &str,
         params: impl Params,
         roots_per_chunk: usize,
-        mut progress: impl FnMut(&ChunkProgress),
+        mut progress: impl FnMut(&ChunkProgress) -> ControlFlow<()>,
     ) -> Result<DeleteReport> {
-        let (schema, t) = self.table::<M>()?;
-        let params = params.into_values();
-        let count_sql = format!(
-            "SELECT count(*) FROM {} WHERE ({clause}\n)",
-            sql::Sqlite.quote(M::meta().table)
-        );
-        let roots_total = Executor::new(&self.conn).count(&sql::Statement {
-            sql: count_sql,
-            params: params.clone(),
-        })? as usize;
-        let mut state = ChunkProgress {
-            chunks: 0,
-            roots_deleted: 0,
-            roots_total,
-            rows_deleted: 0,
-        };
-        let mut total = DeleteReport::default();
-        loop {
-            let roots = Roots::WhereLimit {
-                clause: clause.to_owned(),
-                params: params.clone(),
-                limit: roots_per_chunk.max(1),
-            };
-            let report = self.run_delete(&schema, t, roots)?;
-            let roots = report.roots();
-            if roots == 0 {
-                return Ok(total);
+        crate::trace::call("delete_where_in_chunks", M::meta().name, || {
+            if roots_per_chunk == 0 {
+                return Err(Error::InvalidArgument {
+                    argument: "roots_per_chunk",
+                    message: "a chunk of 0 roots would never delete anything; give at least 1"
+                        .into(),
+                });
             }
-            state.chunks += 1;
-            state.roots_deleted += roots;
-            state.rows_deleted += report.total();
-            total.merge(report);
-            progress(&state);
-        }
+            let (schema, t) = self.table::<M>()?;
+            let params = params.into_values();
+            let roots_total = self.count_rows::<M>(Some(clause), params.clone())?;
+            let mut state = ChunkProgress {
+                chunks: 0,
+                roots_deleted: 0,
+                roots_total,
+                rows_deleted: 0,
+            };
+            let mut total = DeleteReport::default();
+            loop {
+                let roots = Roots::WhereLimit {
+                    clause: clause.to_owned(),
+                    params: params.clone(),
+                    limit: roots_per_chunk,
+                };
+                let report = self.run_delete(&schema, t, roots)?;
+                let roots = report.roots();
+                if roots == 0 {
+                    return Ok(total);
+                }
+                state.chunks += 1;
+                state.roots_deleted += roots;
+                state.rows_deleted += report.total();
+                total.merge(report);
+                if progress(&state).is_break() {
+                    return Ok(total);
+                }
+            }
+        })
     }
 }
 
@@ -413,51 +487,4 @@ fn checked_key(schema: &Schema, t: TableId, values: Vec<Value>) -> Result<Vec<Va
         });
     }
     Ok(values)
-}
-
-/// The transaction of one call that writes: `BEGIN IMMEDIATE` when the connection is in no
-/// transaction, a savepoint of the caller's transaction otherwise.
-///
-/// A delete reads before it writes (it collects its key sets first), and so do merges and
-/// updates. In a deferred transaction that read takes a snapshot, and SQLite fails a request
-/// for the write lock from a connection holding a snapshot at once — `SQLITE_BUSY` while
-/// another connection writes, `SQLITE_BUSY_SNAPSHOT` (WAL) if one committed since — without
-/// calling the busy handler: the busy timeout would never apply. `BEGIN IMMEDIATE` takes the
-/// write lock first, waiting for it up to the busy timeout.
-pub(crate) enum WriteTx<'c> {
-    Immediate(rusqlite::Transaction<'c>),
-    Savepoint(rusqlite::Savepoint<'c>),
-}
-
-impl WriteTx<'_> {
-    pub(crate) fn begin(conn: &mut Connection) -> Result<WriteTx<'_>> {
-        if conn.is_autocommit() {
-            conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map(WriteTx::Immediate)
-                .map_err(Error::db("starting a transaction"))
-        } else {
-            conn.savepoint()
-                .map(WriteTx::Savepoint)
-                .map_err(Error::db("starting a savepoint"))
-        }
-    }
-
-    /// Commits the transaction, or releases the savepoint; dropped, either rolls back.
-    pub(crate) fn commit(self) -> rusqlite::Result<()> {
-        match self {
-            WriteTx::Immediate(tx) => tx.commit(),
-            WriteTx::Savepoint(sp) => sp.commit(),
-        }
-    }
-}
-
-impl std::ops::Deref for WriteTx<'_> {
-    type Target = Connection;
-
-    fn deref(&self) -> &Connection {
-        match self {
-            WriteTx::Immediate(tx) => tx,
-            WriteTx::Savepoint(sp) => sp,
-        }
-    }
 }

@@ -988,6 +988,27 @@ pub(crate) mod rows {
         )
     }
 
+    /// `SELECT count(*) FROM t WHERE (clause)`: the caller's clause, on a line of its own end
+    /// so that a trailing `--` comment in it cannot swallow the closing parenthesis.
+    pub fn count_where<D: Dialect>(d: &D, meta: &ModelMeta, clause: &str) -> String {
+        format!(
+            "SELECT count(*) FROM {} WHERE ({clause}\n)",
+            d.quote(meta.table)
+        )
+    }
+
+    /// `SELECT all columns FROM t [WHERE (clause)] ORDER BY key`.
+    pub fn select_where<D: Dialect>(d: &D, meta: &ModelMeta, clause: Option<&str>) -> String {
+        let key: Vec<String> = meta.primary_key().map(|(_, c)| d.quote(c.name)).collect();
+        format!(
+            "SELECT {} FROM {}{} ORDER BY {}",
+            select_list(d, meta),
+            d.quote(meta.table),
+            clause.map_or(String::new(), |c| format!(" WHERE ({c}\n)")),
+            key.join(", ")
+        )
+    }
+
     /// `SELECT` of some columns `FROM t WHERE key`.
     pub fn select_columns_by_key<D: Dialect>(d: &D, meta: &ModelMeta, columns: &[usize]) -> String {
         let names: Vec<String> = columns

@@ -449,8 +449,9 @@ impl<K> References<K> for Option<K> {}
 
 /// Parameters bound to a caller's SQL fragment, e.g. the clause of `Session::delete_where`.
 ///
-/// Implemented for `()`, arrays, slices, vectors and tuples (up to six) of anything that
-/// converts [`IntoValue`]: `["a%"]`, `(1, "x")`, `vec![Value::Null]`.
+/// Implemented for `()` and `[]` (no parameters), arrays of up to 32, slices, vectors and
+/// tuples (up to six) of anything that converts [`IntoValue`]: `["a%"]`, `(1, "x")`,
+/// `vec![Value::Null]`.
 pub trait Params {
     /// The values, in placeholder order (`?1`, `?2`, ...).
     fn into_values(self) -> Vec<Value>;
@@ -462,11 +463,25 @@ impl Params for () {
     }
 }
 
-impl<T: IntoValue, const N: usize> Params for [T; N] {
+/// `[]`: no parameters (as in rusqlite, an empty array needs no element type).
+impl Params for [Value; 0] {
     fn into_values(self) -> Vec<Value> {
-        self.into_iter().map(IntoValue::into_value).collect()
+        Vec::new()
     }
 }
+
+// Arrays of 1 to 32 values, each length its own impl so that `[]` above is not ambiguous
+// (larger lists: a `Vec` or a slice).
+macro_rules! params_array {
+    ($($n:literal)+) => {$(
+        impl<T: IntoValue> Params for [T; $n] {
+            fn into_values(self) -> Vec<Value> {
+                self.into_iter().map(IntoValue::into_value).collect()
+            }
+        }
+    )+};
+}
+params_array!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32);
 
 impl<T: IntoValue> Params for Vec<T> {
     fn into_values(self) -> Vec<Value> {
@@ -550,5 +565,7 @@ mod tests {
         assert_eq!(["a%"].into_values(), vec![Value::Text("a%".into())]);
         assert_eq!((1, "x").into_values().len(), 2);
         assert!(().into_values().is_empty());
+        assert!([].into_values().is_empty(), "`[]` needs no element type");
+        assert_eq!([1, 2, 3].into_values().len(), 3);
     }
 }
