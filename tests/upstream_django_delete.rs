@@ -20,12 +20,46 @@ use models::*;
 /// `OnDeleteTests`: each `on_delete` of `A`'s keys to `R`.
 mod on_delete_tests {
     use super::*;
+    use cascade_runtime::Blocker;
 
     /// `setUp`: `self.DEFAULT = get_default_r()`.
     fn set_up() -> (Session, i64) {
         let s = session();
         let default = get_default_r(&s);
         (s, default)
+    }
+
+    /// Every blocker as `(table, column, keys)`, sorted, after checking that the named
+    /// fields describe the first one and that each has `reason`, references `r` and has
+    /// one row.
+    fn blockers(err: &Error, reason: BlockReason) -> Vec<(String, String, Vec<String>)> {
+        let Error::Blocked {
+            table,
+            column,
+            blockers,
+            ..
+        } = err
+        else {
+            panic!("expected Blocked, got {err:?}");
+        };
+        let blockers: &[Blocker] = blockers;
+        assert_eq!(
+            (&blockers[0].table, &blockers[0].column),
+            (table, column),
+            "the first blocker is the one the error names"
+        );
+        for b in blockers {
+            assert_eq!(
+                (b.reason, b.referenced_table.as_str(), b.rows),
+                (reason, "r", 1)
+            );
+        }
+        let mut out: Vec<_> = blockers
+            .iter()
+            .map(|b| (b.table.clone(), b.column.clone(), b.keys.clone()))
+            .collect();
+        out.sort();
+        out
     }
 
     /// `tests/delete/tests.py` `OnDeleteTests.test_auto`: deleting `a.auto` (CASCADE, not
@@ -137,6 +171,31 @@ mod on_delete_tests {
             other => panic!("expected Blocked, got {other:?}"),
         }
         assert!(exists(&s, "r", r) && exists(&s, "a", a.id));
+    }
+
+    /// `tests/delete/tests.py` `OnDeleteTests.test_protect_multiple`: deleting `a.protect`,
+    /// also referenced by a `B` through `B.protect` (PROTECT), raises `ProtectedError`
+    /// naming `'A.protect', 'B.protect'` with `protected_objects == {a, b}`.
+    #[test]
+    fn test_protect_multiple() {
+        let (mut s, _) = set_up();
+        let a = create_a(&mut s, "protect");
+        let r = a.protect_id.unwrap();
+        let b = add(&s, "INSERT INTO b (protect_id) VALUES (?1)", [r]);
+        let err = s.delete_by_pk::<R>(r).unwrap_err();
+        assert_eq!(
+            blockers(&err, BlockReason::Protect),
+            vec![
+                ("a".into(), "protect_id".into(), vec![a.id.to_string()]),
+                ("b".into(), "protect_id".into(), vec![b.to_string()]),
+            ]
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains("\"a\"") && message.contains("\"b\""),
+            "{message}"
+        );
+        assert!(exists(&s, "r", r) && exists(&s, "a", a.id) && exists(&s, "b", b));
     }
 
     /// `OnDeleteTests.test_protect_path`: `R.p` CASCADE from `P`, `A.protect` PROTECT on `R`;
@@ -278,6 +337,31 @@ mod on_delete_tests {
         assert!(exists(&s, "r", r) && exists(&s, "a", a.id));
     }
 
+    /// `OnDeleteTests.test_restrict_multiple`: deleting `a.restrict`, also referenced by a
+    /// `B3` through `B3.restrict` (RESTRICT), raises `RestrictedError` naming
+    /// `'A.restrict', 'B3.restrict'` with `restricted_objects == {a, b3}`.
+    #[test]
+    fn test_restrict_multiple() {
+        let (mut s, _) = set_up();
+        let a = create_a(&mut s, "restrict");
+        let r = a.restrict_id.unwrap();
+        let b3 = add(&s, "INSERT INTO b3 (restrict_id) VALUES (?1)", [r]);
+        let err = s.delete_by_pk::<R>(r).unwrap_err();
+        assert_eq!(
+            blockers(&err, BlockReason::Restrict),
+            vec![
+                ("a".into(), "restrict_id".into(), vec![a.id.to_string()]),
+                ("b3".into(), "restrict_id".into(), vec![b3.to_string()]),
+            ]
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains("\"a\"") && message.contains("\"b3\""),
+            "{message}"
+        );
+        assert!(exists(&s, "r", r) && exists(&s, "a", a.id) && exists(&s, "b3", b3));
+    }
+
     /// `OnDeleteTests.test_restrict_path_cascade_indirect`: deleting the `P` of `a.restrict`
     /// raises `RestrictedError` (`restricted_objects == {a}`); once `a.cascade.p` is that `P`
     /// too, the same delete removes `a` through `A.cascade` and is allowed: `a` and
@@ -383,6 +467,20 @@ mod on_delete_tests {
 /// `DeletionTests`
 mod deletion_tests {
     use super::*;
+
+    /// The tables a report deleted from, with their counts, sorted by table.
+    fn deleted(report: &cascade_runtime::DeleteReport) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> =
+            report.deleted().map(|(t, n)| (t.to_owned(), n)).collect();
+        out.sort();
+        out
+    }
+
+    /// The report's `Display` lists no table with 0 deleted rows.
+    fn assert_no_empty_lines(report: &cascade_runtime::DeleteReport) {
+        let text = report.to_string();
+        assert!(!text.contains(": 0 deleted"), "{text}");
+    }
 
     /// `tests/delete/tests.py` `DeletionTests.test_pk_none`: deleting an `M` that was never
     /// saved raises ("can't be deleted because its id attribute is set to None").
@@ -519,6 +617,91 @@ mod deletion_tests {
         assert_eq!(count(&s, "s"), 0);
         assert_eq!(count(&s, "t"), 0);
     }
+
+    /// `tests/delete/tests.py` `DeletionTests.test_queryset_delete_returns_num_rows`: `QuerySet.delete()` returns the
+    /// number of rows (3 avatars), and per model exactly the models that lost rows
+    /// (`R`: 1, `HiddenUser`: 2, `HiddenUserProfile`: 1).
+    #[test]
+    fn test_queryset_delete_returns_num_rows() {
+        let mut s = session();
+        for desc in ["a", "b", "c"] {
+            add(&s, "INSERT INTO avatar (desc) VALUES (?1)", [desc]);
+        }
+        let avatars_count = count(&s, "avatar") as usize;
+        let report = s.delete_where::<Avatar>("1 = 1", ()).unwrap();
+        assert_eq!(report.total(), avatars_count);
+
+        let r = new_r(&s);
+        let h1 = add(&s, "INSERT INTO hidden_user (r_id) VALUES (?1)", [r]);
+        add(&s, "INSERT INTO hidden_user (r_id) VALUES (?1)", [r]);
+        add(
+            &s,
+            "INSERT INTO hidden_user_profile (user_id) VALUES (?1)",
+            [h1],
+        );
+        let report = s.delete_where::<R>("1 = 1", ()).unwrap();
+        assert_no_empty_lines(&report);
+        assert_eq!(
+            deleted(&report),
+            vec![
+                ("hidden_user".to_owned(), 2),
+                ("hidden_user_profile".to_owned(), 1),
+                ("r".to_owned(), 1),
+            ]
+        );
+    }
+
+    /// `tests/delete/tests.py` `DeletionTests.test_model_delete_returns_num_rows`: `r.delete()` returns the sum of the
+    /// rows, and per model exactly `R`: 1, `HiddenUser`: 3, `MR`: 1, `HiddenUserProfile`: 2
+    /// and the `M.m2m` through table: 2.
+    #[test]
+    fn test_model_delete_returns_num_rows() {
+        let mut s = session();
+        let r = new_r(&s);
+        let h1 = add(&s, "INSERT INTO hidden_user (r_id) VALUES (?1)", [r]);
+        let h2 = add(&s, "INSERT INTO hidden_user (r_id) VALUES (?1)", [r]);
+        add(&s, "INSERT INTO hidden_user (r_id) VALUES (?1)", [r]);
+        add(
+            &s,
+            "INSERT INTO hidden_user_profile (user_id) VALUES (?1)",
+            [h1],
+        );
+        add(
+            &s,
+            "INSERT INTO hidden_user_profile (user_id) VALUES (?1)",
+            [h2],
+        );
+        let m1 = add(&s, "INSERT INTO m DEFAULT VALUES", []);
+        let m2 = add(&s, "INSERT INTO m DEFAULT VALUES", []);
+        add(&s, "INSERT INTO mr (m_id, r_id) VALUES (?1, ?2)", [m1, r]);
+        add(
+            &s,
+            "INSERT INTO m_m2m (m_id, r_id) VALUES (?1, ?2)",
+            [m1, r],
+        );
+        add(
+            &s,
+            "INSERT INTO m_m2m (m_id, r_id) VALUES (?1, ?2)",
+            [m2, r],
+        );
+        let existed = vec![
+            ("hidden_user".to_owned(), count(&s, "hidden_user") as usize),
+            (
+                "hidden_user_profile".to_owned(),
+                count(&s, "hidden_user_profile") as usize,
+            ),
+            ("m_m2m".to_owned(), count(&s, "m_m2m") as usize),
+            ("mr".to_owned(), count(&s, "mr") as usize),
+            ("r".to_owned(), count(&s, "r") as usize),
+        ];
+        let report = s.delete_by_pk::<R>(r).unwrap();
+        assert_eq!(
+            report.total(),
+            existed.iter().map(|(_, n)| n).sum::<usize>()
+        );
+        assert_eq!(deleted(&report), existed);
+        assert_no_empty_lines(&report);
+    }
 }
 
 /// `FastDeleteTests`: Django's single-query deletes; the query counts do not apply, the rows
@@ -608,6 +791,23 @@ mod fast_delete_tests {
         }
         s.delete_by_pk::<Avatar>(a).unwrap();
         assert_eq!(count(&s, "user"), 0);
+    }
+
+    /// `tests/delete/tests.py` `FastDeleteTests.test_fast_delete_empty_no_update_can_self_select`: a filtered delete
+    /// that matches nothing returns `(0, {})`.
+    #[test]
+    fn test_fast_delete_empty_no_update_can_self_select() {
+        let mut s = session();
+        let report = s
+            .delete_where::<User>(
+                "avatar_id IN (SELECT id FROM avatar WHERE \"desc\" = ?1)",
+                ["missing"],
+            )
+            .unwrap();
+        assert_eq!(report.total(), 0);
+        assert_eq!(report.deleted().count(), 0, "{report}");
+        assert_eq!(report.count("user"), 0);
+        assert!(!report.to_string().contains("user"), "{report}");
     }
 
     /// `FastDeleteTests.test_fast_delete_aggregation`: deleting the bases with no `rels`

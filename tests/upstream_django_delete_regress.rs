@@ -68,6 +68,34 @@ mod delete_cascade_tests {
 /// `DeleteCascadeTransactionTests`
 mod delete_cascade_transaction_tests {
     use super::*;
+    use cascade_runtime::{Model, Session};
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "food")]
+    pub struct Food {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(unique)]
+        pub name: String,
+        #[relationship(on_delete = "cascade")]
+        pub eaten: Vec<Eaten>,
+    }
+
+    /// `Eaten.food = ForeignKey(Food, CASCADE, to_field="name")`
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "eaten")]
+    pub struct Eaten {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = Food, references = "name")]
+        pub food_id: Option<String>,
+        pub meal: String,
+    }
+
+    /// A session with no tables (the models' `session()` creates those of `models.py`).
+    fn bare_session() -> Session {
+        Session::open_in_memory().expect("open :memory:")
+    }
 
     /// `tests/delete_regress/tests.py` `DeleteCascadeTransactionTests.test_inheritance`: the
     /// auto-created many-to-many table referencing the parent model (`Contact`) is found when
@@ -93,6 +121,29 @@ mod delete_cascade_transaction_tests {
         );
         s.delete_by_pk::<Email>(email).unwrap();
         assert_eq!(count(&s, "researcher_contacts"), 0);
+    }
+
+    /// `tests/delete_regress/tests.py` `DeleteCascadeTransactionTests.test_to_field`:
+    /// deleting a food referenced through a foreign key to its unique `name` deletes what
+    /// was eaten: both tables are empty.
+    #[test]
+    fn test_to_field() {
+        let mut s = bare_session();
+        s.create_all::<Food>().unwrap();
+        let mut apple = Food {
+            id: 0,
+            name: "apple".into(),
+            eaten: vec![Eaten {
+                id: 0,
+                food_id: None,
+                meal: "lunch".into(),
+            }],
+        };
+        s.insert(&mut apple).unwrap();
+        assert_eq!(apple.eaten[0].food_id.as_deref(), Some("apple"));
+        s.delete(&apple).unwrap();
+        assert_eq!(count(&s, "food"), 0);
+        assert_eq!(count(&s, "eaten"), 0);
     }
 }
 

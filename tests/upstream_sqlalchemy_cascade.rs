@@ -282,6 +282,122 @@ mod o2m_cascade_delete_no_orphan_test {
     }
 }
 
+/// `M2OwNoUseGetCascadeTest`: `B.user`, a many-to-one joined on `A.email == B.email`
+/// (`B.email` references the unique `A.email`), `single_parent=True`.
+mod m2ow_no_use_get_cascade_test {
+    use super::*;
+
+    /// `fixture(cascade="all, delete-orphan")`
+    mod deleting {
+        use cascade_runtime::Model;
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "a")]
+        pub struct A {
+            #[model(primary_key)]
+            pub id: i64,
+            #[model(unique)]
+            pub email: String,
+            #[relationship(back_populates = "user")]
+            pub bs: Vec<B>,
+        }
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "b")]
+        pub struct B {
+            #[model(primary_key)]
+            pub id: i64,
+            #[model(foreign_key = A, references = "email")]
+            pub email: Option<String>,
+            #[relationship(
+                cascade = "all, delete-orphan",
+                single_parent = true,
+                back_populates = "bs"
+            )]
+            pub user: Option<Box<A>>,
+        }
+    }
+
+    /// `fixture()`: `cascade="save-update"`
+    mod saving {
+        use cascade_runtime::Model;
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "a")]
+        pub struct A {
+            #[model(primary_key)]
+            pub id: i64,
+            #[model(unique)]
+            pub email: String,
+            #[relationship(back_populates = "user")]
+            pub bs: Vec<B>,
+        }
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "b")]
+        pub struct B {
+            #[model(primary_key)]
+            pub id: i64,
+            #[model(foreign_key = A, references = "email")]
+            pub email: Option<String>,
+            #[relationship(cascade = "save-update", single_parent = true, back_populates = "bs")]
+            pub user: Option<Box<A>>,
+        }
+    }
+
+    /// `test/orm/test_cascade.py` `M2OwNoUseGetCascadeTest.test_cascade_deletes_user`:
+    /// deleting `b1` deletes `b1` and then its user `a1` (the upstream asserts those two
+    /// `DELETE`s; here the plan and the rows).
+    #[test]
+    fn test_cascade_deletes_user() {
+        use deleting::{A, B};
+        let mut s = session();
+        s.create_all::<B>().unwrap();
+        let mut b1 = B {
+            id: 0,
+            email: None,
+            user: Some(Box::new(A {
+                id: 0,
+                email: "x".into(),
+                bs: vec![],
+            })),
+        };
+        s.insert(&mut b1).unwrap();
+        assert_eq!(b1.email.as_deref(), Some("x"));
+        let plan = s.plan_delete::<B>(b1.id).unwrap();
+        assert_eq!((plan.count("b"), plan.count("a")), (1, 1), "{plan}");
+        let b1 = s.get::<B>(b1.id).unwrap().unwrap();
+        s.delete(&b1).unwrap();
+        assert_eq!((count(&s, "b"), count(&s, "a")), (0, 0));
+    }
+
+    /// `M2OwNoUseGetCascadeTest.test_ignores_user` (`lazy="select"` and `"raise"`): with
+    /// `cascade="save-update"`, deleting `b1` deletes only `b1` (the upstream asserts the
+    /// `SELECT` of its user by email and one `DELETE`).
+    #[test]
+    fn test_ignores_user() {
+        use saving::{A, B};
+        let mut s = session();
+        s.create_all::<B>().unwrap();
+        let mut b1 = B {
+            id: 0,
+            email: None,
+            user: Some(Box::new(A {
+                id: 0,
+                email: "x".into(),
+                bs: vec![],
+            })),
+        };
+        s.insert(&mut b1).unwrap();
+        let loaded = s.get_with_related::<B>(b1.id).unwrap().unwrap();
+        assert_eq!(loaded.user.map(|a| a.email), Some("x".to_owned()));
+        let plan = s.plan_delete::<B>(b1.id).unwrap();
+        assert_eq!((plan.count("b"), plan.count("a")), (1, 0), "{plan}");
+        s.delete(&b1).unwrap();
+        assert_eq!((count(&s, "b"), count(&s, "a")), (0, 1));
+    }
+}
+
 /// `NoSaveCascadeFlushTest`: a related object the cascade does not reach is not written, and
 /// the write proceeds. The `*_nochange` variants check the result; the others assert
 /// SQLAlchemy's "not in session" warning, which has no counterpart.
@@ -380,6 +496,38 @@ mod no_save_cascade_flush_test {
             pub id: i64,
             pub description: String,
             #[relationship(secondary = ItemKeyword, cascade = "save-update")]
+            pub keywords: Vec<Keyword>,
+        }
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "keywords")]
+        pub struct Keyword {
+            #[model(primary_key)]
+            pub id: i64,
+            pub name: String,
+        }
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "item_keywords")]
+        pub struct ItemKeyword {
+            #[model(primary_key, foreign_key = Item)]
+            pub item_id: i64,
+            #[model(primary_key, foreign_key = Keyword)]
+            pub keyword_id: i64,
+        }
+    }
+
+    /// `_many_to_many_fixture(fwd=True, bkd=True, fwd_cascade=False)`
+    mod m2m_none {
+        use cascade_runtime::Model;
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "items")]
+        pub struct Item {
+            #[model(primary_key)]
+            pub id: i64,
+            pub description: String,
+            #[relationship(secondary = ItemKeyword, cascade = "none")]
             pub keywords: Vec<Keyword>,
         }
 
@@ -610,6 +758,53 @@ mod no_save_cascade_flush_test {
     fn test_m2m_backref_child_pending() {
         m2m_child_pending();
     }
+
+    /// `test/orm/test_cascade.py`
+    /// `NoSaveCascadeFlushTest.test_m2m_backref_child_transient_nochange`: a new keyword in
+    /// `i1.keywords` without `save-update` is not written and the commit succeeds; after
+    /// it `i1.keywords == []`.
+    #[test]
+    fn test_m2m_backref_child_transient_nochange() {
+        use m2m_none::{Item, Keyword};
+        let mut s = session();
+        s.create_all::<Item>().unwrap();
+        let mut i1 = Item {
+            id: 0,
+            description: "i1".into(),
+            keywords: vec![Keyword {
+                id: 0,
+                name: "k1".into(),
+            }],
+        };
+        s.insert(&mut i1).unwrap();
+        let i1 = s.get_with_related::<Item>(i1.id).unwrap().unwrap();
+        assert_eq!(i1.keywords, vec![]);
+        assert_eq!((count(&s, "keywords"), count(&s, "item_keywords")), (0, 0));
+    }
+
+    /// `NoSaveCascadeFlushTest.test_m2m_backref_child_expunged_nochange`: a saved keyword
+    /// appended to `i1.keywords` without `save-update` is not linked; after the commit
+    /// `i1.keywords == []`.
+    #[test]
+    fn test_m2m_backref_child_expunged_nochange() {
+        use m2m_none::{Item, Keyword};
+        let mut s = session();
+        s.create_all::<Item>().unwrap();
+        let mut k1 = Keyword {
+            id: 0,
+            name: "k1".into(),
+        };
+        s.insert(&mut k1).unwrap();
+        let mut i1 = Item {
+            id: 0,
+            description: "i1".into(),
+            keywords: vec![k1],
+        };
+        s.insert(&mut i1).unwrap();
+        let i1 = s.get_with_related::<Item>(i1.id).unwrap().unwrap();
+        assert_eq!(i1.keywords, vec![]);
+        assert_eq!(count(&s, "item_keywords"), 0);
+    }
 }
 
 /// `M2OCascadeDeleteOrphanTestOne`: `User.pref`, a many-to-one with
@@ -695,6 +890,29 @@ mod m2o_cascade_delete_orphan_test_one {
         s
     }
 
+    /// `sess.query(User).filter_by(name="jack").one()`, with its pref loaded.
+    fn jack(s: &mut Session) -> User {
+        let id: i64 = s
+            .connection()
+            .query_row("SELECT id FROM users WHERE name = 'jack'", [], |r| r.get(0))
+            .unwrap();
+        s.get_with_related::<User>(id).unwrap().unwrap()
+    }
+
+    /// `test/orm/test_cascade.py` `M2OCascadeDeleteOrphanTestOne.test_orphan`: setting
+    /// `jack.pref = None` and flushing deletes the pref and, through `Pref.extra`, its
+    /// extra: 3 prefs and 3 extras, then 2 and 2.
+    #[test]
+    fn test_orphan() {
+        let mut s = set_up();
+        assert_eq!((count(&s, "prefs"), count(&s, "extra")), (3, 3));
+        let mut jack = jack(&mut s);
+        jack.pref = None;
+        jack.pref_id = None;
+        s.update(&mut jack).unwrap();
+        assert_eq!((count(&s, "prefs"), count(&s, "extra")), (2, 2));
+    }
+
     /// `test/orm/test_cascade.py` `M2OCascadeDeleteOrphanTestOne.test_cascade_on_deleted`:
     /// setting a plain many-to-one (`u1.foo`) to `None` and committing succeeds.
     #[test]
@@ -715,6 +933,19 @@ mod m2o_cascade_delete_orphan_test_one {
         assert_eq!(s.get::<User>(u1.id).unwrap().unwrap().foo_id, None);
     }
 
+    /// `M2OCascadeDeleteOrphanTestOne.test_orphan_on_update`: a detached `jack` with
+    /// `pref = None`, added back to a session (here `merge`), deletes the pref and its
+    /// extra on flush: 2 prefs, 2 extras.
+    #[test]
+    fn test_orphan_on_update() {
+        let mut s = set_up();
+        let mut jack = jack(&mut s);
+        jack.pref = None;
+        jack.pref_id = None;
+        s.merge(&mut jack).unwrap();
+        assert_eq!((count(&s, "prefs"), count(&s, "extra")), (2, 2));
+    }
+
     /// `M2OCascadeDeleteOrphanTestOne.test_pending_expunge`: a pref assigned and replaced
     /// before the flush never reaches the database; the user's pref is "someotherpref".
     #[test]
@@ -729,6 +960,20 @@ mod m2o_cascade_delete_orphan_test_one {
         let loaded = s.get_with_related::<User>(someuser.id).unwrap().unwrap();
         assert_eq!(loaded.pref.map(|p| p.data), Some("someotherpref".into()));
         assert!(!column(&s, "prefs", "data").contains(&"somepref".to_owned()));
+    }
+
+    /// `M2OCascadeDeleteOrphanTestOne.test_double_assignment`: assigning the same new pref
+    /// twice replaces jack's pref, which is deleted: the prefs are "pref 1", "pref 3",
+    /// "newpref".
+    #[test]
+    fn test_double_assignment() {
+        let mut s = set_up();
+        let mut jack = jack(&mut s);
+        let newpref = pref("newpref");
+        jack.pref = Some(Box::new(newpref.clone()));
+        jack.pref = Some(Box::new(newpref));
+        s.update(&mut jack).unwrap();
+        assert_eq!(column(&s, "prefs", "data"), ["pref 1", "pref 3", "newpref"]);
     }
 }
 
@@ -769,6 +1014,31 @@ mod m2o_cascade_delete_orphan_test_two {
         pub data: String,
     }
 
+    /// `T1(data, t2=T2(data, t3=T3(data)))`, saved.
+    fn chain(s: &mut Session, t1: &str, t2: &str, t3: &str) -> T1 {
+        s.create_all::<T1>().unwrap();
+        let mut x = T1 {
+            id: 0,
+            data: t1.into(),
+            t2id: None,
+            t2: Some(Box::new(T2 {
+                id: 0,
+                data: t2.into(),
+                t3id: None,
+                t3: Some(Box::new(T3 {
+                    id: 0,
+                    data: t3.into(),
+                })),
+            })),
+        };
+        s.insert(&mut x).unwrap();
+        x
+    }
+
+    fn counts(s: &Session) -> (i64, i64, i64) {
+        (count(s, "t1"), count(s, "t2"), count(s, "t3"))
+    }
+
     /// `test/orm/test_cascade.py` `M2OCascadeDeleteOrphanTestTwo.test_cascade_delete`:
     /// deleting a `T1` deletes its `T2` and that one's `T3`: all three tables are empty.
     #[test]
@@ -794,6 +1064,47 @@ mod m2o_cascade_delete_orphan_test_two {
         for table in ["t1", "t2", "t3"] {
             assert_eq!(count(&s, table), 0, "{table}");
         }
+    }
+
+    /// `test/orm/test_cascade.py` `M2OCascadeDeleteOrphanTestTwo.test_deletes_orphans_onelevel`:
+    /// `x2.t2 = None`, then deleting `x2`, leaves all three tables empty (the orphaned
+    /// `T2` goes with its `T3`). The flush's de-association is the `update`.
+    #[test]
+    fn test_deletes_orphans_onelevel() {
+        let mut s = session();
+        let mut x2 = chain(&mut s, "t1b", "t2b", "t3b");
+        x2.t2 = None;
+        x2.t2id = None;
+        s.update(&mut x2).unwrap();
+        s.delete(&x2).unwrap();
+        assert_eq!(counts(&s), (0, 0, 0));
+    }
+
+    /// `M2OCascadeDeleteOrphanTestTwo.test_deletes_orphans_twolevel`: `x.t2.t3 = None`, then
+    /// deleting `x`, leaves all three tables empty.
+    #[test]
+    fn test_deletes_orphans_twolevel() {
+        let mut s = session();
+        let mut x = chain(&mut s, "t1a", "t2a", "t3a");
+        let t2 = x.t2.as_mut().unwrap();
+        t2.t3 = None;
+        t2.t3id = None;
+        s.update(&mut x).unwrap();
+        s.delete(&x).unwrap();
+        assert_eq!(counts(&s), (0, 0, 0));
+    }
+
+    /// `M2OCascadeDeleteOrphanTestTwo.test_finds_orphans_twolevel`: `x.t2.t3 = None` and a
+    /// flush delete the `T3` only: one `T1`, one `T2`, no `T3`.
+    #[test]
+    fn test_finds_orphans_twolevel() {
+        let mut s = session();
+        let mut x = chain(&mut s, "t1a", "t2a", "t3a");
+        let t2 = x.t2.as_mut().unwrap();
+        t2.t3 = None;
+        t2.t3id = None;
+        s.update(&mut x).unwrap();
+        assert_eq!(counts(&s), (1, 1, 0));
     }
 }
 

@@ -41,6 +41,31 @@ mod passive_deletes_test {
         pub data: Option<String>,
     }
 
+    // `test_backwards_pd`'s `MyClass` (no `children`) and `MyOtherClass` (a many-to-one
+    // `myclass`), renamed beside the fixture above.
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "mytable")]
+    pub struct M2oMyClass {
+        #[model(primary_key)]
+        pub id: i64,
+        pub data: Option<String>,
+    }
+
+    /// `MyOtherClass.myclass`, a many-to-one with `cascade="all, delete"` and
+    /// `passive_deletes=True`.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "myothertable")]
+    pub struct M2oMyOtherClass {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = M2oMyClass, on_delete = "cascade")]
+        pub parent_id: Option<i64>,
+        pub data: Option<String>,
+        #[relationship(cascade = "all, delete", passive_deletes = true)]
+        pub myclass: Option<Box<M2oMyClass>>,
+    }
+
     /// `test/orm/test_unitofwork.py` `PassiveDeletesTest.test_basic`: with
     /// `passive_deletes=True` and the database's `ON DELETE CASCADE`, deleting the parent
     /// leaves both tables empty.
@@ -64,6 +89,25 @@ mod passive_deletes_test {
         s.delete(&mc).unwrap();
         assert_eq!(count(&s, "mytable"), 0);
         assert_eq!(count(&s, "myothertable"), 0);
+    }
+
+    /// `test/orm/test_unitofwork.py` `PassiveDeletesTest.test_backwards_pd`:
+    /// `passive_deletes=True` on a many-to-one disables its delete cascade: deleting `mco`
+    /// keeps `mc` ("mytable wasn't deleted, is the point"): 1 and 0 rows.
+    #[test]
+    fn test_backwards_pd() {
+        let mut s = session();
+        s.create_all::<M2oMyOtherClass>().unwrap();
+        let mut mco = M2oMyOtherClass {
+            id: 0,
+            parent_id: None,
+            data: None,
+            myclass: Some(Box::new(M2oMyClass { id: 0, data: None })),
+        };
+        s.insert(&mut mco).unwrap();
+        assert_eq!((count(&s, "mytable"), count(&s, "myothertable")), (1, 1));
+        s.delete(&mco).unwrap();
+        assert_eq!((count(&s, "mytable"), count(&s, "myothertable")), (1, 0));
     }
 }
 
@@ -127,6 +171,30 @@ mod extra_passive_deletes_test {
         pub data: Option<String>,
     }
 
+    // `test_extra_passive_obj_removed_o2m`'s `MyClass` has the default cascade
+    // (`save-update, merge`), not the `save-update` of the fixture above: renamed.
+
+    /// `MyClass.children` with `passive_deletes="all"` and the default cascade.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "mytable")]
+    pub struct DefaultMyClass {
+        #[model(primary_key)]
+        pub id: i64,
+        pub data: Option<String>,
+        #[relationship(passive_deletes = "all")]
+        pub children: Vec<DefaultMyOtherClass>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "myothertable")]
+    pub struct DefaultMyOtherClass {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = DefaultMyClass)]
+        pub parent_id: Option<i64>,
+        pub data: Option<String>,
+    }
+
     fn child() -> MyOtherClass {
         MyOtherClass {
             id: 0,
@@ -182,6 +250,34 @@ mod extra_passive_deletes_test {
         s.update(&mut moc).unwrap();
         assert_refused(s.delete(&mc).unwrap_err());
         assert_eq!((count(&s, "mytable"), count(&s, "myothertable")), (1, 1));
+    }
+
+    /// `test/orm/test_unitofwork.py` `ExtraPassiveDeletesTest.test_extra_passive_obj_removed_o2m`:
+    /// removing both children from the collection and flushing leaves their `parent_id`
+    /// at `mc.id`.
+    #[test]
+    fn test_extra_passive_obj_removed_o2m() {
+        let mut s = session();
+        s.create_all::<DefaultMyClass>().unwrap();
+        let child = || DefaultMyOtherClass {
+            id: 0,
+            parent_id: None,
+            data: None,
+        };
+        let mut mc = DefaultMyClass {
+            id: 0,
+            data: None,
+            children: vec![child(), child()],
+        };
+        s.insert(&mut mc).unwrap();
+        let mut moc1 = mc.children.remove(0);
+        let moc2 = mc.children.remove(0);
+        s.update(&mut mc).unwrap();
+        moc1.data = Some("foo".into());
+        s.update(&mut moc1).unwrap();
+        let mut parent = |id| s.get::<DefaultMyOtherClass>(id).unwrap().unwrap().parent_id;
+        assert_eq!(parent(moc1.id), Some(mc.id));
+        assert_eq!(parent(moc2.id), Some(mc.id));
     }
 }
 

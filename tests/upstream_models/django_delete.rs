@@ -1,5 +1,5 @@
 //! `tests/delete/models.py` of Django, as models, and the fixtures of `tests/delete/tests.py`
-//! (shared by `upstream_django_delete.rs` and `upstream_pending.rs`).
+//! (used by `upstream_django_delete.rs`).
 #![allow(dead_code)]
 
 use cascade_runtime::{DeleteHooks, HookContext, HookError, Model, Session};

@@ -1,6 +1,7 @@
-//! `tests/delete_regress/models.py` of Django, as models (shared by
-//! `upstream_django_delete_regress.rs` and `upstream_pending.rs`). Models only used by cases
-//! that do not apply (generic relations, proxies, inheritance) are left out.
+//! `tests/delete_regress/models.py` of Django, as models (used by
+//! `upstream_django_delete_regress.rs`). Models only used by cases that do not apply (generic
+//! relations, proxies, inheritance) are left out; `Food` and `Eaten` (`to_field`) are in
+//! `DeleteCascadeTransactionTests`, the one test that uses them.
 #![allow(dead_code)]
 
 use cascade_runtime::{DeleteHooks, Model, Session};
