@@ -432,12 +432,22 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Recorder {
     }
 }
 
-/// Runs `f` and returns its result with every statement the runtime ran meanwhile.
+/// Whether a traced statement is transaction control (`BEGIN`, `COMMIT`, `ROLLBACK`,
+/// `SAVEPOINT`, `RELEASE`) rather than work on data.
+pub fn is_control(sql: &str) -> bool {
+    ["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"]
+        .iter()
+        .any(|k| sql.starts_with(k))
+}
+
+/// Runs `f` and returns its result with every statement the runtime ran meanwhile, but for
+/// transaction control (see [`is_control`]; `tests/service.rs` checks that it is traced).
 pub fn traced<T>(f: impl FnOnce() -> T) -> (T, Vec<Traced>) {
     use tracing_subscriber::layer::SubscriberExt;
     let recorder = Recorder::default();
     let subscriber = tracing_subscriber::registry().with(recorder.clone());
     let out = tracing::subscriber::with_default(subscriber, f);
     let events = recorder.0.lock().unwrap().clone();
+    let events = events.into_iter().filter(|e| !is_control(&e.sql)).collect();
     (out, events)
 }
