@@ -782,6 +782,13 @@ fn compatible(declared: SqlType, found: Affinity) -> bool {
     }
 }
 
+impl crate::trace::Totals for SchemaReport {
+    /// The findings.
+    fn rows(&self) -> u64 {
+        self.findings.len() as u64
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -859,12 +866,5 @@ mod tests {
         assert!(f
             .to_string()
             .ends_with("CREATE INDEX \"ix_my \"\"t\"\"_p id\" ON \"my \"\"t\"\"\" (\"p id\")"));
-    }
-}
-
-impl crate::trace::Totals for SchemaReport {
-    /// The findings.
-    fn rows(&self) -> u64 {
-        self.findings.len() as u64
     }
 }
