@@ -363,7 +363,7 @@ fn every_column_option() {
     assert_eq!(column(meta, "active").sql_type, SqlType::Boolean);
     assert_eq!(column(meta, "avatar").sql_type, SqlType::Blob);
     assert!(column(meta, "avatar").nullable);
-    assert_eq!(column(meta, "age").sql_type, SqlType::Integer);
+    assert_eq!(column(meta, "age").sql_type, SqlType::Integer32, "an i32");
 
     let on_delete = |name| column(meta, name).foreign_key.map(|fk| fk.on_delete);
     assert_eq!(on_delete("owner_id"), Some(OnDelete::Cascade));

@@ -250,7 +250,7 @@ impl Finding {
                     "the model declares {}, but the column has {shown}",
                     declared.sql()
                 )?;
-                if *declared == SqlType::Integer && affinity(found) == Affinity::Integer {
+                if declared.is_integer() && affinity(found) == Affinity::Integer {
                     f.write_str(
                         "; an integer primary key assigned on insert must be declared exactly \
                          INTEGER to be the rowid",
@@ -773,12 +773,12 @@ fn affinity(decl: &str) -> Affinity {
 
 /// Whether a column of this affinity stores a declared type's values faithfully.
 fn compatible(declared: SqlType, found: Affinity) -> bool {
-    match declared {
-        SqlType::Integer => found == Affinity::Integer,
-        SqlType::Boolean => matches!(found, Affinity::Integer | Affinity::Numeric),
-        SqlType::Real => found == Affinity::Real,
-        SqlType::Text => found == Affinity::Text,
-        SqlType::Blob => found == Affinity::Blob,
+    match declared.sql() {
+        "INTEGER" => found == Affinity::Integer,
+        "BOOLEAN" => matches!(found, Affinity::Integer | Affinity::Numeric),
+        "REAL" => found == Affinity::Real,
+        "TEXT" => found == Affinity::Text,
+        _ => found == Affinity::Blob,
     }
 }
 

@@ -75,6 +75,7 @@ mod session;
 mod sql;
 mod trace;
 mod tx;
+mod types;
 mod value;
 mod write;
 

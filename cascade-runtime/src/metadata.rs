@@ -68,10 +68,15 @@ impl ModelMeta {
         }
     }
 
-    /// Whether the primary key is a single integer column, assigned by the database on insert.
+    /// Whether the primary key is a single 64- or 32-bit integer column, assigned by the
+    /// database on insert when it is 0. (Narrower integer keys are always given.)
     pub fn has_rowid_key(&self) -> bool {
-        self.single_primary_key()
-            .is_some_and(|i| self.columns[i].sql_type == SqlType::Integer)
+        self.single_primary_key().is_some_and(|i| {
+            matches!(
+                self.columns[i].sql_type,
+                SqlType::Integer | SqlType::Integer32
+            )
+        })
     }
 
     /// Finds a column by its SQL name or by its field name.
@@ -97,31 +102,62 @@ impl ModelMeta {
     }
 }
 
-/// The SQL type of a column.
+/// The SQL type of a column, from its field's Rust type. Each backend writes it in its own
+/// DDL: SQLite by affinity (`INTEGER`, `REAL`, `TEXT`, `BLOB`), PostgreSQL by its own types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SqlType {
-    /// `INTEGER`
+    /// A 64-bit integer (`i64`, `u32`).
     Integer,
-    /// `REAL`
+    /// A 32-bit integer (`i32`, `u16`).
+    Integer32,
+    /// A 16-bit integer (`i16`, `i8`, `u8`).
+    Integer16,
+    /// A 64-bit float (`f64`).
     Real,
-    /// `TEXT`
+    /// A 32-bit float (`f32`).
+    Real32,
+    /// Text (`String`).
     Text,
-    /// `BLOB`
+    /// Bytes (`Vec<u8>`).
     Blob,
-    /// `BOOLEAN` (stored as integer 0 or 1)
+    /// A boolean (stored as integer 0 or 1 on SQLite).
     Boolean,
+    /// A calendar date (text `YYYY-MM-DD` on SQLite).
+    Date,
+    /// A date and time without a time zone (text `YYYY-MM-DD HH:MM:SS.ffffff` on SQLite).
+    Timestamp,
+    /// An instant, stored in UTC (text `YYYY-MM-DDTHH:MM:SS.ffffffZ` on SQLite).
+    TimestampTz,
+    /// A UUID (16 bytes on SQLite).
+    Uuid,
+    /// A JSON document (text on SQLite).
+    Json,
 }
 
 impl SqlType {
-    /// The type's name in DDL.
+    /// The type's name in SQLite DDL: the affinity its values need, so that SQLite stores
+    /// them as written (a JSON `"123"` in a `NUMERIC` column would become an integer).
     pub fn sql(self) -> &'static str {
         match self {
-            SqlType::Integer => "INTEGER",
-            SqlType::Real => "REAL",
-            SqlType::Text => "TEXT",
-            SqlType::Blob => "BLOB",
+            SqlType::Integer | SqlType::Integer32 | SqlType::Integer16 => "INTEGER",
+            SqlType::Real | SqlType::Real32 => "REAL",
+            SqlType::Text
+            | SqlType::Date
+            | SqlType::Timestamp
+            | SqlType::TimestampTz
+            | SqlType::Json => "TEXT",
+            SqlType::Blob | SqlType::Uuid => "BLOB",
             SqlType::Boolean => "BOOLEAN",
         }
+    }
+
+    /// Whether the type is an integer of any width.
+    pub fn is_integer(self) -> bool {
+        matches!(
+            self,
+            SqlType::Integer | SqlType::Integer32 | SqlType::Integer16
+        )
     }
 }
 

@@ -890,12 +890,11 @@ pub(crate) fn index_name(table: &str, column: &str) -> String {
     }
 }
 
+/// The affinity of a key-table column holding keys of this type.
 fn affinity(t: SqlType) -> &'static str {
-    match t {
-        SqlType::Integer | SqlType::Boolean => "INTEGER",
-        SqlType::Real => "REAL",
-        SqlType::Text => "TEXT",
-        SqlType::Blob => "BLOB",
+    match t.sql() {
+        "BOOLEAN" => "INTEGER",
+        other => other,
     }
 }
 

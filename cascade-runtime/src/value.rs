@@ -95,12 +95,13 @@ pub struct ConversionError {
     pub found: String,
 }
 
-/// A Rust type that can be stored in a column. Implemented for `i64`, `i32`, `f64`, `bool`,
+/// A Rust type that can be stored in a column. Implemented for `i64`, `i32`, `i16`, `i8`,
+/// `u32`, `u16`, `u8` (range-checked when read), `f64`, `f32`, `bool`,
 /// `String`, `Vec<u8>` and `Option` of each; implement it for your own types to store them.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a column",
     label = "not a column type",
-    note = "column types are i64, i32, f64, bool, String, Vec<u8> and Option<_> of each, or a type implementing `cascade_runtime::ColumnType`",
+    note = "column types are i64, i32, i16, i8, u32, u16, u8, f64, f32, bool, String, Vec<u8> and Option<_> of each (more with the chrono, time, uuid and serde_json features), or a type implementing `cascade_runtime::ColumnType`",
     note = "a related model belongs in a `#[relationship]` field (Vec<T>, Option<T> or Option<Box<T>>)"
 )]
 pub trait ColumnType: Sized {
@@ -176,19 +177,54 @@ impl ColumnType for i64 {
     }
 }
 
-impl ColumnType for i32 {
-    const SQL_TYPE: SqlType = SqlType::Integer;
+// Narrower integers: stored as 64-bit integers, range-checked when read (300 read into a `u8`
+// is an error, not 44).
+macro_rules! integer_column {
+    ($($t:ty => $sql:ident),+ $(,)?) => {$(
+        impl ColumnType for $t {
+            const SQL_TYPE: SqlType = SqlType::$sql;
+            fn to_value(&self) -> Value {
+                Value::Integer(i64::from(*self))
+            }
+            fn from_value(value: Value) -> Result<Self, ConversionError> {
+                match value {
+                    Value::Integer(i) => <$t>::try_from(i).map_err(|_| ConversionError {
+                        expected: stringify!($t),
+                        found: format!("integer {i} out of range"),
+                    }),
+                    other => mismatch(stringify!($t), &other),
+                }
+            }
+        }
+    )+};
+}
+integer_column!(
+    i32 => Integer32,
+    i16 => Integer16,
+    i8 => Integer16,
+    u32 => Integer,
+    u16 => Integer32,
+    u8 => Integer16,
+);
+
+impl ColumnType for f32 {
+    const SQL_TYPE: SqlType = SqlType::Real32;
     fn to_value(&self) -> Value {
-        Value::Integer(i64::from(*self))
+        Value::Real(f64::from(*self))
     }
     fn from_value(value: Value) -> Result<Self, ConversionError> {
-        match value {
-            Value::Integer(i) => i32::try_from(i).map_err(|_| ConversionError {
-                expected: "i32",
-                found: format!("integer {i} out of range"),
-            }),
-            other => mismatch("i32", &other),
+        let wide = <f64 as ColumnType>::from_value(value).map_err(|e| ConversionError {
+            expected: "f32",
+            found: e.found,
+        })?;
+        let narrow = wide as f32;
+        if wide.is_finite() && !narrow.is_finite() {
+            return Err(ConversionError {
+                expected: "f32",
+                found: format!("real {wide} out of range"),
+            });
         }
+        Ok(narrow)
     }
 }
 
@@ -355,7 +391,7 @@ macro_rules! key_from_single {
         }
     )*};
 }
-key_from_single!(i64, i32, String, &str, &String, Value);
+key_from_single!(i64, i32, i16, i8, u32, u16, u8, String, &str, &String, Value);
 
 macro_rules! key_from_tuple {
     ($($name:ident),+) => {
