@@ -529,3 +529,32 @@ fn instances_through_the_generated_glue() {
     );
     assert!(link.related(0).is_empty());
 }
+
+/// `on_delete` in SQL's spelling: any case, any spacing.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Shouted {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Shouted, on_delete = "CASCADE")]
+    pub up_id: Option<i64>,
+    #[model(foreign_key = Shouted, on_delete = "SET NULL")]
+    pub left_id: Option<i64>,
+    #[relationship(on_delete = "Set Null", foreign_key = "left_id")]
+    pub lefts: Vec<Shouted>,
+}
+
+#[test]
+fn on_delete_is_read_in_any_case() {
+    let meta = Shouted::meta();
+    let on_delete = |name| {
+        meta.column(name)
+            .and_then(|(_, c)| c.foreign_key)
+            .map(|fk| fk.on_delete)
+    };
+    assert_eq!(on_delete("up_id"), Some(OnDelete::Cascade));
+    assert_eq!(on_delete("left_id"), Some(OnDelete::SetNull));
+    assert_eq!(
+        meta.relationships[0].on_delete,
+        Some(cascade_runtime::RelationshipOnDelete::SetNull)
+    );
+}

@@ -49,7 +49,25 @@ models!(
     Default,
     Self_,
     s,
+    ColumnField,
+    RelationField,
+    Related,
+    Option,
+    Post,
 );
+
+/// A user's own type with the name the derive used to give its generated repository: the
+/// derive adds no name to the user's module, so both live side by side.
+pub struct PostRepository;
+
+/// A field type named like the alias the expansion uses inside its `const _` block.
+#[allow(dead_code)]
+#[derive(cascade_runtime::Model, Debug, Clone, PartialEq)]
+pub struct Aliased {
+    #[model(primary_key)]
+    pub id: i64,
+    pub other: std::option::Option<i64>,
+}
 
 #[test]
 fn models_named_like_the_expansion_s_own_names_work() {

@@ -258,10 +258,13 @@ impl RelationshipOnDelete {
 }
 
 /// The value spelled `value` in a table of spellings.
+/// The entry of `table` named `value`, ignoring ASCII case and runs of spaces (SQL writes
+/// `ON DELETE SET NULL`, Django `SET_NULL`: `"SET NULL"` and `"set  null"` are `set null`).
 fn lookup<T: Copy>(table: &[(&str, T)], value: &str) -> Option<T> {
+    let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
     table
         .iter()
-        .find(|&&(name, _)| name == value)
+        .find(|&&(name, _)| name.eq_ignore_ascii_case(&value))
         .map(|&(_, found)| found)
 }
 
@@ -946,7 +949,15 @@ mod tests {
         }
         assert_eq!(RelationshipOnDelete::from_str("no action"), None);
         assert_eq!(OnDelete::from_str("protect"), None);
-        assert_eq!(RelationshipOnDelete::from_str("Protect"), None);
+        // SQL's spelling, in any case, with any spacing.
+        assert_eq!(OnDelete::from_str("CASCADE"), Some(OnDelete::Cascade));
+        assert_eq!(OnDelete::from_str("SET  NULL"), Some(OnDelete::SetNull));
+        assert_eq!(OnDelete::from_str(" No Action "), Some(OnDelete::NoAction));
+        assert_eq!(
+            RelationshipOnDelete::from_str("Protect"),
+            Some(RelationshipOnDelete::Protect)
+        );
+        assert_eq!(OnDelete::from_str("set_null"), None);
     }
 
     #[test]
