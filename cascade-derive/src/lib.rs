@@ -24,8 +24,10 @@ mod snapshot_tests;
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
 
-/// Derives `cascade_runtime::Model` (and `DynModel`), and generates a typed repository
-/// `<Name>Repository`. See the `cascade_runtime` documentation for the attributes.
+/// Derives `cascade_runtime::Model` (and the runtime's object-safe `DynModel`) for a struct
+/// with named fields, adding no name to your module. The attributes `#[model(...)]` and
+/// `#[relationship(...)]` are documented, each with an example, on the trait
+/// `cascade_runtime::Model`.
 #[proc_macro_derive(Model, attributes(model, relationship))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -85,6 +85,7 @@ impl HookContext<'_> {
 ///
 /// [`ModelMeta`]: crate::ModelMeta
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub struct Hooks {
     /// Calls [`DeleteHooks::before_delete`] on the row built from these values.
     pub before_delete: fn(Vec<Value>, &HookContext<'_>) -> Result<()>,

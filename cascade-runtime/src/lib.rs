@@ -82,12 +82,16 @@ mod write;
 pub use cascade_derive::Model;
 pub use check::{Finding, SchemaReport};
 pub use error::{BlockReason, Blocker, Blockers, Error, Result, BLOCKING_KEYS};
-pub use hooks::{DeleteHooks, HookContext, HookError, Hooks, HOOK_BATCH};
+#[doc(hidden)]
+pub use hooks::Hooks;
+pub use hooks::{DeleteHooks, HookContext, HookError, HOOK_BATCH};
 pub use metadata::{
     CascadeSet, ColumnMeta, ForeignKeyMeta, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta,
     RelationshipOnDelete, SqlType,
 };
-pub use model::{DynModel, Model};
+#[doc(hidden)]
+pub use model::DynModel;
+pub use model::Model;
 pub use render::ModelGraph;
 pub use repo::Repo;
 pub use report::{DeletePlan, DeleteReport, Detached, PlanAction, PlanNode};

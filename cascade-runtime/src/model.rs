@@ -7,8 +7,7 @@ use crate::error::{Error, Result};
 use crate::metadata::ModelMeta;
 use crate::value::{ConversionError, PrimaryKey, References, Value};
 
-/// A struct mapped to a table. Implemented by `#[derive(Model)]` (the derive macro of the same
-/// name); see the crate documentation for the attributes.
+#[doc = include_str!("../docs/model.md")]
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a model",
     label = "not a model",

@@ -215,6 +215,7 @@ impl DeletePlan {
     }
 
     /// A plan of just this tree, not tied to any session (for rendering and tests).
+    #[doc(hidden)]
     pub fn from_tree(root: PlanNode) -> DeletePlan {
         DeletePlan {
             root,

@@ -1,3 +1,5 @@
+#![cfg_attr(not(any(feature = "chrono", feature = "time")), allow(dead_code))]
+
 //! Dates and times as the runtime stores them, independent of the date crate a model uses:
 //! days since 1970-01-01 and microseconds since midnight, written as text that sorts as it
 //! compares (`2024-03-01`, `2024-03-01 12:30:00.000000`, `2024-03-01T12:30:00.000000Z`), which

@@ -13,10 +13,11 @@ mod time;
 #[cfg(feature = "uuid")]
 mod uuid;
 
+#[cfg(any(feature = "chrono", feature = "time"))]
 use crate::value::{ConversionError, Value};
 
 /// The text of a date or time value, or a conversion error naming `expected`.
-#[allow(dead_code)] // used by the date features
+#[cfg(any(feature = "chrono", feature = "time"))]
 pub(crate) fn text(value: Value, expected: &'static str) -> Result<String, ConversionError> {
     match value {
         Value::Text(text) => Ok(text),
@@ -28,7 +29,7 @@ pub(crate) fn text(value: Value, expected: &'static str) -> Result<String, Conve
 }
 
 /// A conversion error for text that does not parse as `expected`.
-#[allow(dead_code)] // used by the date features
+#[cfg(any(feature = "chrono", feature = "time"))]
 pub(crate) fn unparsable(expected: &'static str, text: &str) -> ConversionError {
     ConversionError {
         expected,
