@@ -258,9 +258,8 @@ fn dyn_model_impl(model: &Model) -> TokenStream {
 }
 
 /// `DynModel::relationship` and `relationship_mut`: the field of each index, through
-/// `RelationField::as_related` (empty matches for a model without relationships; also used by
-/// the fallback stub).
-pub fn relationship_fns(model: &Model) -> TokenStream {
+/// `RelationField::as_related` (`None` for a model without relationships).
+fn relationship_fns(model: &Model) -> TokenStream {
     let private = private();
     let arms = |method: TokenStream, reference: TokenStream| -> Vec<TokenStream> {
         model
@@ -274,6 +273,17 @@ pub fn relationship_fns(model: &Model) -> TokenStream {
             })
             .collect()
     };
+    if model.relationships().next().is_none() {
+        return quote! {
+            fn relationship(&self, _: usize) -> #private::Option<&dyn #private::Related> {
+                #private::None
+            }
+
+            fn relationship_mut(&mut self, _: usize) -> #private::Option<&mut dyn #private::Related> {
+                #private::None
+            }
+        };
+    }
     let shared = arms(quote!(as_related), quote!(&));
     let mutable = arms(quote!(as_related_mut), quote!(&mut));
     quote! {
