@@ -1,5 +1,5 @@
 //! Running statements on SQLite: binding [`Value`]s, the prepared-statement cache, tracing,
-//! and the execution of a delete [`Plan`].
+//! and the execution of a delete [`Cascade`].
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use std::time::Instant;
@@ -8,10 +8,10 @@ use rusqlite::{Connection, ToSql};
 
 use crate::error::{Blocker, Error, Result, BLOCKING_KEYS};
 use crate::hooks::{HookContext, Hooks, HOOK_BATCH};
-use crate::plan::{Collect, Edge, Plan};
+use crate::plan::{Cascade, Collect, Edge};
 use crate::report::{DeletePlan, DeleteReport, PlanAction, PlanNode, PlanOrigin};
 use crate::schema::{Schema, TableId};
-use crate::sql::{Render, Statement};
+use crate::sql::{Sql, Statement};
 use crate::value::{Key, Value};
 
 impl ToSql for Value {
@@ -227,8 +227,8 @@ pub(crate) enum Roots {
 /// added, without another query.
 fn prepare(
     exec: &mut Executor<'_>,
-    render: &Render<'_>,
-    plan: &Plan,
+    render: &Sql<'_>,
+    plan: &Cascade,
     roots: Roots,
 ) -> Result<KeySets> {
     let mut sizes = vec![0usize; render.schema.tables.len()];
@@ -316,11 +316,11 @@ struct KeySets {
     roots: usize,
 }
 
-fn in_plan(plan: &Plan, t: TableId) -> bool {
+fn in_plan(plan: &Cascade, t: TableId) -> bool {
     plan.tables.contains(&t)
 }
 
-fn clear(exec: &mut Executor<'_>, render: &Render<'_>, plan: &Plan) -> Result<()> {
+fn clear(exec: &mut Executor<'_>, render: &Sql<'_>, plan: &Cascade) -> Result<()> {
     for t in plan.keyed() {
         exec.run(&render.clear_keys(t))?;
     }
@@ -331,11 +331,11 @@ fn clear(exec: &mut Executor<'_>, render: &Render<'_>, plan: &Plan) -> Result<()
 pub(crate) fn delete(
     conn: &Connection,
     schema: &Schema,
-    plan: &Plan,
+    plan: &Cascade,
     roots: Roots,
     expected: Option<&DeletePlan>,
 ) -> Result<DeleteReport> {
-    let render = Render::sqlite(schema);
+    let render = Sql::sqlite(schema);
     let mut exec = Executor::new(conn);
     let KeySets { sizes, roots } = prepare(&mut exec, &render, plan, roots)?;
     if let Some(expected) = expected {
@@ -428,7 +428,7 @@ pub(crate) fn delete(
 /// again): memory stays bounded, and sorted ranges keep the page cache warm.
 fn delete_keys(
     exec: &mut Executor<'_>,
-    render: &Render<'_>,
+    render: &Sql<'_>,
     t: TableId,
     size: usize,
 ) -> Result<usize> {
@@ -442,7 +442,7 @@ fn delete_keys(
 /// [`in_ranges`]).
 fn in_key_ranges(
     exec: &mut Executor<'_>,
-    render: &Render<'_>,
+    render: &Sql<'_>,
     t: TableId,
     size: usize,
     run: impl FnMut(&mut Executor<'_>, bool, bool, Vec<Value>) -> Result<usize>,
@@ -457,7 +457,7 @@ fn in_key_ranges(
 /// values.
 fn in_ranges(
     exec: &mut Executor<'_>,
-    render: &Render<'_>,
+    render: &Sql<'_>,
     table: TableId,
     keys: usize,
     mut span: usize,
@@ -492,7 +492,7 @@ fn in_ranges(
 /// are many (see [`in_parent_ranges`]).
 fn delete_inline(
     exec: &mut Executor<'_>,
-    render: &Render<'_>,
+    render: &Sql<'_>,
     edge: &Edge,
     parents: usize,
 ) -> Result<usize> {
@@ -513,7 +513,7 @@ fn delete_inline(
 /// the range has a lower and an upper bound, and the bounds' values.
 fn in_parent_ranges(
     exec: &mut Executor<'_>,
-    render: &Render<'_>,
+    render: &Sql<'_>,
     parent: TableId,
     parents: usize,
     run: impl FnMut(&mut Executor<'_>, bool, bool, Vec<Value>) -> Result<usize>,
@@ -540,8 +540,8 @@ pub(crate) const DELETE_CHUNK: usize = 131_072;
 /// from what the dry run `expected` counted.
 fn verify(
     exec: &mut Executor<'_>,
-    render: &Render<'_>,
-    plan: &Plan,
+    render: &Sql<'_>,
+    plan: &Cascade,
     expected: &DeletePlan,
     sizes: &[usize],
 ) -> Result<()> {
@@ -581,7 +581,7 @@ fn verify(
 /// Calls `hook` on every row of `t`'s rows table, [`HOOK_BATCH`] rows at a time.
 fn for_each_row(
     exec: &mut Executor<'_>,
-    render: &Render<'_>,
+    render: &Sql<'_>,
     t: TableId,
     hook: fn(Vec<Value>, &HookContext<'_>) -> Result<()>,
 ) -> Result<()> {
@@ -607,11 +607,11 @@ fn for_each_row(
 pub(crate) fn preview(
     conn: &Connection,
     schema: &Schema,
-    plan: &Plan,
+    plan: &Cascade,
     roots: Roots,
     first_keys: usize,
 ) -> Result<DeletePlan> {
-    let render = Render::sqlite(schema);
+    let render = Sql::sqlite(schema);
     let mut exec = Executor::new(conn);
     let origin = PlanOrigin {
         model: schema.tables[plan.root].meta,

@@ -56,6 +56,7 @@
 #![warn(missing_docs)]
 
 mod check;
+mod diagram;
 mod error;
 mod exec;
 mod hooks;
@@ -67,7 +68,6 @@ mod plan;
 #[cfg(test)]
 mod plan_proptests;
 mod refresh;
-mod render;
 mod repo;
 mod report;
 mod schema;
@@ -81,6 +81,7 @@ mod write;
 
 pub use cascade_derive::Model;
 pub use check::{Finding, SchemaReport};
+pub use diagram::ModelGraph;
 pub use error::{BlockReason, Blocker, Blockers, Error, Result, BLOCKING_KEYS};
 #[doc(hidden)]
 pub use hooks::Hooks;
@@ -92,7 +93,6 @@ pub use metadata::{
 #[doc(hidden)]
 pub use model::DynModel;
 pub use model::Model;
-pub use render::ModelGraph;
 pub use repo::Repo;
 pub use report::{DeletePlan, DeleteReport, Detached, PlanAction, PlanNode};
 pub use session::{ChunkProgress, Session, DEFAULT_BUSY_TIMEOUT, DEFAULT_PREVIEW_KEYS};

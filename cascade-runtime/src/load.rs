@@ -15,7 +15,7 @@ use crate::metadata::CascadeSet;
 use crate::model::{DynModel, Model};
 use crate::schema::{Join, Relationship, Schema, TableId};
 use crate::session::Session;
-use crate::sql::{LoadKeys, Render};
+use crate::sql::{LoadKeys, Sql};
 use crate::tx::{Begin, Tx};
 use crate::value::Value;
 use crate::write::key_of;
@@ -230,7 +230,7 @@ impl<'a, 'c> Loader<'a, 'c> {
             let groups = match bound {
                 None => HashMap::new(),
                 Some((keys, params)) => {
-                    let render = Render::sqlite(self.schema);
+                    let render = Sql::sqlite(self.schema);
                     let sql = render.load_targets(rel.target, referenced, keys);
                     let rows = self.exec.rows(&sql, &params)?;
                     self.clear(keys)?;
@@ -244,7 +244,7 @@ impl<'a, 'c> Loader<'a, 'c> {
 
     /// Empties the temporary table a query's keys were written to, if any.
     fn clear(&mut self, keys: LoadKeys) -> Result<()> {
-        let render = Render::sqlite(self.schema);
+        let render = Sql::sqlite(self.schema);
         match keys {
             LoadKeys::List(_) => Ok(()),
             LoadKeys::Table(t) => self.exec.run(&render.clear_load(t)).map(drop),
@@ -260,7 +260,7 @@ impl<'a, 'c> Loader<'a, 'c> {
         keys: LoadKeys,
         params: &[Value],
     ) -> Result<HashMap<HashKey, Vec<Vec<Value>>>> {
-        let render = Render::sqlite(self.schema);
+        let render = Sql::sqlite(self.schema);
         Ok(match rel.join {
             Join::Referenced { column } => {
                 let rows = self
@@ -309,7 +309,7 @@ impl<'a, 'c> Loader<'a, 'c> {
             distinct.resize(size, last);
             return Ok(Some((LoadKeys::List(size), distinct)));
         }
-        let render = Render::sqlite(self.schema);
+        let render = Sql::sqlite(self.schema);
         let (keys, insert, size) = if self.schema.tables[t].pk == [column] {
             self.exec.run(&render.create_load(t))?;
             self.exec.run(&render.clear_load(t))?;

@@ -12,7 +12,7 @@ use crate::schema::{ForeignKey, Join, Schema, TableId};
 
 /// A delete plan: what to run, in order, for a delete rooted at one table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Plan {
+pub(crate) struct Cascade {
     pub root: TableId,
     /// Tables with a key set, in discovery order (the root first).
     pub tables: Vec<TableId>,
@@ -37,7 +37,7 @@ pub(crate) struct Plan {
     pub count_keys: Vec<TableId>,
 }
 
-impl Plan {
+impl Cascade {
     /// The edge a table without a key set is deleted through, if it is one.
     pub fn inline_edge(&self, t: TableId) -> Option<&Edge> {
         self.inline.iter().find(|e| e.to == t)
@@ -224,7 +224,7 @@ fn edges_from(schema: &Schema, t: TableId) -> Vec<Edge> {
 }
 
 /// Plans a delete of rows of `root` (which rows is the executor's business).
-pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Result<Plan> {
+pub(crate) fn cascade(schema: &Schema, root: TableId) -> Result<Cascade> {
     let n = schema.tables.len();
     let out: Vec<Vec<Edge>> = (0..n).map(|t| edges_from(schema, t)).collect();
 
@@ -333,7 +333,7 @@ pub(crate) fn plan_delete(schema: &Schema, root: TableId) -> Result<Plan> {
         .collect();
     collect.retain(|c| !matches!(c, Collect::Edge(e) if inline.contains(e)));
 
-    Ok(Plan {
+    Ok(Cascade {
         root,
         tables,
         reached_by,
@@ -795,7 +795,7 @@ mod tests {
     #[test]
     fn one_to_many_chain_deletes_children_first_and_detaches_or_blocks_the_rest() {
         let schema = Schema::build(&[parent(), audit()]).unwrap();
-        let plan = plan_delete(&schema, id(&schema, "parent")).unwrap();
+        let plan = cascade(&schema, id(&schema, "parent")).unwrap();
         assert_eq!(names(&schema, &plan.tables), ["parent", "child", "toy"]);
         assert_eq!(names(&schema, &plan.deletes), ["toy", "child", "parent"]);
         // child gets a key set; toy, a leaf reached by one edge, is deleted through it.
@@ -821,7 +821,7 @@ mod tests {
     #[test]
     fn a_table_deep_in_the_chain_plans_only_its_own_subtree() {
         let schema = Schema::build(&[parent()]).unwrap();
-        let plan = plan_delete(&schema, id(&schema, "child")).unwrap();
+        let plan = cascade(&schema, id(&schema, "child")).unwrap();
         assert_eq!(names(&schema, &plan.deletes), ["toy", "child"]);
         assert!(plan.checks.is_empty() && plan.detaches.is_empty());
     }
@@ -829,7 +829,7 @@ mod tests {
     #[test]
     fn self_reference_is_one_recursive_closure() {
         let schema = Schema::build(&[node()]).unwrap();
-        let plan = plan_delete(&schema, 0).unwrap();
+        let plan = cascade(&schema, 0).unwrap();
         assert_eq!(plan.collect.len(), 1);
         assert!(matches!(&plan.collect[0], Collect::Closure { edges, .. } if edges.len() == 1));
         assert_eq!(names(&schema, &plan.deletes), ["node"]);
@@ -842,7 +842,7 @@ mod tests {
     #[test]
     fn a_nullable_two_table_loop_is_one_recursive_query_and_unlinks_first() {
         let schema = Schema::build(&[a()]).unwrap();
-        let plan = plan_delete(&schema, id(&schema, "a")).unwrap();
+        let plan = cascade(&schema, id(&schema, "a")).unwrap();
         assert_eq!(plan.collect.len(), 1);
         assert!(
             matches!(&plan.collect[0], Collect::Recursive { tables, edges } if tables.len() == 2 && edges.len() == 2)
@@ -859,15 +859,13 @@ mod tests {
     #[test]
     fn a_not_null_loop_is_deferred_and_a_restrict_loop_is_refused() {
         let schema = Schema::build(&[x()]).unwrap();
-        let plan = plan_delete(&schema, id(&schema, "x")).unwrap();
+        let plan = cascade(&schema, id(&schema, "x")).unwrap();
         assert!(plan.unlinks.is_empty());
         assert!(plan.defer_foreign_keys);
         assert_eq!(plan.count_keys.len(), 0);
 
         let schema = Schema::build(&[r1()]).unwrap();
-        let err = plan_delete(&schema, id(&schema, "r1"))
-            .unwrap_err()
-            .to_string();
+        let err = cascade(&schema, id(&schema, "r1")).unwrap_err().to_string();
         assert!(
             err.contains("r1.r2_id -> r2") && err.contains("r2.r1_id -> r1"),
             "{err}"
@@ -877,7 +875,7 @@ mod tests {
     #[test]
     fn a_self_reference_with_a_firing_database_action_is_unlinked_first() {
         let schema = Schema::build(&[cascade_node()]).unwrap();
-        let plan = plan_delete(&schema, 0).unwrap();
+        let plan = cascade(&schema, 0).unwrap();
         assert_eq!(plan.unlinks.len(), 1);
         assert!(
             plan.count_keys.is_empty(),
@@ -885,7 +883,7 @@ mod tests {
         );
         let schema = Schema::build(&[node()]).unwrap();
         assert!(
-            plan_delete(&schema, 0).unwrap().unlinks.is_empty(),
+            cascade(&schema, 0).unwrap().unlinks.is_empty(),
             "NO ACTION fires nothing"
         );
     }
@@ -893,7 +891,7 @@ mod tests {
     #[test]
     fn a_restrict_self_reference_is_unlinked_first() {
         let schema = Schema::build(&[strict_node()]).unwrap();
-        let plan = plan_delete(&schema, 0).unwrap();
+        let plan = cascade(&schema, 0).unwrap();
         assert_eq!(plan.unlinks.len(), 1);
         assert!(matches!(&plan.collect[0], Collect::Closure { .. }));
     }
@@ -901,7 +899,7 @@ mod tests {
     #[test]
     fn association_rows_always_go_targets_stay_and_database_cascades_are_planned() {
         let schema = Schema::build(&[post(), comment()]).unwrap();
-        let plan = plan_delete(&schema, id(&schema, "post")).unwrap();
+        let plan = cascade(&schema, id(&schema, "post")).unwrap();
         let mut tables = names(&schema, &plan.tables);
         tables.sort_unstable();
         assert_eq!(tables, ["comment", "post", "post_tag"]);
@@ -912,7 +910,7 @@ mod tests {
     #[test]
     fn many_to_many_delete_collects_targets_through_the_association() {
         let schema = Schema::build(&[article()]).unwrap();
-        let plan = plan_delete(&schema, id(&schema, "article")).unwrap();
+        let plan = cascade(&schema, id(&schema, "article")).unwrap();
         let (assoc, label) = (id(&schema, "article_label"), id(&schema, "label"));
         assert!(plan.collect.iter().any(|c| matches!(c,
             Collect::Edge(Edge { to, via: Via::Secondary { assoc: a, .. }, .. }) if *to == label && *a == assoc)));

@@ -4,7 +4,7 @@
 //! NOT NULL keys, every database `ON DELETE`, ORM relationships with random cascades,
 //! `passive_deletes` and Django `on_delete`, many-to-one deletes, many-to-many associations),
 //! built as leaked `&'static ModelMeta`s. `Schema::build` must return (never panic); when it
-//! succeeds, `plan_delete` from every table must too, and its plan is checked against rules
+//! succeeds, `plan::cascade` from every table must too, and its plan is checked against rules
 //! restated here from the README, independently of the planner's own code:
 //!
 //! - the planned tables are exactly those reachable from the root through delete edges, each
@@ -34,7 +34,7 @@ use crate::metadata::{
     CascadeSet, ColumnMeta, ForeignKeyMeta, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta,
     RelationshipOnDelete, SqlType,
 };
-use crate::plan::{plan_delete, Collect, Plan};
+use crate::plan::{self, Cascade, Collect};
 use crate::schema::{ForeignKey, Join, Schema, TableId};
 use crate::value::Value;
 
@@ -570,7 +570,7 @@ fn impossible_restrict_loop(schema: &Schema, planned: &[bool]) -> bool {
         .any(|fk| fk.table == fk.target || reach[fk.target][fk.table])
 }
 
-fn check_plan(schema: &Schema, root: TableId, plan: &Plan) -> TestCaseResult {
+fn check_plan(schema: &Schema, root: TableId, plan: &Cascade) -> TestCaseResult {
     let n = schema.tables.len();
     let name = |t: TableId| schema.name(t);
     let expected = reachable(schema, root);
@@ -811,7 +811,7 @@ fn run_case(gen: &GenSchema, seen: &Seen) -> TestCaseResult {
     for root in 0..schema.tables.len() {
         let planned = reachable(&schema, root);
         let impossible = impossible_restrict_loop(&schema, &planned);
-        match plan_delete(&schema, root) {
+        match plan::cascade(&schema, root) {
             Ok(plan) => {
                 prop_assert!(
                     !impossible,

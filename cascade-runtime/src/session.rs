@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::exec::{self, Executor, Roots};
 use crate::metadata::ModelMeta;
 use crate::model::Model;
-use crate::plan::{self, Plan};
+use crate::plan::{self, Cascade};
 use crate::repo::Repo;
 use crate::report::{DeletePlan, DeleteReport};
 use crate::schema::{Schema, TableId};
@@ -39,7 +39,7 @@ pub struct Session {
     pub(crate) conn: Connection,
     models: Vec<&'static ModelMeta>,
     schema: Option<Arc<Schema>>,
-    plans: HashMap<TableId, Arc<Plan>>,
+    plans: HashMap<TableId, Arc<Cascade>>,
     preview_keys: usize,
 }
 
@@ -156,11 +156,11 @@ impl Session {
     }
 
     /// The (cached) delete plan rooted at `t`.
-    pub(crate) fn plan(&mut self, schema: &Schema, t: TableId) -> Result<Arc<Plan>> {
+    pub(crate) fn plan(&mut self, schema: &Schema, t: TableId) -> Result<Arc<Cascade>> {
         if let Some(plan) = self.plans.get(&t) {
             return Ok(Arc::clone(plan));
         }
-        let plan = Arc::new(plan::plan_delete(schema, t)?);
+        let plan = Arc::new(plan::cascade(schema, t)?);
         self.plans.insert(t, Arc::clone(&plan));
         Ok(plan)
     }

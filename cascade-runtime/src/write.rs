@@ -10,7 +10,7 @@ use crate::model::DynModel;
 use crate::plan;
 use crate::report::DeleteReport;
 use crate::schema::{Join, Schema, TableId};
-use crate::sql::{rows, Render, Sqlite};
+use crate::sql::{rows, Sql, Sqlite};
 use crate::value::Value;
 
 /// Writes instance graphs within one transaction.
@@ -181,7 +181,7 @@ impl<'a, 'c> Writer<'a, 'c> {
             };
             if !orphan.key.is_null() && now[column] != orphan.key {
                 let fk = self.schema.fk(t, column);
-                let clause = Render::sqlite(self.schema).column_is(fk.target, fk.target_column);
+                let clause = Sql::sqlite(self.schema).column_is(fk.target, fk.target_column);
                 self.delete_where(fk.target, clause, vec![orphan.key])?;
             }
         }
@@ -221,7 +221,7 @@ impl<'a, 'c> Writer<'a, 'c> {
                     let targets = obj.related_mut(i);
                     let link = match targets.is_empty() {
                         true => String::new(),
-                        false => Render::sqlite(self.schema).insert_link(assoc, local, remote),
+                        false => Sql::sqlite(self.schema).insert_link(assoc, local, remote),
                     };
                     let local_value = referenced_value(assoc, local);
                     let target_column = self.schema.fk(assoc, remote).target_column;
@@ -366,7 +366,7 @@ impl<'a, 'c> Writer<'a, 'c> {
 
     /// Fills `t`'s keep table with `kept`, in statements of bounded size.
     fn fill_keep(&mut self, t: TableId, kept: &[Vec<Value>]) -> Result<()> {
-        let render = Render::sqlite(self.schema);
+        let render = Sql::sqlite(self.schema);
         self.exec.run(&render.create_keep(t))?;
         self.exec.run(&render.clear_keep(t))?;
         for chunk in kept.chunks(render.keys_per_statement(t)) {
@@ -388,7 +388,7 @@ impl<'a, 'c> Writer<'a, 'c> {
         kept: Vec<Vec<Value>>,
     ) -> Result<()> {
         self.fill_keep(t, &kept)?;
-        let render = Render::sqlite(self.schema);
+        let render = Sql::sqlite(self.schema);
         let params = [parent.clone()];
         if cascade.contains(CascadeSet::DELETE_ORPHAN) {
             let clause = render.left_collection(t, column);
@@ -426,7 +426,7 @@ impl<'a, 'c> Writer<'a, 'c> {
         kept: Vec<Vec<Value>>,
     ) -> Result<()> {
         self.fill_keep(target, &kept)?;
-        let render = Render::sqlite(self.schema);
+        let render = Sql::sqlite(self.schema);
         let params = vec![parent.clone()];
         if cascade.contains(CascadeSet::DELETE_ORPHAN) {
             let clause = render.targets_left(assoc, local, remote, target);
@@ -441,7 +441,7 @@ impl<'a, 'c> Writer<'a, 'c> {
     }
 
     fn delete_where(&mut self, t: TableId, clause: String, params: Vec<Value>) -> Result<()> {
-        let plan = plan::plan_delete(self.schema, t)?;
+        let plan = plan::cascade(self.schema, t)?;
         let report = exec::delete(
             self.conn,
             self.schema,

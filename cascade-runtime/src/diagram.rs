@@ -123,7 +123,7 @@ impl DeletePlan {
     }
 
     /// The plan as a Graphviz `digraph`: the same nodes and edges as
-    /// [`DeletePlan::to_mermaid`], detached rows dashed. Render it with `dot -Tsvg`.
+    /// [`DeletePlan::to_mermaid`], detached rows dashed. Sql it with `dot -Tsvg`.
     ///
     /// ```text
     /// digraph delete_plan {

@@ -1,0 +1,86 @@
+//! DDL: `CREATE TABLE` with its foreign keys and indexes.
+
+use super::Dialect;
+use crate::metadata::ModelMeta;
+
+/// DDL of one model: `CREATE TABLE` and its indexes.
+pub(crate) fn create_table<D: Dialect>(dialect: &D, meta: &ModelMeta) -> Vec<String> {
+    let q = |s: &str| dialect.quote(s);
+    let rowid = meta.has_rowid_key();
+    let mut defs = Vec::new();
+    for col in meta.columns {
+        let mut def = format!("{} {}", q(col.name), col.sql_type.sql());
+        if rowid && col.primary_key {
+            def.push_str(" PRIMARY KEY");
+        } else if !col.nullable {
+            def.push_str(" NOT NULL");
+        }
+        if col.unique {
+            def.push_str(" UNIQUE");
+        }
+        if let Some(default) = col.default {
+            def.push_str(&format!(" DEFAULT {}", default().to_sql_literal()));
+        }
+        defs.push(def);
+    }
+    if !rowid {
+        let pk: Vec<String> = meta.primary_key().map(|(_, c)| q(c.name)).collect();
+        defs.push(format!("PRIMARY KEY ({})", pk.join(", ")));
+    }
+    for col in meta.columns {
+        if let Some(fk) = col.foreign_key {
+            let target = (fk.target)();
+            let target_pk: Vec<String> = match fk.references.and_then(|name| target.column(name)) {
+                Some((_, referenced)) => vec![q(referenced.name)],
+                None => target.primary_key().map(|(_, c)| q(c.name)).collect(),
+            };
+            defs.push(format!(
+                "FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
+                q(col.name),
+                q(target.table),
+                target_pk.join(", "),
+                fk.on_delete.sql()
+            ));
+        }
+    }
+    let mut out = vec![format!(
+        "CREATE TABLE IF NOT EXISTS {} (\n  {}\n)",
+        q(meta.table),
+        defs.join(",\n  ")
+    )];
+    for col in meta.columns {
+        let single_pk = col.primary_key && meta.single_primary_key().is_some();
+        if (col.foreign_key.is_some() || col.index) && !col.unique && !single_pk {
+            out.push(format!(
+                "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
+                q(&index_name(meta.table, col.name)),
+                q(meta.table),
+                q(col.name)
+            ));
+        }
+    }
+    out
+}
+
+/// The name of the index `create_all` gives a column: `ix_<table>_<column>`, or, when the
+/// table's name has an underscore (where `ix_a_b_c` could be table `a` or `a_b`), with the
+/// table name's length: `ix3_a_b_c`. No two (table, column) pairs share a name.
+pub(crate) fn index_name(table: &str, column: &str) -> String {
+    if table.contains('_') {
+        format!("ix{}_{table}_{column}", table.chars().count())
+    } else {
+        format!("ix_{table}_{column}")
+    }
+}
+
+#[cfg(test)]
+mod index_name_tests {
+    use super::index_name;
+
+    #[test]
+    fn index_names_do_not_collide() {
+        assert_eq!(index_name("child", "parent_id"), "ix_child_parent_id");
+        assert_ne!(index_name("a_b", "c"), index_name("a", "b_c"));
+        assert_eq!(index_name("a_b", "c"), "ix3_a_b_c");
+    }
+}

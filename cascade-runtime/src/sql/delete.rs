@@ -1,0 +1,417 @@
+//! The statements of a cascade: seeding and collecting key sets (edges, closures of
+//! self-references, loops), checks, detaches, unlinks, the rows hooks read, and the deletes —
+//! by key set, in ranges of it, or straight through a leaf's one edge.
+
+use super::{Dialect, Sql, Statement};
+use crate::plan::{Check, Detach, Edge, Via};
+use crate::schema::TableId;
+use crate::value::Value;
+
+impl<D: Dialect> Sql<'_, D> {
+    /// Seeds `t`'s key set with the existing row of `key` (one value per primary-key column).
+    pub fn seed_key(&self, t: TableId, key: Vec<Value>) -> Statement {
+        let conds: Vec<String> = self.schema.tables[t]
+            .pk
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| format!("{} = {}", self.col(t, c), self.dialect.param(i + 1)))
+            .collect();
+        Statement {
+            sql: format!(
+                "{} SELECT {} FROM {} WHERE {}",
+                self.insert_keys(t),
+                self.pk_list(t),
+                self.table(t),
+                conds.join(" AND ")
+            ),
+            params: key,
+        }
+    }
+
+    /// Seeds `t`'s key set with the rows matching the caller's `clause` (its own parameters);
+    /// with a `limit`, only the first rows in key order (bound after the caller's parameters).
+    pub fn seed_where(
+        &self,
+        t: TableId,
+        clause: &str,
+        mut params: Vec<Value>,
+        limit: Option<usize>,
+    ) -> Statement {
+        let mut sql = format!(
+            "{} SELECT {} FROM {} WHERE ({clause}\n)",
+            self.insert_keys(t),
+            self.pk_list(t),
+            self.table(t)
+        );
+        if let Some(limit) = limit {
+            params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+            sql.push_str(&format!(
+                " ORDER BY {} LIMIT {}",
+                self.pk_list(t),
+                self.dialect.param(params.len())
+            ));
+        }
+        Statement { sql, params }
+    }
+
+    /// The first `limit` keys of `t`'s key set, in key order.
+    pub fn first_keys(&self, t: TableId, limit: usize) -> Statement {
+        Statement {
+            sql: format!(
+                "SELECT {k} FROM {} ORDER BY {k} LIMIT {}",
+                self.keys(t),
+                self.dialect.param(1),
+                k = self.key_columns(t)
+            ),
+            params: vec![Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX))],
+        }
+    }
+
+    /// Adds the rows an edge reaches to the key set of `edge.to`.
+    pub fn collect(&self, edge: &Edge) -> Statement {
+        let (from, to) = (edge.from, edge.to);
+        let sql = match edge.via {
+            Via::Referenced { column } => format!(
+                "{} SELECT {} FROM {} WHERE {}",
+                self.insert_keys(to),
+                self.pk_list(to),
+                self.table(to),
+                self.in_referenced(to, column, from, "")
+            ),
+            Via::Referencing { column } => format!(
+                "{} {}",
+                self.insert_keys(to),
+                self.referenced_keys(
+                    from,
+                    column,
+                    format!(
+                        "FROM {} WHERE {}",
+                        self.table(from),
+                        self.in_keys(self.pk(from), from)
+                    )
+                ),
+            ),
+            Via::Secondary {
+                assoc,
+                local,
+                remote,
+            } => format!(
+                "{} {}",
+                self.insert_keys(to),
+                self.referenced_keys(
+                    assoc,
+                    remote,
+                    format!(
+                        "FROM {} WHERE {}",
+                        self.table(assoc),
+                        self.in_referenced(assoc, local, from, "")
+                    )
+                ),
+            ),
+        };
+        Statement::new(sql)
+    }
+
+    /// Closes `t`'s key set over its references to itself with one recursive query.
+    /// `t` has a single-column primary key (it is referenced by a foreign key).
+    pub fn closure(&self, t: TableId, edges: &[Via]) -> Statement {
+        let pk = self.q(self.schema.column_name(t, self.schema.tables[t].pk[0]));
+        let table = self.table(t);
+        let mut terms = vec![format!("SELECT k0 FROM {}", self.keys(t))];
+        for via in edges {
+            terms.push(match *via {
+                Via::Referenced { column } => {
+                    let (join, key) = self.referenced_key(t, column, "s", "p");
+                    format!(
+                        "SELECT s.{pk} FROM {table} AS s{join} JOIN cascade_closure AS r ON {key} = r.k"
+                    )
+                }
+                Via::Referencing { column } => {
+                    let c = self.q(self.schema.column_name(t, column));
+                    let (join, key) = self.referenced_key(t, column, "s", "p");
+                    format!(
+                        "SELECT {key} FROM {table} AS s JOIN cascade_closure AS r ON s.{pk} = r.k\
+                         {join} WHERE s.{c} IS NOT NULL"
+                    )
+                }
+                Via::Secondary { assoc, local, remote } => {
+                    let (ljoin, lkey) = self.referenced_key(assoc, local, "a", "lp");
+                    let (rjoin, rkey) = self.referenced_key(assoc, remote, "a", "rp");
+                    format!(
+                        "SELECT {rkey} FROM {} AS a{ljoin} JOIN cascade_closure AS r ON {lkey} = r.k\
+                         {rjoin} WHERE a.{} IS NOT NULL",
+                        self.table(assoc),
+                        self.q(self.schema.column_name(assoc, remote)),
+                    )
+                }
+            });
+        }
+        Statement::new(format!(
+            "WITH RECURSIVE cascade_closure(k) AS ({}) {} SELECT k FROM cascade_closure",
+            terms.join(" UNION "),
+            self.insert_keys(t)
+        ))
+    }
+
+    /// The temporary table of tagged keys a [`Render::recursive`] query fills.
+    pub(super) fn loop_keys(&self) -> String {
+        self.dialect.temp_table("cascade_loop_keys")
+    }
+
+    /// Creates the tagged-keys table if this connection has none yet.
+    pub fn create_loop_keys(&self) -> Statement {
+        Statement::new(format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {} (t INTEGER, k, PRIMARY KEY (t, k)) WITHOUT ROWID",
+            self.q("cascade_loop_keys")
+        ))
+    }
+
+    /// Closes the key sets of `tables` (which reach each other in a loop, each with a
+    /// single-column key) over `edges` with one recursive query; keys land in the tagged-keys
+    /// table, tagged with their table's position in `tables`.
+    pub fn recursive(&self, tables: &[TableId], edges: &[Edge]) -> Statement {
+        let tag = |t: TableId| tables.iter().position(|&x| x == t).unwrap_or(usize::MAX);
+        let pk = |t: TableId| self.q(self.schema.column_name(t, self.schema.tables[t].pk[0]));
+        let mut terms: Vec<String> = tables
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| format!("SELECT {i}, k0 FROM {}", self.keys(t)))
+            .collect();
+        for edge in edges {
+            let (from, to) = (tag(edge.from), tag(edge.to));
+            let table = |t: TableId| self.table(t);
+            terms.push(match edge.via {
+                Via::Referenced { column } => {
+                    let (join, key) = self.referenced_key(edge.to, column, "s", "p");
+                    format!(
+                        "SELECT {to}, s.{} FROM {} AS s{join} JOIN cascade_loop AS r ON r.t = {from} \
+                         AND {key} = r.k",
+                        pk(edge.to),
+                        table(edge.to),
+                    )
+                }
+                Via::Referencing { column } => {
+                    let c = self.q(self.schema.column_name(edge.from, column));
+                    let (join, key) = self.referenced_key(edge.from, column, "s", "p");
+                    format!(
+                        "SELECT {to}, {key} FROM {} AS s JOIN cascade_loop AS r ON r.t = {from} \
+                         AND s.{} = r.k{join} WHERE s.{c} IS NOT NULL",
+                        table(edge.from),
+                        pk(edge.from)
+                    )
+                }
+                Via::Secondary { assoc, local, remote } => {
+                    let r = self.q(self.schema.column_name(assoc, remote));
+                    let (ljoin, lkey) = self.referenced_key(assoc, local, "a", "lp");
+                    let (rjoin, rkey) = self.referenced_key(assoc, remote, "a", "rp");
+                    format!(
+                        "SELECT {to}, {rkey} FROM {} AS a{ljoin} JOIN cascade_loop AS r ON \
+                         r.t = {from} AND {lkey} = r.k{rjoin} WHERE a.{r} IS NOT NULL",
+                        table(assoc),
+                    )
+                }
+            });
+        }
+        Statement::new(format!(
+            "WITH RECURSIVE cascade_loop(t, k) AS ({}) {} (t, k) SELECT t, k FROM cascade_loop",
+            terms.join(" UNION "),
+            self.dialect.insert_ignore(&self.loop_keys())
+        ))
+    }
+
+    /// Takes the keys tagged `tag` from the tagged-keys table into `t`'s key set.
+    pub fn take_loop_keys(&self, t: TableId, tag: usize) -> Statement {
+        Statement::new(format!(
+            "{} SELECT k FROM {} WHERE t = {tag}",
+            self.insert_keys(t),
+            self.loop_keys()
+        ))
+    }
+
+    /// Empties the tagged-keys table.
+    pub fn clear_loop_keys(&self) -> Statement {
+        Statement::new(format!("DELETE FROM {}", self.loop_keys()))
+    }
+
+    /// The filter of rows of `table` that reference deleted rows of `referenced` through
+    /// `column` and that the plan does not delete itself.
+    pub(super) fn referencing_filter(
+        &self,
+        table: TableId,
+        column: usize,
+        referenced: TableId,
+        deleted: bool,
+    ) -> String {
+        let mut filter = self.in_referenced(table, column, referenced, "");
+        if deleted {
+            filter.push_str(&format!(" AND NOT {}", self.in_keys(self.pk(table), table)));
+        }
+        filter
+    }
+
+    /// Counts the rows that block a delete. `deleted`: whether `check.table` has a key set.
+    pub fn check(&self, check: &Check, deleted: bool) -> Statement {
+        Statement::new(format!(
+            "SELECT count(*) FROM {} WHERE {}",
+            self.table(check.table),
+            self.referencing_filter(check.table, check.column, check.referenced, deleted)
+        ))
+    }
+
+    /// The primary keys of the first `limit` rows that block a delete, in key order.
+    pub fn blocking_keys(&self, check: &Check, deleted: bool, limit: usize) -> Statement {
+        Statement {
+            sql: format!(
+                "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT {}",
+                self.pk_list(check.table),
+                self.table(check.table),
+                self.referencing_filter(check.table, check.column, check.referenced, deleted),
+                self.pk_list(check.table),
+                self.dialect.param(1)
+            ),
+            params: vec![Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX))],
+        }
+    }
+
+    /// Sets a foreign key to `NULL` (or its default, bound as `?1`) on the rows that reference
+    /// deleted rows and are not deleted themselves; optionally for one range of the referenced
+    /// keys (bounds bound from `?2` on).
+    pub fn detach(&self, d: &Detach, deleted: bool, after: bool, upto: bool) -> String {
+        let mut filter = self.in_parent_keys(d.table, d.column, d.referenced, 1, after, upto);
+        if deleted {
+            filter.push_str(&format!(
+                " AND NOT {}",
+                self.in_keys(self.pk(d.table), d.table)
+            ));
+        }
+        format!(
+            "UPDATE {} SET {} = {} WHERE {filter}",
+            self.table(d.table),
+            self.q(self.schema.column_name(d.table, d.column)),
+            self.dialect.param(1),
+        )
+    }
+
+    /// Counts what [`Render::detach`] would change (all ranges).
+    pub fn count_detach(&self, d: &Detach, deleted: bool) -> Statement {
+        Statement::new(format!(
+            "SELECT count(*) FROM {} WHERE {}",
+            self.table(d.table),
+            self.referencing_filter(d.table, d.column, d.referenced, deleted)
+        ))
+    }
+
+    /// Sets `t.column` to `NULL` on the rows in (one range of) `t`'s key set, breaking a loop
+    /// of references.
+    pub fn unlink(&self, t: TableId, column: usize, after: bool, upto: bool) -> String {
+        let col = self.col(t, column);
+        format!(
+            "UPDATE {} SET {} = NULL WHERE {col} IS NOT NULL AND {}",
+            self.table(t),
+            self.q(self.schema.column_name(t, column)),
+            self.in_key_range(t, 0, after, upto)
+        )
+    }
+
+    /// The temporary table holding the rows of `t` a delete removes, for hooks.
+    pub(super) fn rows_table(&self, t: TableId) -> String {
+        format!("cascade_rows_{}", self.schema.name(t))
+    }
+
+    /// Creates `t`'s rows table (its columns, no rows) if this connection has none yet.
+    pub fn create_rows(&self, t: TableId) -> Statement {
+        Statement::new(format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {} AS SELECT {} FROM {} WHERE 0",
+            self.q(&self.rows_table(t)),
+            self.select_list(t),
+            self.table(t)
+        ))
+    }
+
+    /// Copies the rows in `t`'s key set into its rows table.
+    pub fn copy_rows(&self, t: TableId) -> Statement {
+        Statement::new(format!(
+            "INSERT INTO {} SELECT {} FROM {} WHERE {}",
+            self.dialect.temp_table(&self.rows_table(t)),
+            self.select_list(t),
+            self.table(t),
+            self.in_keys(self.pk(t), t)
+        ))
+    }
+
+    /// One batch of the rows table: `rowid` then the columns, after rowid `?1`, at most `?2`.
+    /// The rowid goes by the first of its names (`rowid`, `oid`, `_rowid_`) that no column of
+    /// `t` takes: a column named `rowid` would hide it.
+    pub fn rows_batch(&self, t: TableId) -> String {
+        let columns = self.schema.tables[t].meta.columns;
+        let rowid = ["rowid", "oid", "_rowid_"]
+            .into_iter()
+            .find(|name| !columns.iter().any(|c| c.name.eq_ignore_ascii_case(name)))
+            .unwrap_or("rowid");
+        format!(
+            "SELECT {rowid}, * FROM {} WHERE {rowid} > {} ORDER BY {rowid} LIMIT {}",
+            self.dialect.temp_table(&self.rows_table(t)),
+            self.dialect.param(1),
+            self.dialect.param(2)
+        )
+    }
+
+    /// Empties `t`'s rows table.
+    pub fn clear_rows(&self, t: TableId) -> Statement {
+        Statement::new(format!(
+            "DELETE FROM {}",
+            self.dialect.temp_table(&self.rows_table(t))
+        ))
+    }
+
+    /// Deletes the rows of `t` in one range of its key set (see [`Render::in_key_range`]).
+    pub fn delete_range(&self, t: TableId, after: bool, upto: bool) -> String {
+        format!(
+            "DELETE FROM {} WHERE {}",
+            self.table(t),
+            self.in_key_range(t, 0, after, upto)
+        )
+    }
+
+    /// `"l"."col" IN (SELECT k0 FROM keys(from) [WHERE k0 > ?1 [AND k0 <= ?2]])`: the rows of a
+    /// leaf without a key set that reference deleted rows, optionally for one range of the
+    /// parent keys (parameters: the range's bounds, in that order).
+    pub(super) fn inline_filter(&self, edge: &Edge, after: bool, upto: bool) -> String {
+        let Via::Referenced { column } = edge.via else {
+            unreachable!("only referenced edges are inlined")
+        };
+        self.in_parent_keys(edge.to, column, edge.from, 0, after, upto)
+    }
+
+    /// Deletes the rows of a leaf without a key set (see [`Render::inline_filter`]).
+    pub fn delete_inline(&self, edge: &Edge, after: bool, upto: bool) -> String {
+        format!(
+            "DELETE FROM {} WHERE {}",
+            self.table(edge.to),
+            self.inline_filter(edge, after, upto)
+        )
+    }
+
+    /// Counts the rows [`Render::delete_inline`] would delete.
+    pub fn count_inline(&self, edge: &Edge) -> Statement {
+        Statement::new(format!(
+            "SELECT count(*) FROM {} WHERE {}",
+            self.table(edge.to),
+            self.inline_filter(edge, false, false)
+        ))
+    }
+
+    /// The first `limit` keys of the rows [`Render::delete_inline`] would delete.
+    pub fn first_keys_inline(&self, edge: &Edge, limit: usize) -> Statement {
+        Statement {
+            sql: format!(
+                "SELECT {k} FROM {} WHERE {} ORDER BY {k} LIMIT {}",
+                self.table(edge.to),
+                self.inline_filter(edge, false, false),
+                self.dialect.param(1),
+                k = self.pk_list(edge.to)
+            ),
+            params: vec![Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX))],
+        }
+    }
+}

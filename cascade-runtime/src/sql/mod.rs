@@ -1,0 +1,189 @@
+//! SQL text, by concern: [`keys`] (key sets and the expressions that join through foreign
+//! keys), [`delete`] (the statements of a cascade), [`write`] (rows, collections and links),
+//! [`load`] (batched loads) and [`ddl`]. Identifiers are always quoted, values are always bound;
+//! the only literals are column defaults in DDL, rendered by [`Value::to_sql_literal`].
+//!
+//! Nothing here knows a driver: a statement is text plus [`Value`]s, and what differs between
+//! databases is a [`Dialect`].
+
+pub(crate) mod ddl;
+pub(crate) mod delete;
+pub(crate) mod keys;
+pub(crate) mod load;
+pub(crate) mod write;
+
+pub(crate) use ddl::{create_table, index_name};
+pub(crate) use load::LoadKeys;
+pub(crate) use write::rows;
+
+use crate::schema::{Schema, TableId};
+use crate::value::Value;
+
+/// The parts of SQL that differ between databases.
+pub(crate) trait Dialect {
+    /// Quotes an identifier, doubling embedded quotes.
+    fn quote(&self, ident: &str) -> String {
+        format!("\"{}\"", ident.replace('"', "\"\""))
+    }
+    /// The `n`-th (1-based) bound parameter.
+    fn param(&self, n: usize) -> String;
+    /// `INSERT` that skips rows whose key is already present, up to the column list.
+    fn insert_ignore(&self, table: &str) -> String;
+    /// How a per-connection temporary table is named in statements.
+    fn temp_table(&self, name: &str) -> String;
+    /// The most parameters one statement may bind.
+    fn max_params(&self) -> usize;
+}
+
+/// SQLite.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sqlite;
+
+impl Dialect for Sqlite {
+    fn param(&self, n: usize) -> String {
+        format!("?{n}")
+    }
+    fn insert_ignore(&self, table: &str) -> String {
+        format!("INSERT OR IGNORE INTO {table}")
+    }
+    fn temp_table(&self, name: &str) -> String {
+        format!("temp.{}", self.quote(name))
+    }
+    fn max_params(&self) -> usize {
+        // SQLITE_MAX_VARIABLE_NUMBER is 32766 since 3.32; stay far below for older builds.
+        999
+    }
+}
+
+/// One statement: text and bound values.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Statement {
+    pub sql: String,
+    pub params: Vec<Value>,
+}
+
+impl Statement {
+    pub(crate) fn new(sql: String) -> Statement {
+        Statement {
+            sql,
+            params: Vec::new(),
+        }
+    }
+}
+
+/// The SQL of one schema in one dialect: plan steps, rows, loads.
+pub(crate) struct Sql<'a, D: Dialect = Sqlite> {
+    pub schema: &'a Schema,
+    pub dialect: D,
+}
+
+impl<'a> Sql<'a, Sqlite> {
+    pub fn sqlite(schema: &'a Schema) -> Self {
+        Sql {
+            schema,
+            dialect: Sqlite,
+        }
+    }
+}
+
+/// The pieces every statement is made of.
+impl<D: Dialect> Sql<'_, D> {
+    pub(super) fn q(&self, ident: &str) -> String {
+        self.dialect.quote(ident)
+    }
+
+    pub(super) fn table(&self, t: TableId) -> String {
+        self.q(self.schema.name(t))
+    }
+
+    /// `"table"."column"`
+    pub(super) fn col(&self, t: TableId, c: usize) -> String {
+        format!(
+            "{}.{}",
+            self.table(t),
+            self.q(self.schema.column_name(t, c))
+        )
+    }
+
+    pub(super) fn key_columns(&self, t: TableId) -> String {
+        let n = self.schema.tables[t].pk.len();
+        (0..n)
+            .map(|i| format!("k{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The primary key of `t` as an expression: `"t"."id"` or `("t"."a", "t"."b")`.
+    pub(super) fn pk(&self, t: TableId) -> String {
+        let cols: Vec<String> = self.schema.tables[t]
+            .pk
+            .iter()
+            .map(|&c| self.col(t, c))
+            .collect();
+        tuple(cols)
+    }
+
+    /// `expr IN (SELECT k0.. FROM keys(t))`
+    pub(super) fn in_keys(&self, expr: String, t: TableId) -> String {
+        format!(
+            "{expr} IN (SELECT {} FROM {})",
+            self.key_columns(t),
+            self.keys(t)
+        )
+    }
+
+    pub(super) fn pk_list(&self, t: TableId) -> String {
+        self.schema.tables[t]
+            .pk
+            .iter()
+            .map(|&c| self.col(t, c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// A condition over `t` alone: its column `c` is `?1`.
+    pub fn column_is(&self, t: TableId, c: usize) -> String {
+        format!(
+            "{} = {}",
+            self.q(self.schema.column_name(t, c)),
+            self.dialect.param(1)
+        )
+    }
+
+    /// Whether the foreign key in `table.column` references its target's primary key (rather
+    /// than another unique column).
+    pub(super) fn references_key(&self, table: TableId, column: usize) -> bool {
+        let fk = self.schema.fk(table, column);
+        self.schema.tables[fk.target].pk == [fk.target_column]
+    }
+
+    pub(super) fn select_list(&self, t: TableId) -> String {
+        let meta = self.schema.tables[t].meta;
+        (0..meta.columns.len())
+            .map(|c| self.col(t, c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A comma-separated column list as a (row-value) expression.
+pub(super) fn tuple_of(columns: String, width: usize) -> String {
+    if width == 1 {
+        columns
+    } else {
+        format!("({columns})")
+    }
+}
+
+pub(super) fn tuple(mut parts: Vec<String>) -> String {
+    if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        format!("({})", parts.join(", "))
+    }
+}
+
+/// `(a, b, ..)`, parenthesised even for one part.
+pub(super) fn tuple_always(parts: Vec<String>) -> String {
+    format!("({})", parts.join(", "))
+}
