@@ -27,7 +27,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cascade_runtime::{Error, Session};
+use cascade_runtime::{DbError, Error, Session};
 use common::{count, family, Child, Parent, Toy};
 use rusqlite::ffi;
 
@@ -59,7 +59,11 @@ fn duration() -> Duration {
 fn sqlite_code(e: &Error) -> Option<(ffi::ErrorCode, i32)> {
     match e {
         Error::Database {
-            source: rusqlite::Error::SqliteFailure(f, _),
+            source: DbError::Sqlite(rusqlite::Error::SqliteFailure(f, _)),
+            ..
+        }
+        | Error::Conflict {
+            source: DbError::Sqlite(rusqlite::Error::SqliteFailure(f, _)),
             ..
         } => Some((f.code, f.extended_code)),
         _ => None,

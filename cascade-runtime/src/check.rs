@@ -27,12 +27,16 @@
 
 use std::fmt;
 
-use crate::error::{Error, Result};
+use crate::backend::sqlite::catalog::{affinity, Affinity};
+use crate::backend::sqlite::SQLITE;
+use crate::backend::Backend;
+use crate::error::Result;
 use crate::metadata::{ColumnMeta, ModelMeta, OnDelete, SqlType};
 use crate::model::Model;
+use crate::runner::Runner;
 use crate::schema::{Schema, TableId};
 use crate::session::Session;
-use crate::sql::{Dialect, Sqlite};
+use crate::sql::Dialect;
 
 /// One difference between the declared models and the live database, found by
 /// [`Session::check_schema`]. `Display` says what is wrong and what fixes it.
@@ -186,16 +190,16 @@ const REBUILD: &str =
 impl Finding {
     /// Where the finding is: `table "t"` or `"t"."c"` (nothing for the connection).
     fn location(&self) -> Option<String> {
-        let table = Sqlite.quote(self.table()?);
+        let table = SQLITE.quote(self.table()?);
         Some(match self.column() {
-            Some(column) => format!("{table}.{}", Sqlite.quote(column)),
+            Some(column) => format!("{table}.{}", SQLITE.quote(column)),
             None => format!("table {table}"),
         })
     }
 
     /// What is wrong and what fixes it, without the location.
     fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let q = |s: &str| Sqlite.quote(s);
+        let q = |s: &str| SQLITE.quote(s);
         match self {
             Finding::ForeignKeysOff => f.write_str(
                 "PRAGMA foreign_keys is off on this connection: SQLite enforces no foreign key \
@@ -395,13 +399,13 @@ impl fmt::Display for SchemaReport {
             if heading != Some(table) {
                 match table {
                     None => writeln!(f, "connection:")?,
-                    Some(t) => writeln!(f, "table {}:", Sqlite.quote(t))?,
+                    Some(t) => writeln!(f, "table {}:", SQLITE.quote(t))?,
                 }
                 heading = Some(table);
             }
             f.write_str("  ")?;
             if let Some(column) = finding.column() {
-                write!(f, "column {}: ", Sqlite.quote(column))?;
+                write!(f, "column {}: ", SQLITE.quote(column))?;
             }
             finding.describe(f)?;
             writeln!(f)?;
@@ -410,7 +414,7 @@ impl fmt::Display for SchemaReport {
     }
 }
 
-impl Session {
+impl<B: Backend> Session<B> {
     /// Compares the models the session knows — `M` and every model reachable from it, with
     /// any others used before — with the database, and reports every difference: missing
     /// tables and columns, primary keys, column types (by affinity) and `NOT NULL`, foreign
@@ -436,56 +440,67 @@ impl Session {
         crate::trace::call("check_schema", M::meta().name, || {
             let (schema, _) = self.table::<M>()?;
             let mut findings = Vec::new();
-            let on: bool = self
-                .conn
-                .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-                .map_err(Error::db("reading PRAGMA foreign_keys"))?;
-            if !on {
+            let mut runner = self.runner();
+            if !runner.foreign_keys_enforced()? {
                 findings.push(Finding::ForeignKeysOff);
             }
             for t in 0..schema.tables.len() {
-                check_table(&self.conn, &schema, t, &mut findings)?;
+                check_table(&mut *runner, &schema, t, &mut findings)?;
             }
             Ok(SchemaReport { findings })
         })
     }
 }
 
-/// One row of `pragma_table_info`.
-struct LiveColumn {
-    name: String,
-    decl_type: String,
-    not_null: bool,
-    /// 1-based position in the primary key, 0 when not part of it.
-    pk: i64,
+/// A table as the database describes it, read by each backend's own catalog.
+pub(crate) struct LiveTable {
+    pub columns: Vec<LiveColumn>,
+    pub foreign_keys: Vec<LiveForeignKey>,
+    /// The first column of every full (non-partial) index, and any column the table is keyed
+    /// by without an index of its own (SQLite's rowid alias).
+    pub indexed: Vec<String>,
 }
 
-/// One foreign key of `pragma_foreign_key_list` (all its column pairs).
-struct LiveForeignKey {
-    target: String,
+/// One column of a live table.
+pub(crate) struct LiveColumn {
+    pub name: String,
+    /// The declared type, as the database spells it (empty for none).
+    pub decl_type: String,
+    pub not_null: bool,
+    /// 1-based position in the primary key, 0 when not part of it.
+    pub pk: i64,
+}
+
+/// One foreign key of a live table (all its column pairs).
+pub(crate) struct LiveForeignKey {
+    pub target: String,
     /// `(from, to)`; `to` is `None` when the key names no column (the target's primary key).
-    columns: Vec<(String, Option<String>)>,
-    on_delete: String,
+    pub columns: Vec<(String, Option<String>)>,
+    /// `CASCADE`, `SET NULL`, ... as the database spells it.
+    pub on_delete: String,
 }
 
 fn check_table(
-    conn: &rusqlite::Connection,
+    runner: &mut dyn Runner,
     schema: &Schema,
     t: TableId,
     findings: &mut Vec<Finding>,
 ) -> Result<()> {
     let meta = schema.tables[t].meta;
     let table = meta.table;
-    let columns = live_columns(conn, table)?;
-    if columns.is_empty() {
+    let dialect = runner.dialect();
+    let Some(LiveTable {
+        columns,
+        foreign_keys,
+        indexed,
+    }) = runner.live_table(table)?
+    else {
         findings.push(Finding::MissingTable {
             table: table.to_owned(),
             model: meta.name.to_owned(),
         });
         return Ok(());
-    }
-    let foreign_keys = live_foreign_keys(conn, table)?;
-    let indexed = indexed_first_columns(conn, table)?;
+    };
     let live = |name: &str| columns.iter().find(|c| c.name.eq_ignore_ascii_case(name));
 
     let declared_pk: Vec<String> = schema.tables[t]
@@ -507,27 +522,18 @@ fn check_table(
             found: found_pk.iter().map(|c| c.name.clone()).collect(),
         });
     }
-    // The live rowid alias: a single primary-key column declared exactly INTEGER.
-    let rowid_alias = match found_pk.as_slice() {
-        [c] if c.decl_type.trim().eq_ignore_ascii_case("INTEGER") => Some(c.name.as_str()),
-        _ => None,
-    };
 
     for (c, col) in meta.columns.iter().enumerate() {
         let Some(found) = live(col.name) else {
             findings.push(Finding::MissingColumn {
                 table: table.to_owned(),
                 column: col.name.to_owned(),
-                add_column: add_column(meta, col),
+                add_column: add_column(dialect, meta, col),
             });
             continue;
         };
         let rowid_key = meta.has_rowid_key() && col.primary_key;
-        let type_ok = if rowid_key {
-            found.decl_type.trim().eq_ignore_ascii_case("INTEGER")
-        } else {
-            compatible(col.sql_type, affinity(&found.decl_type))
-        };
+        let type_ok = dialect.type_matches(col.sql_type, &found.decl_type, rowid_key);
         if !type_ok {
             findings.push(Finding::ColumnType {
                 table: table.to_owned(),
@@ -593,8 +599,7 @@ fn check_table(
                 on_delete: fk.on_delete,
             }),
         }
-        let is_rowid = rowid_alias.is_some_and(|r| r.eq_ignore_ascii_case(col.name));
-        if !is_rowid && !indexed.iter().any(|i| i.eq_ignore_ascii_case(col.name)) {
+        if !indexed.iter().any(|i| i.eq_ignore_ascii_case(col.name)) {
             findings.push(Finding::MissingIndex {
                 table: table.to_owned(),
                 column: col.name.to_owned(),
@@ -603,82 +608,6 @@ fn check_table(
         }
     }
     Ok(())
-}
-
-fn live_columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<LiveColumn>> {
-    let context = || format!("reading pragma_table_info({})", Sqlite.quote(table));
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid",
-        )
-        .map_err(Error::db(context()))?;
-    let rows = stmt
-        .query_map([table], |r| {
-            Ok(LiveColumn {
-                name: r.get(0)?,
-                decl_type: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                not_null: r.get(2)?,
-                pk: r.get(3)?,
-            })
-        })
-        .map_err(Error::db(context()))?;
-    rows.collect::<rusqlite::Result<_>>()
-        .map_err(Error::db(context()))
-}
-
-fn live_foreign_keys(conn: &rusqlite::Connection, table: &str) -> Result<Vec<LiveForeignKey>> {
-    let context = || format!("reading pragma_foreign_key_list({})", Sqlite.quote(table));
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT id, \"table\", \"from\", \"to\", on_delete \
-             FROM pragma_foreign_key_list(?1) ORDER BY id, seq",
-        )
-        .map_err(Error::db(context()))?;
-    let rows = stmt
-        .query_map([table], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })
-        .map_err(Error::db(context()))?;
-    let mut keys: Vec<(i64, LiveForeignKey)> = Vec::new();
-    for row in rows {
-        let (id, target, from, to, on_delete) = row.map_err(Error::db(context()))?;
-        match keys.last_mut() {
-            Some((last, key)) if *last == id => key.columns.push((from, to)),
-            _ => keys.push((
-                id,
-                LiveForeignKey {
-                    target,
-                    columns: vec![(from, to)],
-                    on_delete,
-                },
-            )),
-        }
-    }
-    Ok(keys.into_iter().map(|(_, k)| k).collect())
-}
-
-/// The first column of every full (non-partial) index on `table`; expression columns are left
-/// out.
-fn indexed_first_columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<String>> {
-    let context = || format!("reading pragma_index_list({})", Sqlite.quote(table));
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT info.name FROM pragma_index_list(?1) AS list, \
-             pragma_index_info(list.name) AS info \
-             WHERE list.partial = 0 AND info.seqno = 0 AND info.name IS NOT NULL",
-        )
-        .map_err(Error::db(context()))?;
-    let rows = stmt
-        .query_map([table], |r| r.get(0))
-        .map_err(Error::db(context()))?;
-    rows.collect::<rusqlite::Result<_>>()
-        .map_err(Error::db(context()))
 }
 
 fn describe_target(k: &LiveForeignKey) -> String {
@@ -694,13 +623,13 @@ fn describe_target(k: &LiveForeignKey) -> String {
     }
 }
 
-/// `ALTER TABLE ... ADD COLUMN ...` for a missing column, when SQLite allows it.
-fn add_column(meta: &ModelMeta, col: &ColumnMeta) -> Option<String> {
-    let q = |s: &str| Sqlite.quote(s);
+/// `ALTER TABLE ... ADD COLUMN ...` for a missing column, when the database allows it.
+fn add_column(dialect: &dyn Dialect, meta: &ModelMeta, col: &ColumnMeta) -> Option<String> {
+    let q = |s: &str| dialect.quote(s);
     if col.primary_key || col.unique {
         return None;
     }
-    let mut def = format!("{} {}", q(col.name), col.sql_type.sql());
+    let mut def = format!("{} {}", q(col.name), dialect.column_type(col.sql_type));
     if !col.nullable {
         // NOT NULL needs a non-NULL default, and a REFERENCES column a NULL one.
         if col.default.is_none() || col.foreign_key.is_some() {
@@ -709,7 +638,7 @@ fn add_column(meta: &ModelMeta, col: &ColumnMeta) -> Option<String> {
         def.push_str(" NOT NULL");
     }
     if let Some(default) = col.default {
-        def.push_str(&format!(" DEFAULT {}", default().to_sql_literal()));
+        def.push_str(&format!(" DEFAULT {}", dialect.literal(&default())));
     }
     if let Some(fk) = col.foreign_key {
         let target = (fk.target)();
@@ -733,55 +662,6 @@ fn add_column(meta: &ModelMeta, col: &ColumnMeta) -> Option<String> {
     Some(sql)
 }
 
-/// SQLite's column affinities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Affinity {
-    Integer,
-    Text,
-    Blob,
-    Real,
-    Numeric,
-}
-
-impl Affinity {
-    fn name(self) -> &'static str {
-        match self {
-            Affinity::Integer => "INTEGER",
-            Affinity::Text => "TEXT",
-            Affinity::Blob => "BLOB",
-            Affinity::Real => "REAL",
-            Affinity::Numeric => "NUMERIC",
-        }
-    }
-}
-
-/// The affinity SQLite gives a declared type (<https://www.sqlite.org/datatype3.html>, 3.1).
-fn affinity(decl: &str) -> Affinity {
-    let upper = decl.to_ascii_uppercase();
-    if upper.contains("INT") {
-        Affinity::Integer
-    } else if ["CHAR", "CLOB", "TEXT"].iter().any(|s| upper.contains(s)) {
-        Affinity::Text
-    } else if upper.contains("BLOB") || upper.trim().is_empty() {
-        Affinity::Blob
-    } else if ["REAL", "FLOA", "DOUB"].iter().any(|s| upper.contains(s)) {
-        Affinity::Real
-    } else {
-        Affinity::Numeric
-    }
-}
-
-/// Whether a column of this affinity stores a declared type's values faithfully.
-fn compatible(declared: SqlType, found: Affinity) -> bool {
-    match declared.sql() {
-        "INTEGER" => found == Affinity::Integer,
-        "BOOLEAN" => matches!(found, Affinity::Integer | Affinity::Numeric),
-        "REAL" => found == Affinity::Real,
-        "TEXT" => found == Affinity::Text,
-        _ => found == Affinity::Blob,
-    }
-}
-
 impl crate::trace::Totals for SchemaReport {
     /// The findings.
     fn rows(&self) -> u64 {
@@ -792,6 +672,7 @@ impl crate::trace::Totals for SchemaReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::sqlite::catalog::compatible;
 
     #[test]
     fn affinity_follows_sqlite_rules() {

@@ -423,7 +423,7 @@ impl fmt::Display for ModelGraph {
     }
 }
 
-impl Session {
+impl<B: crate::backend::Backend> Session<B> {
     /// The graph of every model the session knows — `M`, every model reachable from it, and
     /// any used before — in the schema's order, for documentation and review: print it, or
     /// draw it with [`ModelGraph::to_mermaid`] / [`ModelGraph::to_dot`]. Reads no rows.

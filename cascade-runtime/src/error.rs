@@ -11,7 +11,18 @@ pub enum Error {
         /// What was being done, e.g. `delete from "child"`.
         context: String,
         /// The driver's error.
-        source: rusqlite::Error,
+        source: DbError,
+    },
+    /// Another transaction's concurrent changes made this one fail — a serialization failure
+    /// (SQLSTATE `40001`), a deadlock (`40P01`), or a database SQLite kept locked past the busy
+    /// timeout. Nothing was changed, and the same call can be retried
+    /// ([`Error::is_retryable`]; [`Session::transaction_with_retry`](crate::Session::transaction_with_retry)
+    /// retries a whole transaction).
+    Conflict {
+        /// What was being done.
+        context: String,
+        /// The driver's error.
+        source: DbError,
     },
     /// A column value could not be converted into its field's type.
     Conversion {
@@ -208,6 +219,79 @@ impl IntoIterator for Blockers {
     }
 }
 
+/// The error of a database driver.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DbError {
+    /// SQLite's, through rusqlite.
+    Sqlite(rusqlite::Error),
+    /// PostgreSQL's, through the `postgres` crate.
+    #[cfg(feature = "postgres")]
+    Postgres(postgres::Error),
+}
+
+impl DbError {
+    /// PostgreSQL's SQLSTATE code (`"40001"`, `"23503"`, ...); `None` for SQLite and for
+    /// errors that are not the server's.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match self {
+            DbError::Sqlite(_) => None,
+            #[cfg(feature = "postgres")]
+            DbError::Postgres(e) => e.code().map(|c| c.code()),
+        }
+    }
+
+    /// Whether another transaction's concurrent changes caused it (see [`Error::Conflict`]).
+    pub(crate) fn is_conflict(&self) -> bool {
+        match self {
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            DbError::Sqlite(_) => false,
+            #[cfg(feature = "postgres")]
+            DbError::Postgres(_) => matches!(self.sqlstate(), Some("40001" | "40P01")),
+        }
+    }
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbError::Sqlite(e) => e.fmt(f),
+            #[cfg(feature = "postgres")]
+            DbError::Postgres(e) => match e.as_db_error() {
+                // The server's message, without the driver's "db error: " prefix.
+                Some(db) => write!(f, "{} ({})", db.message(), db.code().code()),
+                None => e.fmt(f),
+            },
+        }
+    }
+}
+
+impl std::error::Error for DbError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DbError::Sqlite(e) => Some(e),
+            #[cfg(feature = "postgres")]
+            DbError::Postgres(e) => Some(e),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        DbError::Sqlite(e)
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl From<postgres::Error> for DbError {
+    fn from(e: postgres::Error) -> Self {
+        DbError::Postgres(e)
+    }
+}
+
 /// How many keys of blocking rows an [`Error::Blocked`] lists.
 pub const BLOCKING_KEYS: usize = 10;
 
@@ -260,6 +344,11 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Database { context, source } => write!(f, "{context}: {source}"),
+            Error::Conflict { context, source } => write!(
+                f,
+                "{context}: {source}; a concurrent transaction interfered, nothing was changed \
+                 and the call can be retried"
+            ),
             Error::Conversion { table, column, expected, found } => write!(
                 f,
                 "column \"{table}\".\"{column}\": expected a value for {expected}, found {found}"
@@ -318,7 +407,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Database { source, .. } => Some(source),
+            Error::Database { source, .. } | Error::Conflict { source, .. } => Some(source),
             Error::Hook { source, .. } => Some(&**source),
             _ => None,
         }
@@ -341,23 +430,45 @@ impl Error {
         }
     }
 
+    /// Whether the call that failed can simply be run again: another transaction's
+    /// concurrent changes made it fail, and it changed nothing ([`Error::Conflict`]).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::Conflict { .. })
+    }
+
+    /// A driver error with what was being done: [`Error::Conflict`] when concurrent changes
+    /// caused it, [`Error::Database`] otherwise.
+    pub(crate) fn from_db(context: String, source: impl Into<DbError>) -> Error {
+        let source = source.into();
+        match source.is_conflict() {
+            true => Error::Conflict { context, source },
+            false => Error::Database { context, source },
+        }
+    }
+
     /// Turns the error of a statement that holds a caller's `clause` over `table` into
     /// [`Error::Clause`], quoting the clause rather than the statement built around it; other
     /// errors pass through.
     pub(crate) fn in_clause(self, table: &str, clause: &str) -> Error {
         let message = match &self {
-            Error::Database {
-                source: rusqlite::Error::SqlInputError { msg, .. },
-                ..
-            } => msg.clone(),
-            Error::Database {
-                source: rusqlite::Error::SqliteFailure(_, Some(msg)),
-                ..
-            } => msg.clone(),
-            Error::Database {
-                source: rusqlite::Error::InvalidParameterCount(given, wanted),
-                ..
-            } => format!("it takes {wanted} parameter(s), {given} were given"),
+            Error::Database { source, .. } => match source {
+                DbError::Sqlite(rusqlite::Error::SqlInputError { msg, .. }) => msg.clone(),
+                DbError::Sqlite(rusqlite::Error::SqliteFailure(_, Some(msg))) => msg.clone(),
+                DbError::Sqlite(rusqlite::Error::InvalidParameterCount(given, wanted)) => {
+                    format!("it takes {wanted} parameter(s), {given} were given")
+                }
+                #[cfg(feature = "postgres")]
+                DbError::Postgres(e) => match e.as_db_error() {
+                    // Syntax errors, unknown columns and functions, wrong types: the clause's.
+                    Some(db) if db.code().code().starts_with("42") => db.message().to_owned(),
+                    Some(db) if db.code().code() == "08P01" => db.message().to_owned(),
+                    _ => return self,
+                },
+                #[cfg(feature = "postgres")]
+                DbError::Sqlite(_) => return self,
+                #[cfg(not(feature = "postgres"))]
+                _ => return self,
+            },
             _ => return self,
         };
         Error::Clause {
@@ -368,17 +479,21 @@ impl Error {
     }
 
     /// Wraps a driver error with what was being done.
-    pub(crate) fn db(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> Error {
+    pub(crate) fn db<E: Into<DbError>>(context: impl Into<String>) -> impl FnOnce(E) -> Error {
         let context = context.into();
-        move |source| Error::Database { context, source }
+        move |source| Error::from_db(context, source)
     }
 }
 
 impl From<rusqlite::Error> for Error {
     fn from(source: rusqlite::Error) -> Self {
-        Error::Database {
-            context: "database error".to_owned(),
-            source,
-        }
+        Error::from_db("database error".to_owned(), source)
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl From<postgres::Error> for Error {
+    fn from(source: postgres::Error) -> Self {
+        Error::from_db("database error".to_owned(), source)
     }
 }

@@ -55,10 +55,10 @@
 
 #![warn(missing_docs)]
 
+mod backend;
 mod check;
 mod diagram;
 mod error;
-mod exec;
 mod hooks;
 mod load;
 mod merge;
@@ -70,6 +70,7 @@ mod plan_proptests;
 mod refresh;
 mod repo;
 mod report;
+mod runner;
 mod schema;
 mod session;
 mod sql;
@@ -79,10 +80,11 @@ mod types;
 mod value;
 mod write;
 
+pub use backend::{Backend, Sqlite};
 pub use cascade_derive::Model;
 pub use check::{Finding, SchemaReport};
 pub use diagram::ModelGraph;
-pub use error::{BlockReason, Blocker, Blockers, Error, Result, BLOCKING_KEYS};
+pub use error::{BlockReason, Blocker, Blockers, DbError, Error, Result, BLOCKING_KEYS};
 #[doc(hidden)]
 pub use hooks::Hooks;
 pub use hooks::{DeleteHooks, HookContext, HookError, HOOK_BATCH};

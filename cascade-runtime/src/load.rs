@@ -2,27 +2,23 @@
 //! relationship is filled with ONE query for all of them together, never one per row; deeper
 //! levels are loaded level by level, again one query per relationship per level.
 //!
-//! Up to [`LIST_BUCKETS`]' largest size, the keys looked up are bound as parameters (padded to
-//! a few fixed sizes, so the statement texts stay few and cached); beyond, they go through a
-//! temporary key table (`temp.cascade_load_<table>`) filled in statements of bounded size, as
-//! `write`'s keep tables are. The rows returned are handed to their parents by key.
+//! How the keys looked up reach the query is the backend's business
+//! ([`Runner::bind_keys`]): bound parameters or a temporary table on SQLite, an array on
+//! PostgreSQL. The rows returned are handed to their parents by key.
 
 use std::collections::{HashMap, HashSet};
 
+use crate::backend::Backend;
 use crate::error::Result;
-use crate::exec::Executor;
 use crate::metadata::CascadeSet;
 use crate::model::{DynModel, Model};
+use crate::runner::{BoundKeys, KeyList, Runner};
 use crate::schema::{Join, Relationship, Schema, TableId};
 use crate::session::Session;
-use crate::sql::{LoadKeys, Sql};
+use crate::sql::Sql;
 use crate::tx::{Begin, Tx};
 use crate::value::Value;
 use crate::write::key_of;
-
-/// The sizes a bound key list is padded to; more keys than the last go through a temporary
-/// key table. The last stays below SQLite's 999-parameter limit.
-const LIST_BUCKETS: [usize; 4] = [1, 8, 64, 512];
 
 /// A [`Value`] that can be hashed, to hand loaded rows to their parents by key.
 ///
@@ -40,6 +36,8 @@ pub(crate) enum HashKey {
     Text(String),
     /// Bytes.
     Blob(Vec<u8>),
+    /// A list (never a key; hashed for completeness).
+    List(Vec<HashKey>),
 }
 
 impl From<&Value> for HashKey {
@@ -57,6 +55,7 @@ impl From<&Value> for HashKey {
             }
             Value::Text(s) => HashKey::Text(s.clone()),
             Value::Blob(b) => HashKey::Blob(b.clone()),
+            Value::Array(items) => HashKey::List(items.iter().map(HashKey::from).collect()),
         }
     }
 }
@@ -96,17 +95,18 @@ impl Reach {
 }
 
 /// Loads relationship fields of many instances at once, within the caller's transaction.
-pub(crate) struct Loader<'a, 'c> {
-    exec: Executor<'c>,
+pub(crate) struct Loader<'a, 'r> {
+    exec: &'r mut dyn Runner,
     schema: &'a Schema,
 }
 
-impl<'a, 'c> Loader<'a, 'c> {
-    pub fn new(conn: &'c rusqlite::Connection, schema: &'a Schema) -> Self {
-        Loader {
-            exec: Executor::new(conn),
-            schema,
-        }
+impl<'a, 'r> Loader<'a, 'r> {
+    pub fn new(exec: &'r mut dyn Runner, schema: &'a Schema) -> Self {
+        Loader { exec, schema }
+    }
+
+    fn sql(&self) -> Sql<'a> {
+        Sql::new(self.schema, self.exec.dialect())
     }
 
     /// Fills the relationship fields `reach` selects of `objs` (instances of table `t`), then
@@ -212,13 +212,11 @@ impl<'a, 'c> Loader<'a, 'c> {
             for (i, rel) in group {
                 let groups = match &bound {
                     None => HashMap::new(),
-                    Some((keys, params)) => self.query_by_key(rel, *keys, params)?,
+                    Some(keys) => self.query_by_key(rel, keys)?,
                 };
                 distribute(objs, i, &parents, groups)?;
             }
-            if let Some((keys, _)) = bound {
-                self.clear(keys)?;
-            }
+            self.clear(bound)?;
         }
         for &(i, rel) in rels {
             let Join::Referencing { column } = rel.join else {
@@ -227,29 +225,26 @@ impl<'a, 'c> Loader<'a, 'c> {
             let targets = column_keys(column);
             let referenced = self.schema.fk(t, column).target_column;
             let bound = self.bind(rel.target, referenced, values.iter().map(|v| &v[column]))?;
-            let groups = match bound {
+            let groups = match &bound {
                 None => HashMap::new(),
-                Some((keys, params)) => {
-                    let render = Sql::sqlite(self.schema);
-                    let sql = render.load_targets(rel.target, referenced, keys);
-                    let rows = self.exec.rows(&sql, &params)?;
-                    self.clear(keys)?;
+                Some(keys) => {
+                    let sql = self.sql().load_targets(rel.target, referenced, &keys.expr);
+                    let rows = self.exec.query(&sql, &keys.params)?;
                     group(rows, |row| HashKey::from(&row[referenced]))
                 }
             };
+            self.clear(bound)?;
             distribute(objs, i, &targets, groups)?;
         }
         Ok(())
     }
 
     /// Empties the temporary table a query's keys were written to, if any.
-    fn clear(&mut self, keys: LoadKeys) -> Result<()> {
-        let render = Sql::sqlite(self.schema);
-        match keys {
-            LoadKeys::List(_) => Ok(()),
-            LoadKeys::Table(t) => self.exec.run(&render.clear_load(t)).map(drop),
-            LoadKeys::Values => self.exec.run(&render.clear_values()).map(drop),
+    fn clear(&mut self, bound: Option<BoundKeys>) -> Result<()> {
+        if let Some(clear) = bound.and_then(|b| b.clear) {
+            self.exec.run(&clear)?;
         }
+        Ok(())
     }
 
     /// The rows of a one-to-many or many-to-many relationship for every bound parent key,
@@ -257,15 +252,15 @@ impl<'a, 'c> Loader<'a, 'c> {
     fn query_by_key(
         &mut self,
         rel: Relationship,
-        keys: LoadKeys,
-        params: &[Value],
+        keys: &BoundKeys,
     ) -> Result<HashMap<HashKey, Vec<Vec<Value>>>> {
-        let render = Sql::sqlite(self.schema);
+        let sql = self.sql();
         Ok(match rel.join {
             Join::Referenced { column } => {
-                let rows = self
-                    .exec
-                    .rows(&render.load_children(rel.target, column, keys), params)?;
+                let rows = self.exec.query(
+                    &sql.load_children(rel.target, column, &keys.expr),
+                    &keys.params,
+                )?;
                 group(rows, |row| HashKey::from(&row[column]))
             }
             Join::Secondary {
@@ -273,8 +268,8 @@ impl<'a, 'c> Loader<'a, 'c> {
                 local,
                 remote,
             } => {
-                let sql = render.load_linked(assoc, local, remote, rel.target, keys);
-                let rows = self.exec.rows(&sql, params)?;
+                let query = sql.load_linked(assoc, local, remote, rel.target, &keys.expr);
+                let rows = self.exec.query(&query, &keys.params)?;
                 let mut groups: HashMap<HashKey, Vec<Vec<Value>>> = HashMap::new();
                 for mut row in rows {
                     let from = HashKey::from(&row.remove(0));
@@ -286,47 +281,26 @@ impl<'a, 'c> Loader<'a, 'c> {
         })
     }
 
-    /// Makes the distinct non-`NULL` `keys` (values of `t.column`) available to one query:
-    /// bound as a padded parameter list, or written to a temporary table — `t`'s load table
-    /// when `column` is its key, the values table otherwise. `None` when there is no key to
-    /// look up.
+    /// Makes the distinct non-`NULL` `keys` (values of `t.column`) available to one query
+    /// ([`Runner::bind_keys`]); `None` when there is no key to look up.
     fn bind<'v>(
         &mut self,
         t: TableId,
         column: usize,
         keys: impl Iterator<Item = &'v Value>,
-    ) -> Result<Option<(LoadKeys, Vec<Value>)>> {
+    ) -> Result<Option<BoundKeys>> {
         let mut seen = HashSet::new();
-        let mut distinct: Vec<Value> = keys
+        let distinct: Vec<Vec<Value>> = keys
             .filter(|k| !k.is_null() && seen.insert(HashKey::from(*k)))
-            .cloned()
+            .map(|k| vec![k.clone()])
             .collect();
-        let Some(last) = distinct.last().cloned() else {
+        if distinct.is_empty() {
             return Ok(None);
-        };
-        if let Some(&size) = LIST_BUCKETS.iter().find(|&&n| n >= distinct.len()) {
-            // Repeating a key changes nothing in `IN (...)`.
-            distinct.resize(size, last);
-            return Ok(Some((LoadKeys::List(size), distinct)));
         }
-        let render = Sql::sqlite(self.schema);
-        let (keys, insert, size) = if self.schema.tables[t].pk == [column] {
-            self.exec.run(&render.create_load(t))?;
-            self.exec.run(&render.clear_load(t))?;
-            let size = render.keys_per_statement(t);
-            (LoadKeys::Table(t), render.insert_load(t, size), size)
-        } else {
-            self.exec.run(&render.create_values())?;
-            self.exec.run(&render.clear_values())?;
-            let size = render.values_per_statement();
-            (LoadKeys::Values, render.insert_values(size), size)
-        };
-        // Every chunk is padded to the same size, so that one statement text does them all.
-        distinct.resize(distinct.len().div_ceil(size) * size, last);
-        for chunk in distinct.chunks(size) {
-            self.exec.execute(&insert, chunk)?;
-        }
-        Ok(Some((keys, Vec::new())))
+        let sql = self.sql();
+        self.exec
+            .bind_keys(&sql, KeyList::Load(t, column), &distinct, 1)
+            .map(Some)
     }
 }
 
@@ -373,7 +347,7 @@ fn distribute(
 }
 
 /// Batched loading of relationship fields.
-impl Session {
+impl<B: Backend> Session<B> {
     /// Fills every relationship field of every row of `rows` with the related rows in the
     /// database: one query per relationship for all the rows together, never one per row.
     /// Only one level is loaded (the loaded rows' own relationship fields are left empty);
@@ -396,10 +370,11 @@ impl Session {
     pub fn load_depth<M: Model>(&mut self, rows: &mut [M], depth: usize) -> Result<()> {
         crate::trace::call("load_depth", M::meta().name, || {
             let (schema, t) = self.table::<M>()?;
-            let tx = Tx::begin(&self.conn, Begin::Read)?;
+            let mut runner = self.runner();
+            let mut tx = Tx::begin(&mut *runner, Begin::Read)?;
             let mut objs: Vec<&mut dyn DynModel> =
                 rows.iter_mut().map(|r| r as &mut dyn DynModel).collect();
-            Loader::new(&tx, &schema).load(t, &mut objs, &mut Reach::all(depth))?;
+            Loader::new(&mut *tx, &schema).load(t, &mut objs, &mut Reach::all(depth))?;
             tx.commit()
         })
     }
@@ -473,11 +448,5 @@ mod tests {
         assert_eq!(a.0, b.0);
         assert_eq!(a.0[1][1], Value::Integer(11), "in row order");
         assert!(c.0.is_empty(), "no key, no rows");
-    }
-
-    #[test]
-    fn buckets_stay_under_the_parameter_limit() {
-        assert!(LIST_BUCKETS.windows(2).all(|w| w[0] < w[1]));
-        assert!(*LIST_BUCKETS.last().unwrap() < 999);
     }
 }

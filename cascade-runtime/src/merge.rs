@@ -1,6 +1,7 @@
 //! [`Session::merge`]: SQLAlchemy's `Session.merge` for a session without an identity map —
 //! an upsert of an instance graph along the relationships whose cascade contains `merge`.
 
+use crate::backend::Backend;
 use crate::error::Result;
 use crate::model::Model;
 use crate::session::Session;
@@ -8,7 +9,7 @@ use crate::tx::{Begin, Tx};
 use crate::write::{Mode, Writer};
 
 /// Merging instance graphs into the database.
-impl Session {
+impl<B: Backend> Session<B> {
     /// Writes `row` whatever the database holds — an upsert — and, along the relationships
     /// whose cascade contains `merge` ([`CascadeSet::MERGE`](crate::CascadeSet::MERGE)), its
     /// related rows in turn:
@@ -30,8 +31,9 @@ impl Session {
     pub fn merge<M: Model>(&mut self, row: &mut M) -> Result<()> {
         crate::trace::call("merge", M::meta().name, || {
             let (schema, _) = self.table::<M>()?;
-            let tx = Tx::begin(&self.conn, Begin::Write)?;
-            Writer::new(&tx, &schema).write(row, Mode::Merge)?;
+            let mut runner = self.runner();
+            let mut tx = Tx::begin(&mut *runner, Begin::Write)?;
+            Writer::new(&mut *tx, &schema).write(row, Mode::Merge)?;
             tx.commit()
         })
     }

@@ -1,19 +1,19 @@
 //! [`Session::refresh`]: re-reading an instance, and along `refresh-expire` cascades its
 //! related rows, from the database.
 
+use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::exec::Executor;
 use crate::load::{Loader, Reach};
 use crate::metadata::CascadeSet;
 use crate::model::{DynModel, Model};
 use crate::session::Session;
-use crate::sql::{rows, Sqlite};
+use crate::sql::rows;
 use crate::tx::{Begin, Tx};
 use crate::value::Key;
 use crate::write::key_of;
 
 /// Refreshing instances from the database.
-impl Session {
+impl<B: Backend> Session<B> {
     /// Replaces `row`'s columns with those of its row in the database
     /// ([`Error::NotFound`] if it is gone, [`Error::MissingKey`] if `row` has no key yet)
     /// and, along the relationships whose cascade contains `refresh-expire`
@@ -37,21 +37,20 @@ impl Session {
                     table: M::meta().table.to_owned(),
                 });
             }
-            let tx = Tx::begin(&self.conn, Begin::Read)?;
-            let found = Executor::new(&tx)
-                .rows(&rows::select_by_key(&Sqlite, M::meta()), &key)?
-                .pop()
-                .ok_or_else(|| Error::NotFound {
-                    table: M::meta().table.to_owned(),
-                    key: Key::new(key).to_string(),
-                })?;
+            let mut runner = self.runner();
+            let mut tx = Tx::begin(&mut *runner, Begin::Read)?;
+            let sql = rows::select_by_key(tx.dialect(), M::meta());
+            let found = tx.query(&sql, &key)?.pop().ok_or_else(|| Error::NotFound {
+                table: M::meta().table.to_owned(),
+                key: Key::new(key).to_string(),
+            })?;
             // Converted as a whole first, so that a bad value leaves `row` untouched.
             let fresh = M::from_values(found)?;
             for (c, value) in fresh.values().into_iter().enumerate() {
                 row.set_value(c, value)?;
             }
             let mut objs: [&mut dyn DynModel; 1] = [row];
-            Loader::new(&tx, &schema).load(
+            Loader::new(&mut *tx, &schema).load(
                 t,
                 &mut objs,
                 &mut Reach::closure(CascadeSet::REFRESH_EXPIRE),

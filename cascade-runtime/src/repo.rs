@@ -2,6 +2,7 @@
 
 use std::marker::PhantomData;
 
+use crate::backend::{Backend, Sqlite};
 use crate::error::Result;
 use crate::model::Model;
 use crate::report::{DeletePlan, DeleteReport};
@@ -32,12 +33,12 @@ use crate::value::{IntoKey, Params};
 /// # Ok(())
 /// # }
 /// ```
-pub struct Repo<'s, M: Model> {
-    session: &'s mut Session,
+pub struct Repo<'s, M: Model, B: Backend = Sqlite> {
+    session: &'s mut Session<B>,
     model: PhantomData<fn() -> M>,
 }
 
-impl<M: Model> std::fmt::Debug for Repo<'_, M> {
+impl<M: Model, B: Backend> std::fmt::Debug for Repo<'_, M, B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Repo")
             .field("model", &M::meta().name)
@@ -45,8 +46,8 @@ impl<M: Model> std::fmt::Debug for Repo<'_, M> {
     }
 }
 
-impl<'s, M: Model> Repo<'s, M> {
-    pub(crate) fn new(session: &'s mut Session) -> Self {
+impl<'s, M: Model, B: Backend> Repo<'s, M, B> {
+    pub(crate) fn new(session: &'s mut Session<B>) -> Self {
         Repo {
             session,
             model: PhantomData,
@@ -54,7 +55,7 @@ impl<'s, M: Model> Repo<'s, M> {
     }
 
     /// The session this repository works on.
-    pub fn session(&mut self) -> &mut Session {
+    pub fn session(&mut self) -> &mut Session<B> {
         self.session
     }
 

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use crate::exec::Roots;
 use crate::metadata::ModelMeta;
+use crate::runner::Roots;
 use crate::value::Key;
 
 /// What one delete call changed.
@@ -14,6 +14,7 @@ pub struct DeleteReport {
     deleted: Vec<(String, usize)>,
     detached: Vec<Detached>,
     statements: usize,
+    round_trips: usize,
 }
 
 /// Rows of one column that a delete set to `NULL` or to its default instead of deleting them.
@@ -63,8 +64,9 @@ impl DeleteReport {
         }
     }
 
-    pub(crate) fn add_statements(&mut self, n: usize) {
-        self.statements += n;
+    pub(crate) fn add_statements(&mut self, statements: usize, round_trips: usize) {
+        self.statements += statements;
+        self.round_trips += round_trips;
     }
 
     pub(crate) fn merge(&mut self, other: DeleteReport) {
@@ -75,6 +77,7 @@ impl DeleteReport {
             self.add_detached(&d.table, &d.column, d.to_default, d.rows);
         }
         self.statements += other.statements;
+        self.round_trips += other.round_trips;
         self.roots += other.roots;
     }
 
@@ -128,9 +131,17 @@ impl DeleteReport {
         &self.detached
     }
 
-    /// How many SQL statements the delete ran (independent of the number of rows).
+    /// How many SQL statements the delete ran. Their texts are fixed by the schema; how many
+    /// times each runs depends on the schema and, on SQLite, on how many bounded ranges the
+    /// key sets are deleted in (see the README's "How a delete runs").
     pub fn statements(&self) -> usize {
         self.statements
+    }
+
+    /// How many round trips to the database server the delete took, transaction control
+    /// included (0 on SQLite, which runs in the process).
+    pub fn round_trips(&self) -> usize {
+        self.round_trips
     }
 }
 

@@ -1,46 +1,51 @@
-//! The [`Session`]: a SQLite connection plus the models it knows.
+//! The [`Session`]: a connection plus the models it knows. Generic over its [`Backend`]:
+//! everything but opening and the driver's connection is the same on every database.
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
-use rusqlite::config::DbConfig;
 use rusqlite::Connection;
 
+use crate::backend::sqlite;
+use crate::backend::{Backend, Conn, Sqlite};
 use crate::error::{Error, Result};
-use crate::exec::{self, Executor, Roots};
 use crate::metadata::ModelMeta;
 use crate::model::Model;
 use crate::plan::{self, Cascade};
 use crate::repo::Repo;
 use crate::report::{DeletePlan, DeleteReport};
+use crate::runner::{Roots, Runner};
 use crate::schema::{Schema, TableId};
-use crate::sql::{self, rows, Dialect, Sqlite};
+use crate::sql::{self, rows};
 use crate::tx::{Begin, Tx};
 use crate::value::{IntoKey, Params, PrimaryKey, Value};
 use crate::write::{key_of, Mode, Writer};
 
-/// How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`.
-pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub use crate::backend::sqlite::DEFAULT_BUSY_TIMEOUT;
 
-/// Prepared statements kept per connection: enough for the plans of a few dozen tables.
-const STATEMENT_CACHE_CAPACITY: usize = 512;
-
-/// A SQLite connection that knows the models used with it.
+/// A connection that knows the models used with it: SQLite by default (`Session` is
+/// `Session<Sqlite>`), PostgreSQL with the `postgres` feature
+/// ([`PgSession`](crate::PgSession) is `Session<Postgres>`). Every call below is the same on
+/// both, with the same rules and errors; only opening a session and the driver's connection
+/// differ.
 ///
 /// Foreign-key enforcement is always on. Every call that writes is atomic: it runs in its own
 /// transaction, or in a savepoint inside the caller's transaction, and changes nothing when it
 /// fails. The models a session has seen (through [`Session::create_all`] or any other call) are
 /// validated together at first use, and their foreign keys are all considered when deleting:
 /// a row of a known table that references a deleted row is deleted, detached or reported.
-pub struct Session {
-    pub(crate) conn: Connection,
+///
+/// A session is `Send`: it can move into a thread, a pool or `spawn_blocking`.
+pub struct Session<B: Backend = Sqlite> {
+    pub(crate) conn: Conn,
     models: Vec<&'static ModelMeta>,
     schema: Option<Arc<Schema>>,
     plans: HashMap<TableId, Arc<Cascade>>,
     preview_keys: usize,
+    backend: PhantomData<B>,
 }
 
 /// How many first keys per table a [`DeletePlan`] lists by default.
@@ -59,17 +64,18 @@ pub struct ChunkProgress {
     pub rows_deleted: usize,
 }
 
-impl std::fmt::Debug for Session {
+impl<B: Backend> std::fmt::Debug for Session<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let models: Vec<&str> = self.models.iter().map(|m| m.name).collect();
         f.debug_struct("Session")
-            .field("path", &self.conn.path())
+            .field("backend", &B::NAME)
             .field("models", &models)
             .finish()
     }
 }
 
-impl Session {
+/// Opening a SQLite session.
+impl Session<Sqlite> {
     /// Opens (or creates) a database file.
     pub fn open(path: impl AsRef<Path>) -> Result<Session> {
         let path = path.as_ref();
@@ -89,44 +95,40 @@ impl Session {
     /// literals off (`"name"` is always an identifier) and setting a busy timeout of
     /// [`DEFAULT_BUSY_TIMEOUT`].
     pub fn from_connection(conn: Connection) -> Result<Session> {
-        conn.pragma_update(None, "foreign_keys", true)
-            .map_err(Error::db("enabling foreign keys"))?;
-        let on: bool = conn
-            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
-            .map_err(Error::db("reading PRAGMA foreign_keys"))?;
-        if !on {
-            return Err(Error::ForeignKeysOff);
+        sqlite::configure(&conn)?;
+        Ok(Session::with(Conn::Sqlite(conn)))
+    }
+
+    /// The underlying connection.
+    pub fn connection(&self) -> &Connection {
+        match &self.conn {
+            Conn::Sqlite(conn) => conn,
+            #[allow(unreachable_patterns)] // with the `postgres` feature
+            _ => unreachable!("a Session<Sqlite> holds a SQLite connection"),
         }
-        conn.busy_timeout(DEFAULT_BUSY_TIMEOUT)
-            .map_err(Error::db("setting the busy timeout"))?;
-        // A double-quoted name that matches no column is an error, not a string literal
-        // (SQLite's legacy "DQS" misfeature): a misspelled `"column"` in a `delete_where`
-        // clause must not become a constant that matches every row, or none.
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)
-            .map_err(Error::db("disabling double-quoted string literals"))?;
-        // Key sets and hook rows live in temporary tables: on disk, behind SQLite's bounded
-        // page cache, so that memory does not grow with the number of rows a delete reaches
-        // (the bundled SQLite keeps temporary tables in memory by default).
-        conn.pragma_update(None, "temp_store", "FILE")
-            .map_err(Error::db("setting PRAGMA temp_store"))?;
-        // Every statement of every plan is prepared once and reused; keep them all.
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
-        Ok(Session {
+    }
+}
+
+impl<B: Backend> Session<B> {
+    /// A session over a configured connection.
+    pub(crate) fn with(conn: Conn) -> Session<B> {
+        Session {
             conn,
             models: Vec::new(),
             schema: None,
             plans: HashMap::new(),
             preview_keys: DEFAULT_PREVIEW_KEYS,
-        })
+            backend: PhantomData,
+        }
     }
 
-    /// The underlying connection.
-    pub fn connection(&self) -> &Connection {
-        &self.conn
+    /// A statement runner over the session's connection, for one call.
+    pub(crate) fn runner(&mut self) -> Box<dyn Runner + '_> {
+        self.conn.runner()
     }
 
     /// The session's calls for `M`, typed by it: [`Repo`].
-    pub fn repo<M: Model>(&mut self) -> Repo<'_, M> {
+    pub fn repo<M: Model>(&mut self) -> Repo<'_, M, B> {
         Repo::new(self)
     }
 
@@ -172,11 +174,12 @@ impl Session {
         crate::trace::call("create_all", M::meta().name, || {
             let (schema, root) = self.table::<M>()?;
             let order = schema.creation_order(root);
-            let tx = Tx::begin(&self.conn, Begin::Write)?;
-            let mut exec = Executor::new(&tx);
+            let mut runner = self.runner();
+            let mut tx = Tx::begin(&mut *runner, Begin::Write)?;
+            let dialect = tx.dialect();
             for t in order {
-                for ddl in sql::create_table(&Sqlite, schema.tables[t].meta) {
-                    exec.execute(&ddl, &[])?;
+                for ddl in sql::create_table(dialect, schema.tables[t].meta) {
+                    tx.execute(&ddl, &[])?;
                 }
             }
             tx.commit()
@@ -206,11 +209,12 @@ impl Session {
 
     fn write<M: Model>(&mut self, row: &mut M, mode: Mode) -> Result<DeleteReport> {
         let (schema, _) = self.table::<M>()?;
-        let tx = Tx::begin(&self.conn, Begin::Write)?;
-        let mut writer = Writer::new(&tx, &schema);
+        let mut runner = self.runner();
+        let mut tx = Tx::begin(&mut *runner, Begin::Write)?;
+        let mut writer = Writer::new(&mut *tx, &schema);
         writer.write(row, mode)?;
         let report = std::mem::take(&mut writer.report);
-        drop(writer); // its prepared statements go back to the cache before the commit
+        drop(writer);
         tx.commit()?;
         Ok(report)
     }
@@ -223,8 +227,9 @@ impl Session {
         crate::trace::call("get", M::meta().name, || {
             let (schema, t) = self.table::<M>()?;
             let key = checked_key(&schema, t, key.into_key().into_values())?;
-            let mut exec = Executor::new(&self.conn);
-            let mut found = exec.rows(&rows::select_by_key(&Sqlite, M::meta()), &key)?;
+            let mut runner = self.runner();
+            let sql = rows::select_by_key(runner.dialect(), M::meta());
+            let mut found = runner.query(&sql, &key)?;
             found.pop().map(M::from_values).transpose()
         })
     }
@@ -247,11 +252,13 @@ impl Session {
     fn count_rows<M: Model>(&mut self, clause: Option<&str>, params: Vec<Value>) -> Result<usize> {
         self.table::<M>()?;
         let meta = M::meta();
+        let mut runner = self.runner();
+        let dialect = runner.dialect();
         let sql = match clause {
-            Some(clause) => rows::count_where(&Sqlite, meta, clause),
-            None => format!("SELECT count(*) FROM {}", Sqlite.quote(meta.table)),
+            Some(clause) => rows::count_where(dialect, meta, clause),
+            None => format!("SELECT count(*) FROM {}", dialect.quote(meta.table)),
         };
-        let n = Executor::new(&self.conn)
+        let n = runner
             .count(&sql::Statement { sql, params })
             .map_err(|e| match clause {
                 Some(clause) => e.in_clause(meta.table, clause),
@@ -267,9 +274,10 @@ impl Session {
         crate::trace::call("select_where", M::meta().name, || {
             self.table::<M>()?;
             let meta = M::meta();
-            let sql = rows::select_where(&Sqlite, meta, Some(clause));
-            Executor::new(&self.conn)
-                .rows(&sql, &params.into_values())
+            let mut runner = self.runner();
+            let sql = rows::select_where(runner.dialect(), meta, Some(clause));
+            runner
+                .query(&sql, &params.into_values())
                 .map_err(|e| e.in_clause(meta.table, clause))?
                 .into_iter()
                 .map(M::from_values)
@@ -350,8 +358,9 @@ impl Session {
         expected: Option<&DeletePlan>,
     ) -> Result<DeleteReport> {
         let plan = self.plan(schema, t)?;
-        let tx = Tx::begin(&self.conn, Begin::Write)?;
-        let report = exec::delete(&tx, schema, &plan, roots, expected)?;
+        let mut runner = self.runner();
+        let mut tx = Tx::begin(&mut *runner, Begin::Write)?;
+        let report = tx.delete(schema, &plan, roots, expected)?;
         tx.commit()?;
         Ok(report)
     }
@@ -384,13 +393,15 @@ impl Session {
 
     fn run_preview(&mut self, schema: &Schema, t: TableId, roots: Roots) -> Result<DeletePlan> {
         let plan = self.plan(schema, t)?;
+        let preview_keys = self.preview_keys;
+        let mut runner = self.runner();
         // Dropped without commit: the savepoint rolls back whatever the preview touched.
-        let tx = Tx::begin(&self.conn, Begin::Read)?;
-        exec::preview(&tx, schema, &plan, roots, self.preview_keys)
+        let mut tx = Tx::begin(&mut *runner, Begin::Read)?;
+        tx.preview(schema, &plan, roots, preview_keys)
     }
 }
 
-impl Session {
+impl<B: Backend> Session<B> {
     /// How many first keys per table [`Session::plan_delete`] lists (default
     /// [`DEFAULT_PREVIEW_KEYS`]; 0 lists none). Rendered by `{:#}` on the plan.
     pub fn set_preview_keys(&mut self, keys: usize) {

@@ -5,9 +5,9 @@
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
-use rusqlite::Connection;
-
+use crate::backend::Backend;
 use crate::error::{Error, Result};
+use crate::runner::Runner;
 use crate::session::Session;
 
 /// The savepoint every call (and every nested [`Session::transaction`]) takes inside a
@@ -32,23 +32,23 @@ pub(crate) enum Begin {
 }
 
 /// One call's transaction: `BEGIN` outside a transaction, a savepoint inside one. Rolled back
-/// when dropped without [`Tx::commit`].
-pub(crate) struct Tx<'c> {
-    conn: &'c Connection,
+/// when dropped without [`Tx::commit`]. Derefs to the runner it holds.
+pub(crate) struct Tx<'r, 'c> {
+    runner: &'r mut (dyn Runner + 'c),
     savepoint: bool,
     open: bool,
 }
 
-impl<'c> Tx<'c> {
-    pub fn begin(conn: &'c Connection, begin: Begin) -> Result<Tx<'c>> {
-        let savepoint = start(conn, begin)?;
-        Ok(Tx::started(conn, savepoint))
+impl<'r, 'c> Tx<'r, 'c> {
+    pub fn begin(runner: &'r mut (dyn Runner + 'c), begin: Begin) -> Result<Tx<'r, 'c>> {
+        let savepoint = start(runner, begin)?;
+        Ok(Tx::started(runner, savepoint))
     }
 
     /// The guard of a transaction (or savepoint) that [`start`] began.
-    fn started(conn: &'c Connection, savepoint: bool) -> Tx<'c> {
+    fn started(runner: &'r mut (dyn Runner + 'c), savepoint: bool) -> Tx<'r, 'c> {
         Tx {
-            conn,
+            runner,
             savepoint,
             open: true,
         }
@@ -60,7 +60,7 @@ impl<'c> Tx<'c> {
             true => format!("RELEASE {SAVEPOINT}"),
             false => "COMMIT".to_owned(),
         };
-        control(self.conn, &sql)?;
+        self.runner.control(&sql)?;
         self.open = false;
         Ok(())
     }
@@ -68,18 +68,18 @@ impl<'c> Tx<'c> {
     fn rollback(&mut self) -> Result<()> {
         self.open = false;
         if self.savepoint {
-            control(self.conn, &format!("ROLLBACK TO {SAVEPOINT}"))?;
-            control(self.conn, &format!("RELEASE {SAVEPOINT}"))
-        } else if !self.conn.is_autocommit() {
+            self.runner.control(&format!("ROLLBACK TO {SAVEPOINT}"))?;
+            self.runner.control(&format!("RELEASE {SAVEPOINT}"))
+        } else if self.runner.in_transaction() {
             // A failed COMMIT may have ended the transaction already.
-            control(self.conn, "ROLLBACK")
+            self.runner.control("ROLLBACK")
         } else {
             Ok(())
         }
     }
 }
 
-impl Drop for Tx<'_> {
+impl Drop for Tx<'_, '_> {
     fn drop(&mut self) {
         if self.open {
             // Nothing better to do with a failed rollback than to leave it to the connection.
@@ -88,37 +88,35 @@ impl Drop for Tx<'_> {
     }
 }
 
-impl std::ops::Deref for Tx<'_> {
-    type Target = Connection;
+impl<'c> std::ops::Deref for Tx<'_, 'c> {
+    type Target = dyn Runner + 'c;
 
-    fn deref(&self) -> &Connection {
-        self.conn
+    fn deref(&self) -> &Self::Target {
+        self.runner
+    }
+}
+
+impl std::ops::DerefMut for Tx<'_, '_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.runner
     }
 }
 
 /// Begins a transaction, or a savepoint inside the connection's; returns whether it is a
 /// savepoint.
-fn start(conn: &Connection, begin: Begin) -> Result<bool> {
-    let savepoint = !conn.is_autocommit();
+fn start(runner: &mut dyn Runner, begin: Begin) -> Result<bool> {
+    let savepoint = runner.in_transaction();
     let sql = match (savepoint, begin) {
         (true, _) => format!("SAVEPOINT {SAVEPOINT}"),
-        (false, Begin::Write) => "BEGIN IMMEDIATE".to_owned(),
+        (false, Begin::Write) => runner.dialect().begin_write().to_owned(),
         (false, Begin::Read) => "BEGIN".to_owned(),
     };
-    control(conn, &sql)?;
+    runner.control(&sql)?;
     Ok(savepoint)
 }
 
-/// Runs a transaction-control statement, traced at debug level.
-fn control(conn: &Connection, sql: &str) -> Result<()> {
-    conn.execute_batch(sql)
-        .map_err(Error::db(format!("executing `{sql}`")))?;
-    tracing::debug!(target: "cascade_runtime::sql", rows = 0u64, sql, "executed");
-    Ok(())
-}
-
 /// Grouping calls.
-impl Session {
+impl<B: Backend> Session<B> {
     /// Runs `f` in one transaction: if it returns `Ok`, everything it did commits; if it
     /// returns `Err` or panics, everything it did is rolled back (and the panic goes on).
     /// Nested calls are savepoints of the outer transaction: an inner `Err` rolls back the
@@ -152,16 +150,20 @@ impl Session {
     /// ```
     pub fn transaction<T, E>(
         &mut self,
-        f: impl FnOnce(&mut Session) -> std::result::Result<T, E>,
+        f: impl FnOnce(&mut Session<B>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E>
     where
         E: From<Error>,
     {
+        let span =
+            tracing::info_span!(target: "cascade_runtime", "cascade", operation = "transaction");
+        let _entered = span.enter();
         // The guard cannot be held across `f`, which borrows the session mutably: it is made
         // after `f` returns (or panics), and the outcome decides.
-        let savepoint = start(&self.conn, Begin::Write)?;
+        let savepoint = start(&mut *self.conn.runner(), Begin::Write)?;
         let outcome = catch_unwind(AssertUnwindSafe(|| f(self)));
-        let mut tx = Tx::started(&self.conn, savepoint);
+        let mut runner = self.conn.runner();
+        let mut tx = Tx::started(&mut *runner, savepoint);
         match outcome {
             Ok(Ok(value)) => {
                 tx.commit()?;
@@ -173,6 +175,8 @@ impl Session {
             }
             Err(panic) => {
                 let _ = tx.rollback();
+                drop(tx);
+                drop(runner);
                 resume_unwind(panic)
             }
         }

@@ -9,6 +9,7 @@ use crate::metadata::SqlType;
 
 /// One SQL value, owned. Every value that reaches the database is bound as a parameter.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Value {
     /// SQL `NULL`.
     Null,
@@ -20,6 +21,9 @@ pub enum Value {
     Text(String),
     /// Raw bytes.
     Blob(Vec<u8>),
+    /// A list of values, bound as one PostgreSQL array parameter (`id = ANY($1)`); its
+    /// element type is the one the statement expects. SQLite has no arrays and refuses it.
+    Array(Vec<Value>),
 }
 
 impl Value {
@@ -31,6 +35,7 @@ impl Value {
             Value::Real(_) => "REAL",
             Value::Text(_) => "TEXT",
             Value::Blob(_) => "BLOB",
+            Value::Array(_) => "ARRAY",
         }
     }
 
@@ -61,6 +66,10 @@ impl Value {
                 )
             }
             Value::Text(s) => format!("'{}'", s.replace('\'', "''")),
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(Value::to_sql_literal).collect();
+                format!("ARRAY[{}]", items.join(", "))
+            }
             Value::Blob(b) => {
                 let mut out = String::with_capacity(3 + 2 * b.len());
                 out.push_str("X'");
@@ -82,6 +91,16 @@ impl fmt::Display for Value {
             Value::Real(r) => write!(f, "{r}"),
             Value::Text(s) => write!(f, "{s:?}"),
             Value::Blob(b) => write!(f, "<{} bytes>", b.len()),
+            Value::Array(items) => {
+                f.write_str("[")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
         }
     }
 }

@@ -4,24 +4,23 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::exec::{self, Executor, Prepared, Roots};
 use crate::metadata::{CascadeSet, ModelMeta, PassiveDeletes};
 use crate::model::DynModel;
 use crate::plan;
 use crate::report::DeleteReport;
+use crate::runner::{Handle, KeyList, Roots, Runner};
 use crate::schema::{Join, Schema, TableId};
-use crate::sql::{rows, Sql, Sqlite};
+use crate::sql::{rows, Sql};
 use crate::value::Value;
 
 /// Writes instance graphs within one transaction.
-pub(crate) struct Writer<'a, 'c> {
-    pub exec: Executor<'c>,
+pub(crate) struct Writer<'a, 'r> {
+    pub exec: &'r mut dyn Runner,
     pub schema: &'a Schema,
-    pub conn: &'c rusqlite::Connection,
     /// Deletes run by `delete-orphan` during an update.
     pub report: DeleteReport,
     /// Each table's row statements, prepared once per write and held while it runs.
-    rows: HashMap<(TableId, RowSql), Prepared<'c>>,
+    rows: HashMap<(TableId, RowSql), Handle>,
 }
 
 /// The row statements a write builds.
@@ -80,34 +79,36 @@ impl Mode {
 
 /// A row statement of `t`, prepared on first use (`None`: an update of a table with no
 /// column besides its key).
-fn row_stmt<'m, 'c>(
-    held: &'m mut HashMap<(TableId, RowSql), Prepared<'c>>,
-    exec: &Executor<'c>,
+fn row_stmt(
+    held: &mut HashMap<(TableId, RowSql), Handle>,
+    exec: &mut dyn Runner,
     schema: &Schema,
     t: TableId,
     kind: RowSql,
-) -> Result<Option<&'m mut Prepared<'c>>> {
-    if let std::collections::hash_map::Entry::Vacant(entry) = held.entry((t, kind)) {
-        let meta = schema.tables[t].meta;
-        let sql = match kind {
-            RowSql::Insert => {
-                rows::insert(&Sqlite, meta, &(0..meta.columns.len()).collect::<Vec<_>>())
-            }
-            RowSql::InsertAssigned => {
-                let columns: Vec<usize> = (0..meta.columns.len())
-                    .filter(|&c| !meta.columns[c].primary_key)
-                    .collect();
-                rows::insert(&Sqlite, meta, &columns)
-            }
-            RowSql::Update => match rows::update(&Sqlite, meta) {
-                Some(sql) => sql,
-                None => return Ok(None),
-            },
-            RowSql::Exists => rows::exists(&Sqlite, meta),
-        };
-        entry.insert(exec.prepare(sql)?);
+) -> Result<Option<Handle>> {
+    if let Some(&handle) = held.get(&(t, kind)) {
+        return Ok(Some(handle));
     }
-    Ok(held.get_mut(&(t, kind)))
+    let meta = schema.tables[t].meta;
+    let d = exec.dialect();
+    let sql = match kind {
+        RowSql::Insert => rows::insert(d, meta, &(0..meta.columns.len()).collect::<Vec<_>>()),
+        RowSql::InsertAssigned => {
+            let columns: Vec<usize> = (0..meta.columns.len())
+                .filter(|&c| !meta.columns[c].primary_key)
+                .collect();
+            let key = meta.columns[schema.tables[t].pk[0]].name;
+            format!("{}{}", rows::insert(d, meta, &columns), d.returning(key))
+        }
+        RowSql::Update => match rows::update(d, meta) {
+            Some(sql) => sql,
+            None => return Ok(None),
+        },
+        RowSql::Exists => rows::exists(d, meta),
+    };
+    let handle = exec.prepare(sql)?;
+    held.insert((t, kind), handle);
+    Ok(Some(handle))
 }
 
 fn table_of(schema: &Schema, meta: &ModelMeta) -> Result<TableId> {
@@ -127,15 +128,18 @@ pub(crate) fn key_of(schema: &Schema, t: TableId, values: &[Value]) -> Vec<Value
         .collect()
 }
 
-impl<'a, 'c> Writer<'a, 'c> {
-    pub fn new(conn: &'c rusqlite::Connection, schema: &'a Schema) -> Self {
+impl<'a, 'r> Writer<'a, 'r> {
+    pub fn new(exec: &'r mut dyn Runner, schema: &'a Schema) -> Self {
         Writer {
-            exec: Executor::new(conn),
+            exec,
             schema,
-            conn,
             report: DeleteReport::default(),
             rows: HashMap::new(),
         }
+    }
+
+    fn sql(&self) -> Sql<'a> {
+        Sql::new(self.schema, self.exec.dialect())
     }
 
     /// Writes `obj` and, along `save-update` cascades (`merge` ones for [`Mode::Merge`]), its
@@ -181,7 +185,7 @@ impl<'a, 'c> Writer<'a, 'c> {
             };
             if !orphan.key.is_null() && now[column] != orphan.key {
                 let fk = self.schema.fk(t, column);
-                let clause = Sql::sqlite(self.schema).column_is(fk.target, fk.target_column);
+                let clause = self.sql().column_is(fk.target, fk.target_column);
                 self.delete_where(fk.target, clause, vec![orphan.key])?;
             }
         }
@@ -221,7 +225,7 @@ impl<'a, 'c> Writer<'a, 'c> {
                     let targets = obj.related_mut(i);
                     let link = match targets.is_empty() {
                         true => String::new(),
-                        false => Sql::sqlite(self.schema).insert_link(assoc, local, remote),
+                        false => self.sql().insert_link(assoc, local, remote),
                     };
                     let local_value = referenced_value(assoc, local);
                     let target_column = self.schema.fk(assoc, remote).target_column;
@@ -279,8 +283,9 @@ impl<'a, 'c> Writer<'a, 'c> {
             return Ok(Vec::new());
         }
         let columns: Vec<usize> = orphaning.iter().map(|&(_, c)| c).collect();
-        let sql = rows::select_columns_by_key(&Sqlite, self.schema.tables[t].meta, &columns);
-        let Some(stored) = self.exec.rows(&sql, &key)?.pop() else {
+        let sql =
+            rows::select_columns_by_key(self.exec.dialect(), self.schema.tables[t].meta, &columns);
+        let Some(stored) = self.exec.query(&sql, &key)?.pop() else {
             return Ok(Vec::new());
         };
         Ok(orphaning
@@ -308,16 +313,15 @@ impl<'a, 'c> Writer<'a, 'c> {
             Mode::Update => true,
             Mode::Save | Mode::Merge if assigned => false,
             Mode::Save | Mode::Merge => {
-                let exists = row_stmt(&mut self.rows, &self.exec, self.schema, t, RowSql::Exists)?;
+                let exists = row_stmt(&mut self.rows, self.exec, self.schema, t, RowSql::Exists)?;
                 match exists {
-                    Some(stmt) => self.exec.exists_prepared(stmt, &key)?,
+                    Some(stmt) => !self.exec.query_prepared(stmt, &key)?.is_empty(),
                     None => false,
                 }
             }
         };
         if update {
-            if let Some(stmt) =
-                row_stmt(&mut self.rows, &self.exec, self.schema, t, RowSql::Update)?
+            if let Some(stmt) = row_stmt(&mut self.rows, self.exec, self.schema, t, RowSql::Update)?
             {
                 let mut params: Vec<Value> = values
                     .into_iter()
@@ -326,7 +330,7 @@ impl<'a, 'c> Writer<'a, 'c> {
                     .map(|(v, _)| v)
                     .collect();
                 params.extend(key.iter().cloned());
-                let changed = self.exec.execute_prepared(stmt, &params)?;
+                let changed = self.exec.execute_prepared(stmt, &mut params.iter())?;
                 if changed == 0 && mode == Mode::Update {
                     return Err(Error::NotFound {
                         table: meta.table.to_owned(),
@@ -337,44 +341,29 @@ impl<'a, 'c> Writer<'a, 'c> {
             return Ok(key);
         }
         if assigned {
-            let params = values
+            let mut params = values
                 .iter()
                 .zip(meta.columns)
-                .filter(|(_, c)| !c.primary_key);
-            let params = params.map(|(v, _)| v);
-            if let Some(stmt) = row_stmt(
+                .filter(|(_, c)| !c.primary_key)
+                .map(|(v, _)| v);
+            let stmt = row_stmt(
                 &mut self.rows,
-                &self.exec,
+                self.exec,
                 self.schema,
                 t,
                 RowSql::InsertAssigned,
-            )? {
-                self.exec.execute_prepared(stmt, params)?;
-            }
-            let id = Value::Integer(self.exec.last_insert_rowid());
+            )?
+            .expect("an insert is always a statement");
+            let id = self.exec.insert_assigned(stmt, &mut params)?;
             obj.set_value(self.schema.tables[t].pk[0], id.clone())?;
             key[0] = id;
         } else {
-            if let Some(stmt) =
-                row_stmt(&mut self.rows, &self.exec, self.schema, t, RowSql::Insert)?
+            if let Some(stmt) = row_stmt(&mut self.rows, self.exec, self.schema, t, RowSql::Insert)?
             {
-                self.exec.execute_prepared(stmt, &values)?;
+                self.exec.execute_prepared(stmt, &mut values.iter())?;
             }
         }
         Ok(key)
-    }
-
-    /// Fills `t`'s keep table with `kept`, in statements of bounded size.
-    fn fill_keep(&mut self, t: TableId, kept: &[Vec<Value>]) -> Result<()> {
-        let render = Sql::sqlite(self.schema);
-        self.exec.run(&render.create_keep(t))?;
-        self.exec.run(&render.clear_keep(t))?;
-        for chunk in kept.chunks(render.keys_per_statement(t)) {
-            let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
-            self.exec
-                .execute(&render.insert_keep(t, chunk.len()), &params)?;
-        }
-        Ok(())
     }
 
     /// Rows of `t` pointing at `parent` through `column` that are no longer in the collection:
@@ -387,18 +376,19 @@ impl<'a, 'c> Writer<'a, 'c> {
         parent: &Value,
         kept: Vec<Vec<Value>>,
     ) -> Result<()> {
-        self.fill_keep(t, &kept)?;
-        let render = Sql::sqlite(self.schema);
-        let params = [parent.clone()];
+        let sql = self.sql();
+        let kept = self.exec.bind_keys(&sql, KeyList::Keep(t), &kept, 2)?;
+        let mut params = vec![parent.clone()];
+        params.extend(kept.params.iter().cloned());
         if cascade.contains(CascadeSet::DELETE_ORPHAN) {
-            let clause = render.left_collection(t, column);
-            self.delete_where(t, clause, params.to_vec())?;
+            let clause = sql.left_collection(t, column, &kept.expr);
+            self.delete_where(t, clause, params)?;
         } else {
             let col = &self.schema.tables[t].meta.columns[column];
             if !col.nullable {
                 let rows = self.exec.count(&crate::sql::Statement {
-                    sql: render.count_left(t, column),
-                    params: params.to_vec(),
+                    sql: sql.count_left(t, column, &kept.expr),
+                    params: params.clone(),
                 })?;
                 if rows > 0 {
                     return Err(Error::Orphaned {
@@ -409,9 +399,11 @@ impl<'a, 'c> Writer<'a, 'c> {
                 }
             }
             self.exec
-                .execute(&render.release_left(t, column), &params)?;
+                .execute(&sql.release_left(t, column, &kept.expr), &params)?;
         }
-        self.exec.run(&render.clear_keep(t))?;
+        if let Some(clear) = kept.clear {
+            self.exec.run(&clear)?;
+        }
         Ok(())
     }
 
@@ -420,35 +412,32 @@ impl<'a, 'c> Writer<'a, 'c> {
     fn sync_links(
         &mut self,
         target: TableId,
-        (assoc, local, remote): (TableId, usize, usize),
+        link: (TableId, usize, usize),
         cascade: CascadeSet,
         parent: &Value,
         kept: Vec<Vec<Value>>,
     ) -> Result<()> {
-        self.fill_keep(target, &kept)?;
-        let render = Sql::sqlite(self.schema);
-        let params = vec![parent.clone()];
+        let sql = self.sql();
+        let kept = self.exec.bind_keys(&sql, KeyList::Keep(target), &kept, 2)?;
+        let mut params = vec![parent.clone()];
+        params.extend(kept.params.iter().cloned());
         if cascade.contains(CascadeSet::DELETE_ORPHAN) {
-            let clause = render.targets_left(assoc, local, remote, target);
+            let clause = sql.targets_left(link, target, &kept.expr);
             self.delete_where(target, clause, params.clone())?;
         }
-        self.exec.execute(
-            &render.delete_links_left(assoc, local, remote, target),
-            &params,
-        )?;
-        self.exec.run(&render.clear_keep(target))?;
+        self.exec
+            .execute(&sql.delete_links_left(link, target, &kept.expr), &params)?;
+        if let Some(clear) = kept.clear {
+            self.exec.run(&clear)?;
+        }
         Ok(())
     }
 
     fn delete_where(&mut self, t: TableId, clause: String, params: Vec<Value>) -> Result<()> {
         let plan = plan::cascade(self.schema, t)?;
-        let report = exec::delete(
-            self.conn,
-            self.schema,
-            &plan,
-            Roots::Where { clause, params },
-            None,
-        )?;
+        let report = self
+            .exec
+            .delete(self.schema, &plan, Roots::Where { clause, params }, None)?;
         self.report.merge(report);
         Ok(())
     }

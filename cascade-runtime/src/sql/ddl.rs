@@ -4,22 +4,25 @@ use super::Dialect;
 use crate::metadata::ModelMeta;
 
 /// DDL of one model: `CREATE TABLE` and its indexes.
-pub(crate) fn create_table<D: Dialect>(dialect: &D, meta: &ModelMeta) -> Vec<String> {
+pub(crate) fn create_table(dialect: &dyn Dialect, meta: &ModelMeta) -> Vec<String> {
     let q = |s: &str| dialect.quote(s);
     let rowid = meta.has_rowid_key();
     let mut defs = Vec::new();
     for col in meta.columns {
-        let mut def = format!("{} {}", q(col.name), col.sql_type.sql());
-        if rowid && col.primary_key {
-            def.push_str(" PRIMARY KEY");
-        } else if !col.nullable {
-            def.push_str(" NOT NULL");
-        }
+        let mut def = if rowid && col.primary_key {
+            format!("{} {}", q(col.name), dialect.assigned_key(col.sql_type))
+        } else {
+            let mut def = format!("{} {}", q(col.name), dialect.column_type(col.sql_type));
+            if !col.nullable {
+                def.push_str(" NOT NULL");
+            }
+            def
+        };
         if col.unique {
             def.push_str(" UNIQUE");
         }
         if let Some(default) = col.default {
-            def.push_str(&format!(" DEFAULT {}", default().to_sql_literal()));
+            def.push_str(&format!(" DEFAULT {}", dialect.literal(&default())));
         }
         defs.push(def);
     }

@@ -2,12 +2,12 @@
 //! self-references, loops), checks, detaches, unlinks, the rows hooks read, and the deletes —
 //! by key set, in ranges of it, or straight through a leaf's one edge.
 
-use super::{Dialect, Sql, Statement};
+use super::{Sql, Statement};
 use crate::plan::{Check, Detach, Edge, Via};
 use crate::schema::TableId;
 use crate::value::Value;
 
-impl<D: Dialect> Sql<'_, D> {
+impl Sql<'_> {
     /// Seeds `t`'s key set with the existing row of `key` (one value per primary-key column).
     pub fn seed_key(&self, t: TableId, key: Vec<Value>) -> Statement {
         let conds: Vec<String> = self.schema.tables[t]
@@ -215,7 +215,7 @@ impl<D: Dialect> Sql<'_, D> {
         Statement::new(format!(
             "WITH RECURSIVE cascade_loop(t, k) AS ({}) {} (t, k) SELECT t, k FROM cascade_loop",
             terms.join(" UNION "),
-            self.dialect.insert_ignore(&self.loop_keys())
+            self.insert_or_ignore(&self.loop_keys())
         ))
     }
 

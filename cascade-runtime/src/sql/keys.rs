@@ -2,7 +2,7 @@
 //! collection keeps during an update, the keys a batched load looks up), and the expressions
 //! that reach rows through foreign keys — to their target's key, or to another unique column.
 
-use super::{tuple, tuple_of, Dialect, Sql, Statement};
+use super::{tuple, tuple_of, Sql, Statement};
 use crate::metadata::SqlType;
 use crate::schema::TableId;
 use crate::value::Value;
@@ -28,7 +28,7 @@ impl KeyTable {
     }
 }
 
-impl<D: Dialect> Sql<'_, D> {
+impl Sql<'_> {
     /// The key-set table of `t`.
     pub fn keys(&self, t: TableId) -> String {
         self.key_table(KeyTable::Keys, t)
@@ -84,7 +84,7 @@ impl<D: Dialect> Sql<'_, D> {
             .collect();
         format!(
             "{} ({}) VALUES {}",
-            self.dialect.insert_ignore(&self.key_table(kind, t)),
+            self.insert_or_ignore(&self.key_table(kind, t)),
             self.key_columns(t),
             tuples.join(", ")
         )
@@ -100,10 +100,16 @@ impl<D: Dialect> Sql<'_, D> {
         self.clear_key_table(KeyTable::Keys, t)
     }
 
+    /// `INSERT OR IGNORE INTO table`: the temporary tables of keys are SQLite's (PostgreSQL
+    /// keeps a cascade's keys in the statement's own CTEs).
+    pub(super) fn insert_or_ignore(&self, table: &str) -> String {
+        format!("INSERT OR IGNORE INTO {table}")
+    }
+
     pub(super) fn insert_keys(&self, t: TableId) -> String {
         format!(
             "{} ({})",
-            self.dialect.insert_ignore(&self.keys(t)),
+            self.insert_or_ignore(&self.keys(t)),
             self.key_columns(t)
         )
     }

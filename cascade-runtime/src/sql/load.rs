@@ -1,22 +1,22 @@
 //! Statements of batched loads: one query per relationship for many parent rows.
 
 use super::keys::KeyTable;
-use super::{tuple_always, Dialect, Sql, Statement};
+use super::{tuple_always, Sql, Statement};
 use crate::schema::TableId;
 
-/// Where a batched load reads the keys it looks up.
+/// Where a batched load reads the keys it looks up, on SQLite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LoadKeys {
-    /// `n` bound parameters, `?1` to `?n`.
-    List(usize),
-    /// The load table of this table (see [`Render::load_table`]).
+    /// `n` bound parameters, from the `first`.
+    List { first: usize, n: usize },
+    /// The load table of this table (see [`Sql::load_table`]).
     Table(TableId),
-    /// The load table of values of any one column (see [`Render::load_values`]), for joins
+    /// The load table of values of any one column (see [`Sql::load_values`]), for joins
     /// through a column that is not a key.
     Values,
 }
 
-impl<D: Dialect> Sql<'_, D> {
+impl Sql<'_> {
     /// The temporary table holding the keys of `t` a batched load looks up.
     pub fn load_table(&self, t: TableId) -> String {
         self.key_table(KeyTable::Load, t)
@@ -63,15 +63,17 @@ impl<D: Dialect> Sql<'_, D> {
             .collect();
         format!(
             "{} (k0) VALUES {}",
-            self.dialect.insert_ignore(&self.load_values()),
+            self.insert_or_ignore(&self.load_values()),
             tuples.join(", ")
         )
     }
 
     /// The keys a load looks up, as the right side of `IN`.
-    pub(super) fn load_keys(&self, keys: LoadKeys) -> String {
+    pub(crate) fn load_keys(&self, keys: LoadKeys) -> String {
         match keys {
-            LoadKeys::List(n) => tuple_always((1..=n).map(|i| self.dialect.param(i)).collect()),
+            LoadKeys::List { first, n } => {
+                tuple_always((first..first + n).map(|i| self.dialect.param(i)).collect())
+            }
             LoadKeys::Table(t) => format!(
                 "(SELECT {} FROM {})",
                 self.key_columns(t),
@@ -83,26 +85,26 @@ impl<D: Dialect> Sql<'_, D> {
 
     /// Rows of `t` whose `column` is one of `keys`, in key order: the children of many
     /// parents (a one-to-many, or the referenced side of a one-to-one).
-    pub fn load_children(&self, t: TableId, column: usize, keys: LoadKeys) -> String {
+    pub fn load_children(&self, t: TableId, column: usize, keys: &str) -> String {
         format!(
             "SELECT {} FROM {} WHERE {} IN {} ORDER BY {}",
             self.select_list(t),
             self.table(t),
             self.col(t, column),
-            self.load_keys(keys),
+            keys,
             self.pk_list(t)
         )
     }
 
     /// Rows of `t` whose `column` (its single-column primary key, or a unique column) is one
     /// of `keys`: the targets of many many-to-one references.
-    pub fn load_targets(&self, t: TableId, column: usize, keys: LoadKeys) -> String {
+    pub fn load_targets(&self, t: TableId, column: usize, keys: &str) -> String {
         format!(
             "SELECT {} FROM {} WHERE {} IN {} ORDER BY {}",
             self.select_list(t),
             self.table(t),
             self.col(t, column),
-            self.load_keys(keys),
+            keys,
             self.pk_list(t)
         )
     }
@@ -115,7 +117,7 @@ impl<D: Dialect> Sql<'_, D> {
         local: usize,
         remote: usize,
         target: TableId,
-        keys: LoadKeys,
+        keys: &str,
     ) -> String {
         let meta = self.schema.tables[target].meta;
         let columns: Vec<String> = meta
@@ -137,7 +139,7 @@ impl<D: Dialect> Sql<'_, D> {
             self.table(target),
             self.q(self.schema.column_name(target, referenced)),
             self.q(self.schema.column_name(assoc, remote)),
-            self.load_keys(keys),
+            keys,
             pk.join(", "),
             local = self.q(self.schema.column_name(assoc, local)),
         )

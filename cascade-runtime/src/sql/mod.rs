@@ -16,42 +16,43 @@ pub(crate) use ddl::{create_table, index_name};
 pub(crate) use load::LoadKeys;
 pub(crate) use write::rows;
 
+use crate::metadata::SqlType;
 use crate::schema::{Schema, TableId};
 use crate::value::Value;
 
-/// The parts of SQL that differ between databases.
-pub(crate) trait Dialect {
-    /// Quotes an identifier, doubling embedded quotes.
+/// The parts of SQL that differ between databases. Object-safe: statements are built through
+/// a `&dyn Dialect`, one per backend.
+pub(crate) trait Dialect: Sync {
+    /// Quotes an identifier exactly as declared, doubling embedded quotes.
     fn quote(&self, ident: &str) -> String {
         format!("\"{}\"", ident.replace('"', "\"\""))
     }
     /// The `n`-th (1-based) bound parameter.
     fn param(&self, n: usize) -> String;
-    /// `INSERT` that skips rows whose key is already present, up to the column list.
-    fn insert_ignore(&self, table: &str) -> String;
+    /// `INSERT INTO table rest` that skips rows whose key is already present.
+    fn insert_ignore(&self, table: &str, rest: &str) -> String;
     /// How a per-connection temporary table is named in statements.
     fn temp_table(&self, name: &str) -> String;
     /// The most parameters one statement may bind.
     fn max_params(&self) -> usize;
-}
-
-/// SQLite.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Sqlite;
-
-impl Dialect for Sqlite {
-    fn param(&self, n: usize) -> String {
-        format!("?{n}")
+    /// A column's type in DDL.
+    fn column_type(&self, sql_type: SqlType) -> &'static str;
+    /// The type and constraint of a single-column integer key that the database assigns on
+    /// insert.
+    fn assigned_key(&self, sql_type: SqlType) -> &'static str;
+    /// A value as an SQL literal, for DDL defaults (where SQL has no parameters).
+    fn literal(&self, value: &Value) -> String;
+    /// Whether a live column's declared type `found` stores the model's `declared` type
+    /// faithfully (`assigned_key`: the column is a key the database assigns).
+    fn type_matches(&self, declared: SqlType, found: &str, assigned_key: bool) -> bool;
+    /// How a transaction that writes begins (outside the caller's transaction).
+    fn begin_write(&self) -> &'static str {
+        "BEGIN"
     }
-    fn insert_ignore(&self, table: &str) -> String {
-        format!("INSERT OR IGNORE INTO {table}")
-    }
-    fn temp_table(&self, name: &str) -> String {
-        format!("temp.{}", self.quote(name))
-    }
-    fn max_params(&self) -> usize {
-        // SQLITE_MAX_VARIABLE_NUMBER is 32766 since 3.32; stay far below for older builds.
-        999
+    /// What follows an `INSERT` of a row whose key the database assigns, so that the key
+    /// comes back (`RETURNING "id"`); empty where the driver reports it otherwise.
+    fn returning(&self, _key: &str) -> String {
+        String::new()
     }
 }
 
@@ -72,22 +73,24 @@ impl Statement {
 }
 
 /// The SQL of one schema in one dialect: plan steps, rows, loads.
-pub(crate) struct Sql<'a, D: Dialect = Sqlite> {
+#[derive(Clone, Copy)]
+pub(crate) struct Sql<'a> {
     pub schema: &'a Schema,
-    pub dialect: D,
+    pub dialect: &'a dyn Dialect,
 }
 
-impl<'a> Sql<'a, Sqlite> {
+impl<'a> Sql<'a> {
+    pub fn new(schema: &'a Schema, dialect: &'a dyn Dialect) -> Self {
+        Sql { schema, dialect }
+    }
+
     pub fn sqlite(schema: &'a Schema) -> Self {
-        Sql {
-            schema,
-            dialect: Sqlite,
-        }
+        Sql::new(schema, &crate::backend::sqlite::SQLITE)
     }
 }
 
 /// The pieces every statement is made of.
-impl<D: Dialect> Sql<'_, D> {
+impl Sql<'_> {
     pub(super) fn q(&self, ident: &str) -> String {
         self.dialect.quote(ident)
     }

@@ -12,7 +12,7 @@ pub(crate) mod rows {
 
     /// `INSERT INTO t (cols) VALUES (?1, ..)`; without the key column when the database
     /// assigns it.
-    pub fn insert<D: Dialect>(d: &D, meta: &ModelMeta, columns: &[usize]) -> String {
+    pub fn insert(d: &dyn Dialect, meta: &ModelMeta, columns: &[usize]) -> String {
         if columns.is_empty() {
             return format!("INSERT INTO {} DEFAULT VALUES", d.quote(meta.table));
         }
@@ -30,7 +30,7 @@ pub(crate) mod rows {
     }
 
     /// `UPDATE t SET non-key columns WHERE key`; parameters: non-key columns, then the key.
-    pub fn update<D: Dialect>(d: &D, meta: &ModelMeta) -> Option<String> {
+    pub fn update(d: &dyn Dialect, meta: &ModelMeta) -> Option<String> {
         let mut n = 0;
         let mut next = || {
             n += 1;
@@ -58,7 +58,7 @@ pub(crate) mod rows {
     }
 
     /// `key1 = ?1 AND key2 = ?2 ...`
-    pub(super) fn key_is<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
+    pub(super) fn key_is(d: &dyn Dialect, meta: &ModelMeta) -> String {
         let conds: Vec<String> = meta
             .primary_key()
             .enumerate()
@@ -68,7 +68,7 @@ pub(crate) mod rows {
     }
 
     /// `SELECT all columns FROM t WHERE key`.
-    pub fn select_by_key<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
+    pub fn select_by_key(d: &dyn Dialect, meta: &ModelMeta) -> String {
         format!(
             "SELECT {} FROM {} WHERE {}",
             select_list(d, meta),
@@ -79,7 +79,7 @@ pub(crate) mod rows {
 
     /// `SELECT count(*) FROM t WHERE (clause)`: the caller's clause, on a line of its own end
     /// so that a trailing `--` comment in it cannot swallow the closing parenthesis.
-    pub fn count_where<D: Dialect>(d: &D, meta: &ModelMeta, clause: &str) -> String {
+    pub fn count_where(d: &dyn Dialect, meta: &ModelMeta, clause: &str) -> String {
         format!(
             "SELECT count(*) FROM {} WHERE ({clause}\n)",
             d.quote(meta.table)
@@ -87,7 +87,7 @@ pub(crate) mod rows {
     }
 
     /// `SELECT all columns FROM t [WHERE (clause)] ORDER BY key`.
-    pub fn select_where<D: Dialect>(d: &D, meta: &ModelMeta, clause: Option<&str>) -> String {
+    pub fn select_where(d: &dyn Dialect, meta: &ModelMeta, clause: Option<&str>) -> String {
         let key: Vec<String> = meta.primary_key().map(|(_, c)| d.quote(c.name)).collect();
         format!(
             "SELECT {} FROM {}{} ORDER BY {}",
@@ -99,7 +99,7 @@ pub(crate) mod rows {
     }
 
     /// `SELECT` of some columns `FROM t WHERE key`.
-    pub fn select_columns_by_key<D: Dialect>(d: &D, meta: &ModelMeta, columns: &[usize]) -> String {
+    pub fn select_columns_by_key(d: &dyn Dialect, meta: &ModelMeta, columns: &[usize]) -> String {
         let names: Vec<String> = columns
             .iter()
             .map(|&c| d.quote(meta.columns[c].name))
@@ -113,7 +113,7 @@ pub(crate) mod rows {
     }
 
     /// Whether a row with this key exists.
-    pub fn exists<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
+    pub fn exists(d: &dyn Dialect, meta: &ModelMeta) -> String {
         format!(
             "SELECT 1 FROM {} WHERE {}",
             d.quote(meta.table),
@@ -122,7 +122,7 @@ pub(crate) mod rows {
     }
 
     /// All columns, quoted, in order.
-    pub fn select_list<D: Dialect>(d: &D, meta: &ModelMeta) -> String {
+    pub fn select_list(d: &dyn Dialect, meta: &ModelMeta) -> String {
         meta.columns
             .iter()
             .map(|c| d.quote(c.name))
@@ -132,7 +132,7 @@ pub(crate) mod rows {
 }
 
 /// Statements of inserts and updates that touch related rows.
-impl<D: Dialect> Sql<'_, D> {
+impl Sql<'_> {
     /// The temporary table listing the keys a collection keeps during an update.
     pub fn keep(&self, t: TableId) -> String {
         self.key_table(KeyTable::Keep, t)
@@ -153,6 +153,11 @@ impl<D: Dialect> Sql<'_, D> {
         self.insert_key_rows(KeyTable::Keep, t, rows)
     }
 
+    /// `t`'s keep table as the right side of `IN`.
+    pub fn keep_keys(&self, t: TableId) -> String {
+        format!("(SELECT {} FROM {})", self.key_columns(t), self.keep(t))
+    }
+
     /// How many single values one statement may bind.
     pub fn values_per_statement(&self) -> usize {
         self.dialect.max_params()
@@ -163,62 +168,55 @@ impl<D: Dialect> Sql<'_, D> {
         (self.dialect.max_params() / self.schema.tables[t].pk.len()).max(1)
     }
 
-    /// Condition over `t`: `column = ?1` and the key is not in `t`'s keep table.
-    pub fn left_collection(&self, t: TableId, column: usize) -> String {
+    /// Condition over `t`: `column = ?1` and the key is not among `kept` (the right side of
+    /// `IN`, from [`Runner::bind_keys`](crate::runner::Runner::bind_keys)).
+    pub fn left_collection(&self, t: TableId, column: usize, kept: &str) -> String {
         format!(
-            "{} = {} AND NOT {} IN (SELECT {} FROM {})",
+            "{} = {} AND NOT {} IN {kept}",
             self.col(t, column),
             self.dialect.param(1),
             self.pk(t),
-            self.key_columns(t),
-            self.keep(t)
         )
     }
 
-    /// Sets `t.column` to `NULL` on the rows of [`Render::left_collection`].
-    pub fn release_left(&self, t: TableId, column: usize) -> String {
+    /// Sets `t.column` to `NULL` on the rows of [`Sql::left_collection`].
+    pub fn release_left(&self, t: TableId, column: usize, kept: &str) -> String {
         format!(
             "UPDATE {} SET {} = NULL WHERE {}",
             self.table(t),
             self.q(self.schema.column_name(t, column)),
-            self.left_collection(t, column)
+            self.left_collection(t, column, kept)
         )
     }
 
-    /// Counts the rows of [`Render::left_collection`].
-    pub fn count_left(&self, t: TableId, column: usize) -> String {
+    /// Counts the rows of [`Sql::left_collection`].
+    pub fn count_left(&self, t: TableId, column: usize, kept: &str) -> String {
         format!(
             "SELECT count(*) FROM {} WHERE {}",
             self.table(t),
-            self.left_collection(t, column)
+            self.left_collection(t, column, kept)
         )
     }
 
     /// Links of `assoc` from `?1` (through `local`) whose target (through `remote`) is not
-    /// in `target`'s keep table.
+    /// among the `kept` keys of `target`.
     pub(super) fn links_left(
         &self,
-        assoc: TableId,
-        local: usize,
-        remote: usize,
+        (assoc, local, remote): (TableId, usize, usize),
         target: TableId,
+        kept: &str,
     ) -> String {
-        let kept = format!(
-            "SELECT {} FROM {}",
-            self.key_columns(target),
-            self.keep(target)
-        );
         let kept = match self.references_key(assoc, remote) {
-            true => kept,
+            true => kept.to_owned(),
             false => format!(
-                "SELECT {} FROM {} WHERE {} IN ({kept})",
+                "(SELECT {} FROM {} WHERE {} IN {kept})",
                 self.col(target, self.schema.fk(assoc, remote).target_column),
                 self.table(target),
                 self.pk(target)
             ),
         };
         format!(
-            "{} = {} AND NOT {} IN ({kept})",
+            "{} = {} AND NOT {} IN {kept}",
             self.col(assoc, local),
             self.dialect.param(1),
             self.col(assoc, remote),
@@ -228,44 +226,43 @@ impl<D: Dialect> Sql<'_, D> {
     /// Deletes those links.
     pub fn delete_links_left(
         &self,
-        assoc: TableId,
-        local: usize,
-        remote: usize,
+        link: (TableId, usize, usize),
         target: TableId,
+        kept: &str,
     ) -> String {
         format!(
             "DELETE FROM {} WHERE {}",
-            self.table(assoc),
-            self.links_left(assoc, local, remote, target)
+            self.table(link.0),
+            self.links_left(link, target, kept)
         )
     }
 
     /// Condition over `target`: rows linked from `?1` that left the collection.
     pub fn targets_left(
         &self,
-        assoc: TableId,
-        local: usize,
-        remote: usize,
+        link: (TableId, usize, usize),
         target: TableId,
+        kept: &str,
     ) -> String {
+        let (assoc, _, remote) = link;
         format!(
             "{} IN (SELECT {} FROM {} WHERE {})",
             self.col(target, self.schema.fk(assoc, remote).target_column),
             self.col(assoc, remote),
             self.table(assoc),
-            self.links_left(assoc, local, remote, target)
+            self.links_left(link, target, kept)
         )
     }
 
     /// Inserts a link `(local, remote) = (?1, ?2)` unless present.
     pub fn insert_link(&self, assoc: TableId, local: usize, remote: usize) -> String {
-        format!(
-            "{} ({}, {}) VALUES ({}, {})",
-            self.dialect.insert_ignore(&self.table(assoc)),
+        let rest = format!(
+            "({}, {}) VALUES ({}, {})",
             self.q(self.schema.column_name(assoc, local)),
             self.q(self.schema.column_name(assoc, remote)),
             self.dialect.param(1),
             self.dialect.param(2)
-        )
+        );
+        self.dialect.insert_ignore(&self.table(assoc), &rest)
     }
 }

@@ -1,232 +1,25 @@
-//! Running statements on SQLite: binding [`Value`]s, the prepared-statement cache, tracing,
-//! and the execution of a delete [`Cascade`].
-
-use rusqlite::types::{ToSqlOutput, ValueRef};
-use std::time::Instant;
-
-use rusqlite::{Connection, ToSql};
+//! The delete algorithm on SQLite: key sets in temporary tables, filled by one statement per
+//! edge (a recursive query for a self-reference or a loop), checked, then the detaches and
+//! deletes — in bounded ranges of keys when large, since SQLite holds the rows of one
+//! multi-row statement in memory — and the hooks, reading the doomed rows in batches.
 
 use crate::error::{Blocker, Error, Result, BLOCKING_KEYS};
 use crate::hooks::{HookContext, Hooks, HOOK_BATCH};
 use crate::plan::{Cascade, Collect, Edge};
 use crate::report::{DeletePlan, DeleteReport, PlanAction, PlanNode, PlanOrigin};
+use crate::runner::{Roots, Runner};
 use crate::schema::{Schema, TableId};
-use crate::sql::{Sql, Statement};
+use crate::sql::Sql;
 use crate::value::{Key, Value};
 
-impl ToSql for Value {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::Borrowed(match self {
-            Value::Null => ValueRef::Null,
-            Value::Integer(i) => ValueRef::Integer(*i),
-            Value::Real(r) => ValueRef::Real(*r),
-            Value::Text(s) => ValueRef::Text(s.as_bytes()),
-            Value::Blob(b) => ValueRef::Blob(b),
-        }))
-    }
-}
-
-/// A value read from a row.
-pub(crate) fn value_of(v: ValueRef<'_>) -> Value {
-    match v {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(i) => Value::Integer(i),
-        ValueRef::Real(r) => Value::Real(r),
-        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-    }
-}
-
-/// A statement held prepared while it runs again and again, with its text for tracing.
-pub(crate) struct Prepared<'c> {
-    sql: String,
-    stmt: rusqlite::CachedStatement<'c>,
-}
-
-/// Runs statements on one connection, counting them and tracing each at debug level
-/// (target `cascade_runtime::sql`) with its affected rows.
-pub(crate) struct Executor<'c> {
-    conn: &'c Connection,
-    statements: usize,
-}
-
-impl<'c> Executor<'c> {
-    pub fn new(conn: &'c Connection) -> Self {
-        Executor {
-            conn,
-            statements: 0,
-        }
-    }
-
-    /// Statements run so far.
-    pub fn statements(&self) -> usize {
-        self.statements
-    }
-
-    /// Runs a statement that returns no rows; returns the rows it changed.
-    pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
-        let start = clock();
-        let mut stmt = self.conn.prepare_cached(sql).map_err(failed(sql))?;
-        let rows = stmt
-            .execute(rusqlite::params_from_iter(params))
-            .map_err(failed(sql))?;
-        // SQLite reports the last INSERT, UPDATE or DELETE's count for any other statement.
-        let rows = if changes_rows(sql) { rows } else { 0 };
-        self.statements += 1;
-        let micros = elapsed_micros(start);
-        tracing::debug!(target: "cascade_runtime::sql", rows, micros, sql, "executed");
-        Ok(rows)
-    }
-
-    /// Runs a [`Statement`].
-    pub fn run(&mut self, stmt: &Statement) -> Result<usize> {
-        self.execute(&stmt.sql, &stmt.params)
-    }
-
-    /// Runs a query returning one integer (a count).
-    pub fn count(&mut self, stmt: &Statement) -> Result<u64> {
-        let sql = stmt.sql.as_str();
-        let start = clock();
-        let mut prepared = self.conn.prepare_cached(sql).map_err(failed(sql))?;
-        let n: i64 = prepared
-            .query_row(rusqlite::params_from_iter(&stmt.params), |r| r.get(0))
-            .map_err(failed(sql))?;
-        self.statements += 1;
-        let micros = elapsed_micros(start);
-        tracing::debug!(target: "cascade_runtime::sql", rows = n, micros, sql, "counted");
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
-    /// Runs a query and maps every row to its values.
-    pub fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
-        let start = clock();
-        let mut prepared = self.conn.prepare_cached(sql).map_err(failed(sql))?;
-        let width = prepared.column_count();
-        let mut rows = prepared
-            .query(rusqlite::params_from_iter(params))
-            .map_err(failed(sql))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(failed(sql))? {
-            let mut values = Vec::with_capacity(width);
-            for i in 0..width {
-                values.push(value_of(row.get_ref(i).map_err(failed(sql))?));
-            }
-            out.push(values);
-        }
-        self.statements += 1;
-        let micros = elapsed_micros(start);
-        tracing::debug!(target: "cascade_runtime::sql", rows = out.len(), micros, sql, "queried");
-        Ok(out)
-    }
-
-    /// Prepares a statement that will be run many times (taken from the connection's cache,
-    /// and returned to it when dropped).
-    pub fn prepare(&self, sql: String) -> Result<Prepared<'c>> {
-        let stmt = self.conn.prepare_cached(&sql).map_err(failed(&sql))?;
-        Ok(Prepared { sql, stmt })
-    }
-
-    /// Runs a prepared statement that returns no rows; returns the rows it changed.
-    pub fn execute_prepared<'v>(
-        &mut self,
-        p: &mut Prepared<'c>,
-        params: impl IntoIterator<Item = &'v Value>,
-    ) -> Result<usize> {
-        let start = clock();
-        let rows = p
-            .stmt
-            .execute(rusqlite::params_from_iter(params))
-            .map_err(failed(&p.sql))?;
-        self.statements += 1;
-        let micros = elapsed_micros(start);
-        tracing::debug!(target: "cascade_runtime::sql", rows, micros, sql = p.sql.as_str(), "executed");
-        Ok(rows)
-    }
-
-    /// Runs a prepared query; returns whether it returned a row.
-    pub fn exists_prepared(&mut self, p: &mut Prepared<'c>, params: &[Value]) -> Result<bool> {
-        let start = clock();
-        let found = p
-            .stmt
-            .exists(rusqlite::params_from_iter(params))
-            .map_err(failed(&p.sql))?;
-        self.statements += 1;
-        let micros = elapsed_micros(start);
-        let rows = u64::from(found);
-        tracing::debug!(target: "cascade_runtime::sql", rows, micros, sql = p.sql.as_str(), "queried");
-        Ok(found)
-    }
-
-    /// The key the database assigned to the last inserted row.
-    pub fn last_insert_rowid(&self) -> i64 {
-        self.conn.last_insert_rowid()
-    }
-}
-
-/// Whether `sql` is a statement whose changed rows SQLite counts (`INSERT`, `UPDATE`,
-/// `DELETE`, `REPLACE`, or one of them after `WITH`); for DDL and the rest it repeats the last
-/// such statement's count.
-fn changes_rows(sql: &str) -> bool {
-    let first = sql
-        .trim_start()
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .next()
-        .unwrap_or("");
-    ["INSERT", "UPDATE", "DELETE", "REPLACE", "WITH"]
-        .iter()
-        .any(|k| first.eq_ignore_ascii_case(k))
-}
-
-/// When statements are traced: now (their duration is reported); otherwise nothing, so that
-/// an untraced statement does not read the clock.
-fn clock() -> Option<Instant> {
-    tracing::enabled!(target: "cascade_runtime::sql", tracing::Level::DEBUG).then(Instant::now)
-}
-
-fn elapsed_micros(start: Option<Instant>) -> u64 {
-    start.map_or(0, |s| {
-        u64::try_from(s.elapsed().as_micros()).unwrap_or(u64::MAX)
-    })
-}
-
-/// Wraps a driver error with the statement that failed; the statement's text is only
-/// formatted when there is an error.
-fn failed(sql: &str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
-    move |source| Error::Database {
-        context: context(sql),
-        source,
-    }
-}
-
-fn context(sql: &str) -> String {
-    format!(
-        "executing `{}`",
-        sql.split_whitespace().collect::<Vec<_>>().join(" ")
-    )
-}
-
-/// Which rows of the root table a delete starts from.
-#[derive(Debug, Clone)]
-pub(crate) enum Roots {
-    /// One row by primary key (one value per key column).
-    Key(Vec<Value>),
-    /// Rows matching a caller's SQL condition over the root table, with its parameters.
-    Where { clause: String, params: Vec<Value> },
-    /// The first `limit` rows, in key order, matching a caller's condition (one chunk of a
-    /// chunked delete).
-    WhereLimit {
-        clause: String,
-        params: Vec<Value>,
-        limit: usize,
-    },
-}
+use super::SqliteRunner;
 
 /// Fills the key sets of a plan and runs its checks: everything but the changes.
 ///
 /// Returns the size of every key set (indexed by table), counted from the rows each statement
 /// added, without another query.
-fn prepare(
-    exec: &mut Executor<'_>,
+fn collect_keys(
+    exec: &mut SqliteRunner<'_>,
     render: &Sql<'_>,
     plan: &Cascade,
     roots: Roots,
@@ -308,7 +101,7 @@ fn prepare(
     Ok(KeySets { sizes, roots })
 }
 
-/// What [`prepare`] collected.
+/// What [`collect_keys`] collected.
 struct KeySets {
     /// The size of every key set, by table.
     sizes: Vec<usize>,
@@ -320,7 +113,7 @@ fn in_plan(plan: &Cascade, t: TableId) -> bool {
     plan.tables.contains(&t)
 }
 
-fn clear(exec: &mut Executor<'_>, render: &Sql<'_>, plan: &Cascade) -> Result<()> {
+fn clear(exec: &mut SqliteRunner<'_>, render: &Sql<'_>, plan: &Cascade) -> Result<()> {
     for t in plan.keyed() {
         exec.run(&render.clear_keys(t))?;
     }
@@ -329,15 +122,16 @@ fn clear(exec: &mut Executor<'_>, render: &Sql<'_>, plan: &Cascade) -> Result<()
 
 /// Runs a delete. The caller provides the transaction (a savepoint) and rolls it back on error.
 pub(crate) fn delete(
-    conn: &Connection,
+    runner: &mut SqliteRunner<'_>,
     schema: &Schema,
     plan: &Cascade,
     roots: Roots,
     expected: Option<&DeletePlan>,
 ) -> Result<DeleteReport> {
     let render = Sql::sqlite(schema);
-    let mut exec = Executor::new(conn);
-    let KeySets { sizes, roots } = prepare(&mut exec, &render, plan, roots)?;
+    // A runner of its own, whose statements are this delete's.
+    let mut exec = SqliteRunner::new(runner.conn);
+    let KeySets { sizes, roots } = collect_keys(&mut exec, &render, plan, roots)?;
     if let Some(expected) = expected {
         verify(&mut exec, &render, plan, expected, &sizes)?;
     }
@@ -418,7 +212,7 @@ pub(crate) fn delete(
         exec.run(&render.clear_rows(t))?;
     }
     clear(&mut exec, &render, plan)?;
-    report.add_statements(exec.statements());
+    report.add_statements(Runner::statements(&exec), Runner::round_trips(&exec));
     Ok(report)
 }
 
@@ -427,7 +221,7 @@ pub(crate) fn delete(
 /// goes in ranges of that many keys, in key order (the same prepared statements, executed
 /// again): memory stays bounded, and sorted ranges keep the page cache warm.
 fn delete_keys(
-    exec: &mut Executor<'_>,
+    exec: &mut SqliteRunner<'_>,
     render: &Sql<'_>,
     t: TableId,
     size: usize,
@@ -441,11 +235,11 @@ fn delete_keys(
 /// [`DELETE_CHUNK`], otherwise once per range of that many keys, in key order (see
 /// [`in_ranges`]).
 fn in_key_ranges(
-    exec: &mut Executor<'_>,
+    exec: &mut SqliteRunner<'_>,
     render: &Sql<'_>,
     t: TableId,
     size: usize,
-    run: impl FnMut(&mut Executor<'_>, bool, bool, Vec<Value>) -> Result<usize>,
+    run: impl FnMut(&mut SqliteRunner<'_>, bool, bool, Vec<Value>) -> Result<usize>,
 ) -> Result<usize> {
     in_ranges(exec, render, t, size, DELETE_CHUNK, None, run)
 }
@@ -456,13 +250,13 @@ fn in_key_ranges(
 /// that many rows. `run` gets whether the range has a lower and an upper bound, and the bounds'
 /// values.
 fn in_ranges(
-    exec: &mut Executor<'_>,
+    exec: &mut SqliteRunner<'_>,
     render: &Sql<'_>,
     table: TableId,
     keys: usize,
     mut span: usize,
     per_key: Option<usize>,
-    mut run: impl FnMut(&mut Executor<'_>, bool, bool, Vec<Value>) -> Result<usize>,
+    mut run: impl FnMut(&mut SqliteRunner<'_>, bool, bool, Vec<Value>) -> Result<usize>,
 ) -> Result<usize> {
     if keys <= span {
         return run(exec, false, false, Vec::new());
@@ -491,7 +285,7 @@ fn in_ranges(
 /// Deletes a leaf without a key set through its edge, in ranges of parent keys when there
 /// are many (see [`in_parent_ranges`]).
 fn delete_inline(
-    exec: &mut Executor<'_>,
+    exec: &mut SqliteRunner<'_>,
     render: &Sql<'_>,
     edge: &Edge,
     parents: usize,
@@ -512,11 +306,11 @@ fn delete_inline(
 /// `UPDATE` in memory, so this bounds memory whatever the number of rows. `run` gets whether
 /// the range has a lower and an upper bound, and the bounds' values.
 fn in_parent_ranges(
-    exec: &mut Executor<'_>,
+    exec: &mut SqliteRunner<'_>,
     render: &Sql<'_>,
     parent: TableId,
     parents: usize,
-    run: impl FnMut(&mut Executor<'_>, bool, bool, Vec<Value>) -> Result<usize>,
+    run: impl FnMut(&mut SqliteRunner<'_>, bool, bool, Vec<Value>) -> Result<usize>,
 ) -> Result<usize> {
     in_ranges(
         exec,
@@ -539,7 +333,7 @@ pub(crate) const DELETE_CHUNK: usize = 131_072;
 /// Refuses (with [`Error::PlanChanged`]) when the rows the plan reaches now differ in number
 /// from what the dry run `expected` counted.
 fn verify(
-    exec: &mut Executor<'_>,
+    exec: &mut SqliteRunner<'_>,
     render: &Sql<'_>,
     plan: &Cascade,
     expected: &DeletePlan,
@@ -580,7 +374,7 @@ fn verify(
 
 /// Calls `hook` on every row of `t`'s rows table, [`HOOK_BATCH`] rows at a time.
 fn for_each_row(
-    exec: &mut Executor<'_>,
+    exec: &mut SqliteRunner<'_>,
     render: &Sql<'_>,
     t: TableId,
     hook: fn(Vec<Value>, &HookContext<'_>) -> Result<()>,
@@ -605,19 +399,19 @@ fn for_each_row(
 
 /// Computes a plan's counts without changing anything but the (cleared) key sets.
 pub(crate) fn preview(
-    conn: &Connection,
+    runner: &mut SqliteRunner<'_>,
     schema: &Schema,
     plan: &Cascade,
     roots: Roots,
     first_keys: usize,
 ) -> Result<DeletePlan> {
     let render = Sql::sqlite(schema);
-    let mut exec = Executor::new(conn);
+    let mut exec = SqliteRunner::new(runner.conn);
     let origin = PlanOrigin {
         model: schema.tables[plan.root].meta,
         roots: roots.clone(),
     };
-    let mut counts = prepare(&mut exec, &render, plan, roots)?.sizes;
+    let mut counts = collect_keys(&mut exec, &render, plan, roots)?.sizes;
     for edge in &plan.inline {
         counts[edge.to] = exec.count(&render.count_inline(edge))? as usize;
     }
@@ -718,33 +512,6 @@ fn via_name(schema: &Schema, edge: &crate::plan::Edge) -> String {
                 schema.name(assoc),
                 schema.column_name(assoc, remote)
             )
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::changes_rows;
-
-    #[test]
-    fn only_data_changes_count_rows() {
-        for sql in [
-            "INSERT INTO t VALUES (1)",
-            "  update t SET a = 1",
-            "DELETE FROM t",
-            "WITH x AS (SELECT 1) DELETE FROM t",
-        ] {
-            assert!(changes_rows(sql), "{sql}");
-        }
-        for sql in [
-            "CREATE TABLE t (a)",
-            "CREATE INDEX i ON t (a)",
-            "DROP TABLE t",
-            "BEGIN",
-            "SELECT 1",
-            "",
-        ] {
-            assert!(!changes_rows(sql), "{sql}");
         }
     }
 }

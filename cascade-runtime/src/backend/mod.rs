@@ -1,0 +1,43 @@
+//! Backends: the databases a [`Session`](crate::Session) runs on. Each is a dialect (SQL text)
+//! plus a statement runner ([`Runner`]), with the strategies that differ between databases
+//! (how a cascade's key sets are kept, how key lists are bound, how the live schema is read);
+//! the planner and every cascade rule are shared.
+
+pub(crate) mod sqlite;
+
+use crate::runner::Runner;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// The database a [`Session`](crate::Session) runs on: [`Sqlite`] (the default) or, with the
+/// `postgres` feature, [`Postgres`](crate::Postgres). Sealed: the runtime implements it.
+pub trait Backend: sealed::Sealed + Send + Sync + 'static {
+    /// The database's name, for messages.
+    const NAME: &'static str;
+}
+
+/// SQLite, through rusqlite: `Session<Sqlite>`, the default `Session`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sqlite;
+
+impl sealed::Sealed for Sqlite {}
+
+impl Backend for Sqlite {
+    const NAME: &'static str = "SQLite";
+}
+
+/// A session's connection, whatever its backend.
+pub(crate) enum Conn {
+    Sqlite(rusqlite::Connection),
+}
+
+impl Conn {
+    /// A statement runner over the connection, for one call.
+    pub fn runner(&mut self) -> Box<dyn Runner + '_> {
+        match self {
+            Conn::Sqlite(conn) => Box::new(sqlite::SqliteRunner::new(conn)),
+        }
+    }
+}
