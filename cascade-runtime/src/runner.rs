@@ -158,12 +158,14 @@ pub(crate) fn clock() -> Option<Instant> {
     tracing::enabled!(target: "cascade_runtime::sql", tracing::Level::DEBUG).then(Instant::now)
 }
 
-/// Traces one statement at debug level: its text, rows and duration since `start`.
+/// Traces one statement at debug level: its text, rows and duration since `start` (0 when
+/// the clock was not read). The event itself decides whether it is enabled: `clock`'s answer
+/// is only about reading the clock.
 pub(crate) fn trace(sql: &str, rows: u64, start: Option<Instant>) {
-    if let Some(start) = start {
-        let micros = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
-        tracing::debug!(target: "cascade_runtime::sql", rows, micros, sql, "executed");
-    }
+    let micros = start.map_or(0, |s| {
+        u64::try_from(s.elapsed().as_micros()).unwrap_or(u64::MAX)
+    });
+    tracing::debug!(target: "cascade_runtime::sql", rows, micros, sql, "executed");
 }
 
 /// What a failed statement was: its text on one line.

@@ -8,22 +8,46 @@ use crate::schema::TableId;
 use crate::value::Value;
 
 impl Sql<'_> {
-    /// Seeds `t`'s key set with the existing row of `key` (one value per primary-key column).
-    pub fn seed_key(&self, t: TableId, key: Vec<Value>) -> Statement {
+    /// The keys of `t`'s row with this key: one value per primary-key column, bound from
+    /// parameter `first`.
+    pub fn seed_key_select(&self, t: TableId, first: usize) -> String {
         let conds: Vec<String> = self.schema.tables[t]
             .pk
             .iter()
             .enumerate()
-            .map(|(i, &c)| format!("{} = {}", self.col(t, c), self.dialect.param(i + 1)))
+            .map(|(i, &c)| format!("{} = {}", self.col(t, c), self.dialect.param(first + i)))
             .collect();
-        Statement {
-            sql: format!(
-                "{} SELECT {} FROM {} WHERE {}",
-                self.insert_keys(t),
+        format!(
+            "SELECT {} FROM {} WHERE {}",
+            self.pk_list(t),
+            self.table(t),
+            conds.join(" AND ")
+        )
+    }
+
+    /// The keys of `t`'s rows matching the caller's `clause` (its own parameters first); with a
+    /// `limit` (the number of the parameter that binds it), only the first in key order. The
+    /// clause ends its own line, so that a trailing `--` comment cannot swallow the rest.
+    pub fn seed_where_select(&self, t: TableId, clause: &str, limit: Option<usize>) -> String {
+        let mut sql = format!(
+            "SELECT {} FROM {} WHERE ({clause}\n)",
+            self.pk_list(t),
+            self.table(t)
+        );
+        if let Some(param) = limit {
+            sql.push_str(&format!(
+                " ORDER BY {} LIMIT {}",
                 self.pk_list(t),
-                self.table(t),
-                conds.join(" AND ")
-            ),
+                self.dialect.param(param)
+            ));
+        }
+        sql
+    }
+
+    /// Seeds `t`'s key set with the existing row of `key` (one value per primary-key column).
+    pub fn seed_key(&self, t: TableId, key: Vec<Value>) -> Statement {
+        Statement {
+            sql: format!("{} {}", self.insert_keys(t), self.seed_key_select(t, 1)),
             params: key,
         }
     }
@@ -37,21 +61,18 @@ impl Sql<'_> {
         mut params: Vec<Value>,
         limit: Option<usize>,
     ) -> Statement {
-        let mut sql = format!(
-            "{} SELECT {} FROM {} WHERE ({clause}\n)",
-            self.insert_keys(t),
-            self.pk_list(t),
-            self.table(t)
-        );
-        if let Some(limit) = limit {
+        let limit_param = limit.map(|limit| {
             params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
-            sql.push_str(&format!(
-                " ORDER BY {} LIMIT {}",
-                self.pk_list(t),
-                self.dialect.param(params.len())
-            ));
+            params.len()
+        });
+        Statement {
+            sql: format!(
+                "{} {}",
+                self.insert_keys(t),
+                self.seed_where_select(t, clause, limit_param)
+            ),
+            params,
         }
-        Statement { sql, params }
     }
 
     /// The first `limit` keys of `t`'s key set, in key order.
@@ -67,85 +88,96 @@ impl Sql<'_> {
         }
     }
 
-    /// Adds the rows an edge reaches to the key set of `edge.to`.
-    pub fn collect(&self, edge: &Edge) -> Statement {
+    /// The keys of the rows of `edge.to` that an edge reaches from `edge.from`'s key set.
+    pub fn collect_select(&self, edge: &Edge) -> String {
         let (from, to) = (edge.from, edge.to);
-        let sql = match edge.via {
+        match edge.via {
             Via::Referenced { column } => format!(
-                "{} SELECT {} FROM {} WHERE {}",
-                self.insert_keys(to),
+                "SELECT {} FROM {} WHERE {}",
                 self.pk_list(to),
                 self.table(to),
                 self.in_referenced(to, column, from, "")
             ),
-            Via::Referencing { column } => format!(
-                "{} {}",
-                self.insert_keys(to),
-                self.referenced_keys(
-                    from,
-                    column,
-                    format!(
-                        "FROM {} WHERE {}",
-                        self.table(from),
-                        self.in_keys(self.pk(from), from)
-                    )
+            Via::Referencing { column } => self.referenced_keys(
+                from,
+                column,
+                format!(
+                    "FROM {} WHERE {}",
+                    self.table(from),
+                    self.in_keys(self.pk(from), from)
                 ),
             ),
             Via::Secondary {
                 assoc,
                 local,
                 remote,
-            } => format!(
-                "{} {}",
-                self.insert_keys(to),
-                self.referenced_keys(
-                    assoc,
-                    remote,
-                    format!(
-                        "FROM {} WHERE {}",
-                        self.table(assoc),
-                        self.in_referenced(assoc, local, from, "")
-                    )
+            } => self.referenced_keys(
+                assoc,
+                remote,
+                format!(
+                    "FROM {} WHERE {}",
+                    self.table(assoc),
+                    self.in_referenced(assoc, local, from, "")
                 ),
             ),
-        };
-        Statement::new(sql)
+        }
     }
 
-    /// Closes `t`'s key set over its references to itself with one recursive query.
-    /// `t` has a single-column primary key (it is referenced by a foreign key).
-    pub fn closure(&self, t: TableId, edges: &[Via]) -> Statement {
+    /// Adds the rows an edge reaches to the key set of `edge.to`.
+    pub fn collect(&self, edge: &Edge) -> Statement {
+        Statement::new(format!(
+            "{} {}",
+            self.insert_keys(edge.to),
+            self.collect_select(edge)
+        ))
+    }
+
+    /// The recursive terms that close `t`'s keys over its references to itself: each a
+    /// `SELECT` of the keys reached from the keys in `rec.col` (the recursive relation and its
+    /// column). `t` has a single-column key.
+    pub fn closure_terms(&self, t: TableId, edges: &[Via], rec: &str, col: &str) -> Vec<String> {
         let pk = self.q(self.schema.column_name(t, self.schema.tables[t].pk[0]));
         let table = self.table(t);
-        let mut terms = vec![format!("SELECT k0 FROM {}", self.keys(t))];
-        for via in edges {
-            terms.push(match *via {
+        edges
+            .iter()
+            .map(|via| match *via {
                 Via::Referenced { column } => {
                     let (join, key) = self.referenced_key(t, column, "s", "p");
                     format!(
-                        "SELECT s.{pk} FROM {table} AS s{join} JOIN cascade_closure AS r ON {key} = r.k"
+                        "SELECT s.{pk} FROM {table} AS s{join} JOIN {rec} AS r ON {key} = r.{col}"
                     )
                 }
                 Via::Referencing { column } => {
                     let c = self.q(self.schema.column_name(t, column));
                     let (join, key) = self.referenced_key(t, column, "s", "p");
                     format!(
-                        "SELECT {key} FROM {table} AS s JOIN cascade_closure AS r ON s.{pk} = r.k\
+                        "SELECT {key} FROM {table} AS s JOIN {rec} AS r ON s.{pk} = r.{col}\
                          {join} WHERE s.{c} IS NOT NULL"
                     )
                 }
-                Via::Secondary { assoc, local, remote } => {
+                Via::Secondary {
+                    assoc,
+                    local,
+                    remote,
+                } => {
                     let (ljoin, lkey) = self.referenced_key(assoc, local, "a", "lp");
                     let (rjoin, rkey) = self.referenced_key(assoc, remote, "a", "rp");
                     format!(
-                        "SELECT {rkey} FROM {} AS a{ljoin} JOIN cascade_closure AS r ON {lkey} = r.k\
+                        "SELECT {rkey} FROM {} AS a{ljoin} JOIN {rec} AS r ON {lkey} = r.{col}\
                          {rjoin} WHERE a.{} IS NOT NULL",
                         self.table(assoc),
                         self.q(self.schema.column_name(assoc, remote)),
                     )
                 }
-            });
-        }
+            })
+            .collect()
+    }
+
+    /// Closes `t`'s key set over its references to itself with one recursive query.
+    /// `t` has a single-column primary key (it is referenced by a foreign key).
+    pub fn closure(&self, t: TableId, edges: &[Via]) -> Statement {
+        let mut terms = vec![format!("SELECT k0 FROM {}", self.keys(t))];
+        terms.extend(self.closure_terms(t, edges, "cascade_closure", "k"));
         Statement::new(format!(
             "WITH RECURSIVE cascade_closure(k) AS ({}) {} SELECT k FROM cascade_closure",
             terms.join(" UNION "),
@@ -153,8 +185,8 @@ impl Sql<'_> {
         ))
     }
 
-    /// The temporary table of tagged keys a [`Render::recursive`] query fills.
-    pub(super) fn loop_keys(&self) -> String {
+    /// The temporary table of tagged keys a [`Sql::recursive`] query fills.
+    pub(crate) fn loop_keys(&self) -> String {
         self.dialect.temp_table("cascade_loop_keys")
     }
 
@@ -166,52 +198,78 @@ impl Sql<'_> {
         ))
     }
 
+    /// The recursive terms that close the key sets of `tables` (which reach each other in a
+    /// loop, each with a single-column key) over `edges`: each a `SELECT` of `(tag, key)` pairs
+    /// reached from the pairs in `rec` (columns `t` and `k`), a key tagged with its table's
+    /// position in `tables`. `key` wraps each key expression (PostgreSQL casts keys of
+    /// different types to text).
+    pub fn loop_terms(
+        &self,
+        tables: &[TableId],
+        edges: &[Edge],
+        rec: &str,
+        key: &dyn Fn(String) -> String,
+    ) -> Vec<String> {
+        let tag = |t: TableId| tables.iter().position(|&x| x == t).unwrap_or(usize::MAX);
+        let pk = |t: TableId| self.q(self.schema.column_name(t, self.schema.tables[t].pk[0]));
+        edges
+            .iter()
+            .map(|edge| {
+                let (from, to) = (tag(edge.from), tag(edge.to));
+                let table = |t: TableId| self.table(t);
+                match edge.via {
+                    Via::Referenced { column } => {
+                        let (join, k) = self.referenced_key(edge.to, column, "s", "p");
+                        format!(
+                            "SELECT {to}, {} FROM {} AS s{join} JOIN {rec} AS r ON r.t = {from} \
+                             AND {} = r.k",
+                            key(format!("s.{}", pk(edge.to))),
+                            table(edge.to),
+                            key(k),
+                        )
+                    }
+                    Via::Referencing { column } => {
+                        let c = self.q(self.schema.column_name(edge.from, column));
+                        let (join, k) = self.referenced_key(edge.from, column, "s", "p");
+                        format!(
+                            "SELECT {to}, {} FROM {} AS s JOIN {rec} AS r ON r.t = {from} \
+                             AND {} = r.k{join} WHERE s.{c} IS NOT NULL",
+                            key(k),
+                            table(edge.from),
+                            key(format!("s.{}", pk(edge.from))),
+                        )
+                    }
+                    Via::Secondary {
+                        assoc,
+                        local,
+                        remote,
+                    } => {
+                        let r = self.q(self.schema.column_name(assoc, remote));
+                        let (ljoin, lkey) = self.referenced_key(assoc, local, "a", "lp");
+                        let (rjoin, rkey) = self.referenced_key(assoc, remote, "a", "rp");
+                        format!(
+                            "SELECT {to}, {} FROM {} AS a{ljoin} JOIN {rec} AS r ON \
+                             r.t = {from} AND {} = r.k{rjoin} WHERE a.{r} IS NOT NULL",
+                            key(rkey),
+                            table(assoc),
+                            key(lkey),
+                        )
+                    }
+                }
+            })
+            .collect()
+    }
+
     /// Closes the key sets of `tables` (which reach each other in a loop, each with a
     /// single-column key) over `edges` with one recursive query; keys land in the tagged-keys
     /// table, tagged with their table's position in `tables`.
     pub fn recursive(&self, tables: &[TableId], edges: &[Edge]) -> Statement {
-        let tag = |t: TableId| tables.iter().position(|&x| x == t).unwrap_or(usize::MAX);
-        let pk = |t: TableId| self.q(self.schema.column_name(t, self.schema.tables[t].pk[0]));
         let mut terms: Vec<String> = tables
             .iter()
             .enumerate()
             .map(|(i, &t)| format!("SELECT {i}, k0 FROM {}", self.keys(t)))
             .collect();
-        for edge in edges {
-            let (from, to) = (tag(edge.from), tag(edge.to));
-            let table = |t: TableId| self.table(t);
-            terms.push(match edge.via {
-                Via::Referenced { column } => {
-                    let (join, key) = self.referenced_key(edge.to, column, "s", "p");
-                    format!(
-                        "SELECT {to}, s.{} FROM {} AS s{join} JOIN cascade_loop AS r ON r.t = {from} \
-                         AND {key} = r.k",
-                        pk(edge.to),
-                        table(edge.to),
-                    )
-                }
-                Via::Referencing { column } => {
-                    let c = self.q(self.schema.column_name(edge.from, column));
-                    let (join, key) = self.referenced_key(edge.from, column, "s", "p");
-                    format!(
-                        "SELECT {to}, {key} FROM {} AS s JOIN cascade_loop AS r ON r.t = {from} \
-                         AND s.{} = r.k{join} WHERE s.{c} IS NOT NULL",
-                        table(edge.from),
-                        pk(edge.from)
-                    )
-                }
-                Via::Secondary { assoc, local, remote } => {
-                    let r = self.q(self.schema.column_name(assoc, remote));
-                    let (ljoin, lkey) = self.referenced_key(assoc, local, "a", "lp");
-                    let (rjoin, rkey) = self.referenced_key(assoc, remote, "a", "rp");
-                    format!(
-                        "SELECT {to}, {rkey} FROM {} AS a{ljoin} JOIN cascade_loop AS r ON \
-                         r.t = {from} AND {lkey} = r.k{rjoin} WHERE a.{r} IS NOT NULL",
-                        table(assoc),
-                    )
-                }
-            });
-        }
+        terms.extend(self.loop_terms(tables, edges, "cascade_loop", &|k| k));
         Statement::new(format!(
             "WITH RECURSIVE cascade_loop(t, k) AS ({}) {} (t, k) SELECT t, k FROM cascade_loop",
             terms.join(" UNION "),
@@ -235,7 +293,7 @@ impl Sql<'_> {
 
     /// The filter of rows of `table` that reference deleted rows of `referenced` through
     /// `column` and that the plan does not delete itself.
-    pub(super) fn referencing_filter(
+    pub(crate) fn referencing_filter(
         &self,
         table: TableId,
         column: usize,
@@ -292,7 +350,7 @@ impl Sql<'_> {
         )
     }
 
-    /// Counts what [`Render::detach`] would change (all ranges).
+    /// Counts what [`Sql::detach`] would change (all ranges).
     pub fn count_detach(&self, d: &Detach, deleted: bool) -> Statement {
         Statement::new(format!(
             "SELECT count(*) FROM {} WHERE {}",
@@ -314,7 +372,7 @@ impl Sql<'_> {
     }
 
     /// The temporary table holding the rows of `t` a delete removes, for hooks.
-    pub(super) fn rows_table(&self, t: TableId) -> String {
+    pub(crate) fn rows_table(&self, t: TableId) -> String {
         format!("cascade_rows_{}", self.schema.name(t))
     }
 
@@ -364,7 +422,7 @@ impl Sql<'_> {
         ))
     }
 
-    /// Deletes the rows of `t` in one range of its key set (see [`Render::in_key_range`]).
+    /// Deletes the rows of `t` in one range of its key set (see [`Sql::in_key_range`]).
     pub fn delete_range(&self, t: TableId, after: bool, upto: bool) -> String {
         format!(
             "DELETE FROM {} WHERE {}",
@@ -376,14 +434,14 @@ impl Sql<'_> {
     /// `"l"."col" IN (SELECT k0 FROM keys(from) [WHERE k0 > ?1 [AND k0 <= ?2]])`: the rows of a
     /// leaf without a key set that reference deleted rows, optionally for one range of the
     /// parent keys (parameters: the range's bounds, in that order).
-    pub(super) fn inline_filter(&self, edge: &Edge, after: bool, upto: bool) -> String {
+    pub(crate) fn inline_filter(&self, edge: &Edge, after: bool, upto: bool) -> String {
         let Via::Referenced { column } = edge.via else {
             unreachable!("only referenced edges are inlined")
         };
         self.in_parent_keys(edge.to, column, edge.from, 0, after, upto)
     }
 
-    /// Deletes the rows of a leaf without a key set (see [`Render::inline_filter`]).
+    /// Deletes the rows of a leaf without a key set (see [`Sql::inline_filter`]).
     pub fn delete_inline(&self, edge: &Edge, after: bool, upto: bool) -> String {
         format!(
             "DELETE FROM {} WHERE {}",
@@ -392,7 +450,7 @@ impl Sql<'_> {
         )
     }
 
-    /// Counts the rows [`Render::delete_inline`] would delete.
+    /// Counts the rows [`Sql::delete_inline`] would delete.
     pub fn count_inline(&self, edge: &Edge) -> Statement {
         Statement::new(format!(
             "SELECT count(*) FROM {} WHERE {}",
@@ -401,7 +459,7 @@ impl Sql<'_> {
         ))
     }
 
-    /// The first `limit` keys of the rows [`Render::delete_inline`] would delete.
+    /// The first `limit` keys of the rows [`Sql::delete_inline`] would delete.
     pub fn first_keys_inline(&self, edge: &Edge, limit: usize) -> Statement {
         Statement {
             sql: format!(

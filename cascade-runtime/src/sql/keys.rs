@@ -9,7 +9,7 @@ use crate::value::Value;
 
 /// The runtime's temporary tables of keys, one of each kind per table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum KeyTable {
+pub(crate) enum KeyTable {
     /// A delete's key set.
     Keys,
     /// The keys a collection keeps during an update.
@@ -19,7 +19,7 @@ pub(super) enum KeyTable {
 }
 
 impl KeyTable {
-    pub(super) fn prefix(self) -> &'static str {
+    pub(crate) fn prefix(self) -> &'static str {
         match self {
             KeyTable::Keys => "cascade_keys_",
             KeyTable::Keep => "cascade_keep_",
@@ -35,13 +35,13 @@ impl Sql<'_> {
     }
 
     /// A temporary table of keys of `t` (one column per primary-key column, `k0`, `k1`, ...).
-    pub(super) fn key_table(&self, kind: KeyTable, t: TableId) -> String {
+    pub(crate) fn key_table(&self, kind: KeyTable, t: TableId) -> String {
         self.dialect
             .temp_table(&format!("{}{}", kind.prefix(), self.schema.name(t)))
     }
 
     /// Creates a temporary table of keys of `t` if this connection has none yet.
-    pub(super) fn create_key_table(&self, kind: KeyTable, t: TableId) -> Statement {
+    pub(crate) fn create_key_table(&self, kind: KeyTable, t: TableId) -> Statement {
         let meta = self.schema.tables[t].meta;
         let name = format!("{}{}", kind.prefix(), self.schema.name(t));
         if meta.has_rowid_key() {
@@ -66,13 +66,13 @@ impl Sql<'_> {
     }
 
     /// Empties a temporary table of keys of `t`.
-    pub(super) fn clear_key_table(&self, kind: KeyTable, t: TableId) -> Statement {
+    pub(crate) fn clear_key_table(&self, kind: KeyTable, t: TableId) -> Statement {
         Statement::new(format!("DELETE FROM {}", self.key_table(kind, t)))
     }
 
     /// Inserts `rows` keys (bound in order) into a temporary table of keys of `t`, as one
     /// statement.
-    pub(super) fn insert_key_rows(&self, kind: KeyTable, t: TableId, rows: usize) -> String {
+    pub(crate) fn insert_key_rows(&self, kind: KeyTable, t: TableId, rows: usize) -> String {
         let width = self.schema.tables[t].pk.len();
         let tuples: Vec<String> = (0..rows)
             .map(|row| {
@@ -102,11 +102,11 @@ impl Sql<'_> {
 
     /// `INSERT OR IGNORE INTO table`: the temporary tables of keys are SQLite's (PostgreSQL
     /// keeps a cascade's keys in the statement's own CTEs).
-    pub(super) fn insert_or_ignore(&self, table: &str) -> String {
+    pub(crate) fn insert_or_ignore(&self, table: &str) -> String {
         format!("INSERT OR IGNORE INTO {table}")
     }
 
-    pub(super) fn insert_keys(&self, t: TableId) -> String {
+    pub(crate) fn insert_keys(&self, t: TableId) -> String {
         format!(
             "{} ({})",
             self.insert_or_ignore(&self.keys(t)),
@@ -118,7 +118,7 @@ impl Sql<'_> {
     /// in `parent`'s key set — those matching `range` (a `WHERE` over the key set's columns,
     /// or empty). Through the referenced column's values when the key is not what it
     /// references.
-    pub(super) fn in_referenced(
+    pub(crate) fn in_referenced(
         &self,
         child: TableId,
         column: usize,
@@ -146,7 +146,7 @@ impl Sql<'_> {
     /// For a row aliased `alias` of `table`, the key of the row it references through
     /// `column`, and the join that expression needs (aliasing the referenced table as
     /// `parent`; empty when the foreign key references the key itself).
-    pub(super) fn referenced_key(
+    pub(crate) fn referenced_key(
         &self,
         table: TableId,
         column: usize,
@@ -175,7 +175,7 @@ impl Sql<'_> {
     /// `SELECT <keys of the referenced rows> FROM <filtered rows>`: the keys of the rows of
     /// `fk.target` that the rows of `table` chosen by `from_where` (`FROM ... WHERE ...`)
     /// reference through `column`.
-    pub(super) fn referenced_keys(
+    pub(crate) fn referenced_keys(
         &self,
         table: TableId,
         column: usize,
@@ -216,7 +216,7 @@ impl Sql<'_> {
     }
 
     /// `(k0, ..) > (?first+1, ..)`
-    pub(super) fn keys_after(&self, t: TableId, first: usize) -> String {
+    pub(crate) fn keys_after(&self, t: TableId, first: usize) -> String {
         let width = self.schema.tables[t].pk.len();
         let params: Vec<String> = (1..=width).map(|i| self.dialect.param(first + i)).collect();
         format!(
@@ -229,7 +229,7 @@ impl Sql<'_> {
     /// `pk IN (SELECT k.. FROM keys(t) [WHERE keys > ?.. [AND keys <= ?..]])`: the rows of `t`
     /// in its key set, optionally those whose keys are after the first bound key (when
     /// `after`) and up to the second (when `upto`), bound from parameter `first + 1` on.
-    pub(super) fn in_key_range(&self, t: TableId, first: usize, after: bool, upto: bool) -> String {
+    pub(crate) fn in_key_range(&self, t: TableId, first: usize, after: bool, upto: bool) -> String {
         let width = self.schema.tables[t].pk.len();
         let mut conds = Vec::new();
         if after {
@@ -260,7 +260,7 @@ impl Sql<'_> {
     /// `"child"."column" IN (SELECT k0 FROM keys(parent) [WHERE k0 > ?a [AND k0 <= ?b]])`:
     /// the rows of `child` that reference deleted rows of `parent`, optionally for one range
     /// of the parent keys, bound from parameter `first + 1` on.
-    pub(super) fn in_parent_keys(
+    pub(crate) fn in_parent_keys(
         &self,
         child: TableId,
         column: usize,
@@ -293,7 +293,7 @@ impl Sql<'_> {
 }
 
 /// The affinity of a key-table column holding keys of this type.
-pub(super) fn affinity(t: SqlType) -> &'static str {
+pub(crate) fn affinity(t: SqlType) -> &'static str {
     match t.sql() {
         "BOOLEAN" => "INTEGER",
         other => other,

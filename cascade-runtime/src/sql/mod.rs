@@ -91,16 +91,16 @@ impl<'a> Sql<'a> {
 
 /// The pieces every statement is made of.
 impl Sql<'_> {
-    pub(super) fn q(&self, ident: &str) -> String {
+    pub(crate) fn q(&self, ident: &str) -> String {
         self.dialect.quote(ident)
     }
 
-    pub(super) fn table(&self, t: TableId) -> String {
+    pub(crate) fn table(&self, t: TableId) -> String {
         self.q(self.schema.name(t))
     }
 
     /// `"table"."column"`
-    pub(super) fn col(&self, t: TableId, c: usize) -> String {
+    pub(crate) fn col(&self, t: TableId, c: usize) -> String {
         format!(
             "{}.{}",
             self.table(t),
@@ -108,7 +108,7 @@ impl Sql<'_> {
         )
     }
 
-    pub(super) fn key_columns(&self, t: TableId) -> String {
+    pub(crate) fn key_columns(&self, t: TableId) -> String {
         let n = self.schema.tables[t].pk.len();
         (0..n)
             .map(|i| format!("k{i}"))
@@ -117,7 +117,7 @@ impl Sql<'_> {
     }
 
     /// The primary key of `t` as an expression: `"t"."id"` or `("t"."a", "t"."b")`.
-    pub(super) fn pk(&self, t: TableId) -> String {
+    pub(crate) fn pk(&self, t: TableId) -> String {
         let cols: Vec<String> = self.schema.tables[t]
             .pk
             .iter()
@@ -127,7 +127,7 @@ impl Sql<'_> {
     }
 
     /// `expr IN (SELECT k0.. FROM keys(t))`
-    pub(super) fn in_keys(&self, expr: String, t: TableId) -> String {
+    pub(crate) fn in_keys(&self, expr: String, t: TableId) -> String {
         format!(
             "{expr} IN (SELECT {} FROM {})",
             self.key_columns(t),
@@ -135,7 +135,7 @@ impl Sql<'_> {
         )
     }
 
-    pub(super) fn pk_list(&self, t: TableId) -> String {
+    pub(crate) fn pk_list(&self, t: TableId) -> String {
         self.schema.tables[t]
             .pk
             .iter()
@@ -155,12 +155,12 @@ impl Sql<'_> {
 
     /// Whether the foreign key in `table.column` references its target's primary key (rather
     /// than another unique column).
-    pub(super) fn references_key(&self, table: TableId, column: usize) -> bool {
+    pub(crate) fn references_key(&self, table: TableId, column: usize) -> bool {
         let fk = self.schema.fk(table, column);
         self.schema.tables[fk.target].pk == [fk.target_column]
     }
 
-    pub(super) fn select_list(&self, t: TableId) -> String {
+    pub(crate) fn select_list(&self, t: TableId) -> String {
         let meta = self.schema.tables[t].meta;
         (0..meta.columns.len())
             .map(|c| self.col(t, c))
@@ -170,7 +170,7 @@ impl Sql<'_> {
 }
 
 /// A comma-separated column list as a (row-value) expression.
-pub(super) fn tuple_of(columns: String, width: usize) -> String {
+pub(crate) fn tuple_of(columns: String, width: usize) -> String {
     if width == 1 {
         columns
     } else {
@@ -178,7 +178,7 @@ pub(super) fn tuple_of(columns: String, width: usize) -> String {
     }
 }
 
-pub(super) fn tuple(mut parts: Vec<String>) -> String {
+pub(crate) fn tuple(mut parts: Vec<String>) -> String {
     if parts.len() == 1 {
         parts.remove(0)
     } else {
@@ -187,6 +187,6 @@ pub(super) fn tuple(mut parts: Vec<String>) -> String {
 }
 
 /// `(a, b, ..)`, parenthesised even for one part.
-pub(super) fn tuple_always(parts: Vec<String>) -> String {
+pub(crate) fn tuple_always(parts: Vec<String>) -> String {
     format!("({})", parts.join(", "))
 }

@@ -58,7 +58,7 @@ pub(crate) mod rows {
     }
 
     /// `key1 = ?1 AND key2 = ?2 ...`
-    pub(super) fn key_is(d: &dyn Dialect, meta: &ModelMeta) -> String {
+    pub(crate) fn key_is(d: &dyn Dialect, meta: &ModelMeta) -> String {
         let conds: Vec<String> = meta
             .primary_key()
             .enumerate()
@@ -200,7 +200,7 @@ impl Sql<'_> {
 
     /// Links of `assoc` from `?1` (through `local`) whose target (through `remote`) is not
     /// among the `kept` keys of `target`.
-    pub(super) fn links_left(
+    pub(crate) fn links_left(
         &self,
         (assoc, local, remote): (TableId, usize, usize),
         target: TableId,
