@@ -638,7 +638,10 @@ fn add_column(dialect: &dyn Dialect, meta: &ModelMeta, col: &ColumnMeta) -> Opti
         def.push_str(" NOT NULL");
     }
     if let Some(default) = col.default {
-        def.push_str(&format!(" DEFAULT {}", dialect.literal(&default())));
+        def.push_str(&format!(
+            " DEFAULT {}",
+            dialect.literal(&default(), col.sql_type)
+        ));
     }
     if let Some(fk) = col.foreign_key {
         let target = (fk.target)();

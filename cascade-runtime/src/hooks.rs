@@ -7,9 +7,9 @@
 
 use rusqlite::Connection;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::value::Value;
+use crate::value::{Params, Value};
 
 /// Rows read per batch for hooks.
 pub const HOOK_BATCH: usize = 1_000;
@@ -61,17 +61,83 @@ pub trait DeleteHooks: Model {
     }
 }
 
-/// What a hook can see besides its row.
+/// What a hook can see besides its row: the delete's own connection, inside its transaction,
+/// so that what a hook writes commits or rolls back with the delete.
 pub struct HookContext<'a> {
-    pub(crate) conn: &'a Connection,
-    pub(crate) table: &'static str,
+    db: HookDb<'a>,
+    table: &'static str,
 }
 
-impl HookContext<'_> {
-    /// The connection, inside the delete's transaction: what a hook writes commits or rolls
-    /// back with the delete. Do not modify the tables the delete is working on.
+enum HookDb<'a> {
+    Sqlite(&'a Connection),
+    #[cfg(feature = "postgres")]
+    Postgres(std::cell::RefCell<&'a mut postgres::Client>),
+}
+
+impl<'a> HookContext<'a> {
+    pub(crate) fn sqlite(conn: &'a Connection, table: &'static str) -> Self {
+        HookContext {
+            db: HookDb::Sqlite(conn),
+            table,
+        }
+    }
+
+    #[cfg(feature = "postgres")]
+    pub(crate) fn postgres(client: &'a mut postgres::Client, table: &'static str) -> Self {
+        HookContext {
+            db: HookDb::Postgres(std::cell::RefCell::new(client)),
+            table,
+        }
+    }
+
+    /// Runs a statement on the delete's connection, in its transaction, and returns the rows
+    /// it changed: SQL in the session's backend's own dialect (`?1` on SQLite, `$1` on
+    /// PostgreSQL), values bound. Do not modify the tables the delete is working on.
+    pub fn execute(&self, sql: &str, params: impl Params) -> Result<u64> {
+        let params = params.into_values();
+        match &self.db {
+            HookDb::Sqlite(conn) => conn
+                .execute(sql, rusqlite::params_from_iter(&params))
+                .map(|n| n as u64)
+                .map_err(Error::db(format!("executing `{sql}` in a hook"))),
+            #[cfg(feature = "postgres")]
+            HookDb::Postgres(client) => {
+                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
+                    .iter()
+                    .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+                    .collect();
+                client
+                    .borrow_mut()
+                    .execute(sql, &refs)
+                    .map_err(Error::db(format!("executing `{sql}` in a hook")))
+            }
+        }
+    }
+
+    /// The SQLite connection, inside the delete's transaction. Do not modify the tables the
+    /// delete is working on.
+    ///
+    /// # Panics
+    /// On a PostgreSQL session; use [`HookContext::execute`] (either backend) or
+    /// [`HookContext::client`] there.
     pub fn connection(&self) -> &Connection {
-        self.conn
+        match &self.db {
+            HookDb::Sqlite(conn) => conn,
+            #[cfg(feature = "postgres")]
+            HookDb::Postgres(_) => panic!(
+                "HookContext::connection is SQLite's connection; on PostgreSQL use \
+                 HookContext::execute or HookContext::client"
+            ),
+        }
+    }
+
+    /// The PostgreSQL client, inside the delete's transaction (`None` on SQLite).
+    #[cfg(feature = "postgres")]
+    pub fn client(&self) -> Option<std::cell::RefMut<'_, &'a mut postgres::Client>> {
+        match &self.db {
+            HookDb::Sqlite(_) => None,
+            HookDb::Postgres(client) => Some(client.borrow_mut()),
+        }
     }
 
     /// The table whose row is being deleted.

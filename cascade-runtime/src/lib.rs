@@ -80,6 +80,8 @@ mod types;
 mod value;
 mod write;
 
+#[cfg(feature = "postgres")]
+pub use backend::postgres::{PgSession, Postgres};
 pub use backend::{Backend, Sqlite};
 pub use cascade_derive::Model;
 pub use check::{Finding, SchemaReport};
@@ -104,6 +106,10 @@ pub use value::{
 
 /// Re-exported driver, so users need not depend on a matching `rusqlite` themselves.
 pub use rusqlite;
+
+/// Re-exported driver, so users need not depend on a matching `postgres` themselves.
+#[cfg(feature = "postgres")]
+pub use postgres;
 
 /// Items used by the code `#[derive(Model)]` generates. Not a stable API.
 #[doc(hidden)]

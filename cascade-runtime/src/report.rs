@@ -3,7 +3,9 @@
 use std::fmt;
 
 use crate::metadata::ModelMeta;
+use crate::plan::Cascade;
 use crate::runner::Roots;
+use crate::schema::{Schema, TableId};
 use crate::value::Key;
 
 /// What one delete call changed.
@@ -220,6 +222,70 @@ pub enum PlanAction {
 }
 
 impl DeletePlan {
+    /// The tree of a dry run: each table under the table that first reached it, with its
+    /// `counts` (indexed by table), the rows each of the plan's detaches would change (in
+    /// their order), and the first keys listed per table.
+    pub(crate) fn build(
+        schema: &Schema,
+        plan: &Cascade,
+        origin: PlanOrigin,
+        counts: &[usize],
+        detached: &[usize],
+        first_keys: Vec<(String, Vec<Key>)>,
+    ) -> DeletePlan {
+        let node = |t: TableId, via: Option<String>| PlanNode {
+            table: schema.name(t).to_owned(),
+            action: PlanAction::Delete,
+            via,
+            rows: counts[t],
+            children: Vec::new(),
+        };
+        let mut nodes: Vec<Option<PlanNode>> = (0..schema.tables.len()).map(|_| None).collect();
+        nodes[plan.root] = Some(node(plan.root, None));
+        for edge in &plan.reached_by {
+            nodes[edge.to] = Some(node(edge.to, Some(via_name(schema, edge))));
+        }
+        for (d, &rows) in plan.detaches.iter().zip(detached) {
+            if rows == 0 {
+                continue;
+            }
+            let detach = PlanNode {
+                table: schema.name(d.table).to_owned(),
+                action: if d.to_default {
+                    PlanAction::SetDefault
+                } else {
+                    PlanAction::SetNull
+                },
+                via: Some(format!(
+                    "{}.{}",
+                    schema.name(d.table),
+                    schema.column_name(d.table, d.column)
+                )),
+                rows,
+                children: Vec::new(),
+            };
+            if let Some(parent) = nodes[d.referenced].as_mut() {
+                parent.children.push(detach);
+            }
+        }
+        // Attach children to parents, deepest discoveries first.
+        for edge in plan.reached_by.iter().rev() {
+            if let Some(child) = nodes[edge.to].take() {
+                if let Some(parent) = nodes[edge.from].as_mut() {
+                    parent.children.insert(0, child);
+                }
+            }
+        }
+        let root = nodes[plan.root]
+            .take()
+            .expect("the root node is created above");
+        DeletePlan {
+            root,
+            first_keys,
+            origin: Some(origin),
+        }
+    }
+
     /// The name of the model the plan starts from (empty for a plan made by hand).
     pub(crate) fn model_name(&self) -> &'static str {
         self.origin.as_ref().map_or("", |o| o.model.name)
@@ -355,6 +421,32 @@ impl fmt::Display for DeletePlan {
         keys(&self.root, f)?;
         writeln!(f)?;
         walk(&self.root, "", f, &keys)
+    }
+}
+
+/// The column an edge goes through, as `table.column`.
+fn via_name(schema: &Schema, edge: &crate::plan::Edge) -> String {
+    use crate::plan::Via;
+    match edge.via {
+        Via::Referenced { column } => format!(
+            "{}.{}",
+            schema.name(edge.to),
+            schema.column_name(edge.to, column)
+        ),
+        Via::Referencing { column } => {
+            format!(
+                "{}.{}",
+                schema.name(edge.from),
+                schema.column_name(edge.from, column)
+            )
+        }
+        Via::Secondary { assoc, remote, .. } => {
+            format!(
+                "{}.{}",
+                schema.name(assoc),
+                schema.column_name(assoc, remote)
+            )
+        }
     }
 }
 

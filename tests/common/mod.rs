@@ -2,6 +2,8 @@
 //! rule of the contract; every test runs on a SQLite file (and most on `:memory:` too).
 #![allow(dead_code)]
 
+pub mod pg;
+
 use cascade_runtime::{Model, Result, Session};
 use tempfile::TempDir;
 

@@ -3,11 +3,13 @@
 //! (how a cascade's key sets are kept, how key lists are bound, how the live schema is read);
 //! the planner and every cascade rule are shared.
 
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 use crate::runner::Runner;
 
-mod sealed {
+pub(crate) mod sealed {
     pub trait Sealed {}
 }
 
@@ -31,6 +33,8 @@ impl Backend for Sqlite {
 /// A session's connection, whatever its backend.
 pub(crate) enum Conn {
     Sqlite(rusqlite::Connection),
+    #[cfg(feature = "postgres")]
+    Postgres(Box<postgres::PgConn>),
 }
 
 impl Conn {
@@ -38,6 +42,8 @@ impl Conn {
     pub fn runner(&mut self) -> Box<dyn Runner + '_> {
         match self {
             Conn::Sqlite(conn) => Box::new(sqlite::SqliteRunner::new(conn)),
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(conn) => Box::new(postgres::PgRunner::new(conn)),
         }
     }
 }

@@ -22,7 +22,10 @@ pub(crate) fn create_table(dialect: &dyn Dialect, meta: &ModelMeta) -> Vec<Strin
             def.push_str(" UNIQUE");
         }
         if let Some(default) = col.default {
-            def.push_str(&format!(" DEFAULT {}", dialect.literal(&default())));
+            def.push_str(&format!(
+                " DEFAULT {}",
+                dialect.literal(&default(), col.sql_type)
+            ));
         }
         defs.push(def);
     }

@@ -41,7 +41,7 @@ pub(crate) trait Dialect: Sync {
     /// insert.
     fn assigned_key(&self, sql_type: SqlType) -> &'static str;
     /// A value as an SQL literal, for DDL defaults (where SQL has no parameters).
-    fn literal(&self, value: &Value) -> String;
+    fn literal(&self, value: &Value, sql_type: SqlType) -> String;
     /// Whether a live column's declared type `found` stores the model's `declared` type
     /// faithfully (`assigned_key`: the column is a key the database assigns).
     fn type_matches(&self, declared: SqlType, found: &str, assigned_key: bool) -> bool;

@@ -6,7 +6,7 @@
 use crate::error::{Blocker, Error, Result, BLOCKING_KEYS};
 use crate::hooks::{HookContext, Hooks, HOOK_BATCH};
 use crate::plan::{Cascade, Collect, Edge};
-use crate::report::{DeletePlan, DeleteReport, PlanAction, PlanNode, PlanOrigin};
+use crate::report::{DeletePlan, DeleteReport, PlanOrigin};
 use crate::runner::{Roots, Runner};
 use crate::schema::{Schema, TableId};
 use crate::sql::Sql;
@@ -379,10 +379,7 @@ fn for_each_row(
     t: TableId,
     hook: fn(Vec<Value>, &HookContext<'_>) -> Result<()>,
 ) -> Result<()> {
-    let ctx = HookContext {
-        conn: exec.conn,
-        table: render.schema.name(t),
-    };
+    let ctx = HookContext::sqlite(exec.conn, render.schema.name(t));
     let sql = render.rows_batch(t);
     let mut after = Value::Integer(0);
     loop {
@@ -430,88 +427,16 @@ pub(crate) fn preview(
             listed.push((schema.name(t).to_owned(), keys));
         }
     }
-    let node = |t: TableId, via: Option<String>| PlanNode {
-        table: schema.name(t).to_owned(),
-        action: PlanAction::Delete,
-        via,
-        rows: counts[t],
-        children: Vec::new(),
-    };
-    // Build the tree from the discovery edges: each table under the table that first reached it.
-    let mut nodes: Vec<Option<PlanNode>> = (0..schema.tables.len()).map(|_| None).collect();
-    nodes[plan.root] = Some(node(plan.root, None));
-    for edge in &plan.reached_by {
-        nodes[edge.to] = Some(node(edge.to, Some(via_name(schema, edge))));
-    }
-    let mut detached: Vec<(TableId, PlanNode)> = Vec::new();
-    for d in &plan.detaches {
-        let rows = exec.count(&render.count_detach(d, in_plan(plan, d.table)))? as usize;
-        if rows > 0 {
-            detached.push((
-                d.referenced,
-                PlanNode {
-                    table: schema.name(d.table).to_owned(),
-                    action: if d.to_default {
-                        PlanAction::SetDefault
-                    } else {
-                        PlanAction::SetNull
-                    },
-                    via: Some(format!(
-                        "{}.{}",
-                        schema.name(d.table),
-                        schema.column_name(d.table, d.column)
-                    )),
-                    rows,
-                    children: Vec::new(),
-                },
-            ));
-        }
-    }
+    let detached: Vec<usize> = plan
+        .detaches
+        .iter()
+        .map(|d| {
+            exec.count(&render.count_detach(d, in_plan(plan, d.table)))
+                .map(|n| n as usize)
+        })
+        .collect::<Result<_>>()?;
     clear(&mut exec, &render, plan)?;
-    for (parent, n) in detached {
-        if let Some(p) = nodes[parent].as_mut() {
-            p.children.push(n);
-        }
-    }
-    // Attach children to parents, deepest discoveries first.
-    for edge in plan.reached_by.iter().rev() {
-        if let Some(child) = nodes[edge.to].take() {
-            if let Some(parent) = nodes[edge.from].as_mut() {
-                parent.children.insert(0, child);
-            }
-        }
-    }
-    let root = nodes[plan.root]
-        .take()
-        .expect("the root node is created above");
-    Ok(DeletePlan {
-        root,
-        first_keys: listed,
-        origin: Some(origin),
-    })
-}
-
-fn via_name(schema: &Schema, edge: &crate::plan::Edge) -> String {
-    use crate::plan::Via;
-    match edge.via {
-        Via::Referenced { column } => format!(
-            "{}.{}",
-            schema.name(edge.to),
-            schema.column_name(edge.to, column)
-        ),
-        Via::Referencing { column } => {
-            format!(
-                "{}.{}",
-                schema.name(edge.from),
-                schema.column_name(edge.from, column)
-            )
-        }
-        Via::Secondary { assoc, remote, .. } => {
-            format!(
-                "{}.{}",
-                schema.name(assoc),
-                schema.column_name(assoc, remote)
-            )
-        }
-    }
+    Ok(DeletePlan::build(
+        schema, plan, origin, &counts, &detached, listed,
+    ))
 }

@@ -58,7 +58,7 @@ impl Dialect for SqliteDialect {
         // Exactly `INTEGER PRIMARY KEY`: the rowid, assigned on insert.
         "INTEGER PRIMARY KEY"
     }
-    fn literal(&self, value: &Value) -> String {
+    fn literal(&self, value: &Value, _: SqlType) -> String {
         value.to_sql_literal()
     }
     fn type_matches(&self, declared: SqlType, found: &str, assigned_key: bool) -> bool {

@@ -1,0 +1,600 @@
+//! The delete algorithm on PostgreSQL. A planned [`Cascade`] compiles into one `WITH
+//! RECURSIVE` clause that defines every key set as a CTE — the roots, one `UNION` of edges per
+//! table, a recursive CTE per self-reference and a tagged one per loop of tables — and every
+//! statement of the delete starts with it, so the key sets stay on the server and no
+//! temporary table is needed. The statements, each one round trip:
+//!
+//! 1. lock the roots (`FOR UPDATE`) — in a caller's `READ COMMITTED` transaction also every
+//!    other row about to go that a new row could reference — and count them;
+//! 2. every check, as one `SELECT` of counts (and the first blocking keys, when one blocks);
+//! 3. the rows of hooked tables, read through a cursor declared before anything changes;
+//! 4. one `UPDATE` per detach;
+//! 5. one `DELETE` per table, children first; tables that reference each other in a loop go
+//!    in one statement of data-modifying CTEs, which PostgreSQL checks at its end.
+//!
+//! Their number depends on the schema only. In the session's own transaction (`REPEATABLE
+//! READ`) all of them see one snapshot; a row another transaction adds under a parent being
+//! deleted makes the delete fail with a serialization failure ([`Error::Conflict`]), never
+//! leave an orphan.
+
+use crate::error::{Blocker, Error, Result, BLOCKING_KEYS};
+use crate::hooks::{HookContext, HOOK_BATCH};
+use crate::plan::{Cascade, Check, Collect, Detach, Edge, Via};
+use crate::report::{DeletePlan, DeleteReport, PlanOrigin};
+use crate::runner::{Roots, Runner};
+use crate::schema::{Schema, TableId};
+use crate::sql::{Dialect, Sql};
+use crate::value::{Key, Value};
+
+use super::{PgRunner, POSTGRES};
+
+/// A cascade compiled for one call: the `WITH` clause of its key sets and the roots'
+/// parameters, which every statement binds first.
+struct Program<'a> {
+    sql: Sql<'a>,
+    plan: &'a Cascade,
+    with: String,
+    params: Vec<Value>,
+    /// The caller's clause, for reporting its errors as [`Error::Clause`].
+    clause: Option<String>,
+}
+
+impl<'a> Program<'a> {
+    fn compile(schema: &'a Schema, plan: &'a Cascade, roots: Roots) -> Result<Program<'a>> {
+        let sql = Sql::new(schema, &POSTGRES);
+        let root = plan.root;
+        let (seed, params, clause) = match roots {
+            Roots::Key(key) => (sql.seed_key_select(root, 1), key, None),
+            Roots::Where { clause, params } => (
+                sql.seed_where_select(root, &clause, None),
+                params,
+                Some(clause),
+            ),
+            Roots::WhereLimit {
+                clause,
+                mut params,
+                limit,
+            } => {
+                params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+                let seed = sql.seed_where_select(root, &clause, Some(params.len()));
+                (seed, params, Some(clause))
+            }
+        };
+        let n = schema.tables.len();
+        let mut seeds: Vec<Vec<String>> = vec![Vec::new(); n];
+        seeds[root].push(seed);
+        let mut closures: Vec<Option<&[Via]>> = vec![None; n];
+        let mut loops: Vec<(&[TableId], &[Edge])> = Vec::new();
+        for step in &plan.collect {
+            match step {
+                Collect::Edge(edge) => seeds[edge.to].push(sql.collect_select(edge)),
+                Collect::Closure { table, edges } => closures[*table] = Some(edges),
+                Collect::Recursive { tables, edges } => loops.push((tables, edges)),
+                Collect::Fixpoint(_) => {
+                    return Err(Error::Schema {
+                        model: schema.tables[root].meta.name,
+                        field: None,
+                        message: "tables with composite keys reference each other in a loop; \
+                                  such a cascade runs on SQLite but not yet on PostgreSQL"
+                            .into(),
+                    })
+                }
+            }
+        }
+        let mut defs = Vec::new();
+        let mut in_loop = vec![false; n];
+        for (i, &(tables, edges)) in loops.iter().enumerate() {
+            defs.extend(loop_defs(&sql, i, tables, edges, &seeds));
+            for &t in tables {
+                in_loop[t] = true;
+            }
+        }
+        for t in plan.keyed().filter(|&t| !in_loop[t]) {
+            let cols = sql.key_columns(t);
+            let mut body = seeds[t].join(" UNION ");
+            if let Some(edges) = closures[t] {
+                body = format!("{body} UNION {}", closure_term(&sql, t, edges));
+            }
+            defs.push(format!("{}({cols}) AS ({body})", sql.keys(t)));
+        }
+        Ok(Program {
+            sql,
+            plan,
+            with: format!("WITH RECURSIVE {}", defs.join(",\n")),
+            params,
+            clause,
+        })
+    }
+
+    /// A statement: the key sets, then `body`.
+    fn statement(&self, body: &str) -> String {
+        format!("{}\n{body}", self.with)
+    }
+
+    /// The roots' parameters followed by `more`.
+    fn params(&self, more: &[Value]) -> Vec<Value> {
+        let mut params = self.params.clone();
+        params.extend(more.iter().cloned());
+        params
+    }
+
+    /// The number the next parameter after the roots' gets.
+    fn next_param(&self) -> usize {
+        self.params.len() + 1
+    }
+
+    /// A database error of a statement that holds the caller's clause, as [`Error::Clause`].
+    fn clause_error(&self, e: Error) -> Error {
+        match &self.clause {
+            Some(clause) => e.in_clause(self.sql.schema.name(self.plan.root), clause),
+            None => e,
+        }
+    }
+
+    /// `(SELECT count(*) FROM ...)` of `t`'s key set, or of a leaf's rows through its edge.
+    fn count(&self, t: TableId) -> String {
+        match self.plan.inline_edge(t) {
+            Some(edge) => format!(
+                "(SELECT count(*) FROM {} WHERE {})",
+                self.sql.table(t),
+                self.sql.inline_filter(edge, false, false)
+            ),
+            None => format!("(SELECT count(*) FROM {})", self.sql.keys(t)),
+        }
+    }
+
+    /// The rows `d` would change, as a scalar subquery.
+    fn count_detach(&self, d: &Detach) -> String {
+        format!(
+            "(SELECT count(*) FROM {} WHERE {})",
+            self.sql.table(d.table),
+            self.sql
+                .referencing_filter(d.table, d.column, d.referenced, self.deleted(d.table))
+        )
+    }
+
+    fn deleted(&self, t: TableId) -> bool {
+        self.plan.tables.contains(&t)
+    }
+
+    /// The rows of `check.table` that block, as a `WHERE` condition.
+    fn blocking(&self, check: &Check) -> String {
+        let exclude_deleted = self.deleted(check.table) && !check.counts_deleted_rows();
+        self.sql
+            .referencing_filter(check.table, check.column, check.referenced, exclude_deleted)
+    }
+
+    /// `pk IN (SELECT k.. FROM keys(t))`, or a leaf's filter through its edge.
+    fn doomed(&self, t: TableId) -> String {
+        match self.plan.inline_edge(t) {
+            Some(edge) => self.sql.inline_filter(edge, false, false),
+            None => self.sql.in_keys(self.sql.pk(t), t),
+        }
+    }
+}
+
+/// The recursive term of a self-referential key set: one edge as it is, several joined under
+/// one reference to the key set (PostgreSQL allows a recursive query to name itself once).
+fn closure_term(sql: &Sql<'_>, t: TableId, edges: &[Via]) -> String {
+    let keys = sql.keys(t);
+    match edges {
+        [_] => sql.closure_terms(t, edges, &keys, "k0").remove(0),
+        _ => {
+            let terms = sql.closure_terms(t, edges, "(SELECT r0.k0 AS k0)", "k0");
+            format!(
+                "SELECT x.k0 FROM {keys} AS r0, LATERAL ({}) AS x(k0)",
+                terms.join(" UNION ")
+            )
+        }
+    }
+}
+
+/// The CTEs of a loop of tables (single-column keys): a tagged recursive CTE over all of
+/// them, then each table's key set taken from it. Keys of different types travel as text.
+fn loop_defs(
+    sql: &Sql<'_>,
+    i: usize,
+    tables: &[TableId],
+    edges: &[Edge],
+    seeds: &[Vec<String>],
+) -> Vec<String> {
+    let sql_type =
+        |t: TableId| sql.schema.tables[t].meta.columns[sql.schema.tables[t].pk[0]].sql_type;
+    let same = tables.iter().all(|&t| sql_type(t) == sql_type(tables[0]));
+    let key = |k: String| if same { k } else { format!("({k})::text") };
+    let name = sql.dialect.quote(&format!("cascade_loop_{i}"));
+    let mut terms: Vec<String> = tables
+        .iter()
+        .enumerate()
+        .flat_map(|(tag, &t)| {
+            seeds[t]
+                .iter()
+                .map(move |seed| {
+                    format!("SELECT {tag}, {} FROM ({seed}) AS s(k)", key("s.k".into()))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let steps = sql.loop_terms(tables, edges, &name, &key);
+    let recursive = match steps.as_slice() {
+        [one] => one.clone(),
+        _ => {
+            let steps = sql.loop_terms(tables, edges, "(SELECT r0.t AS t, r0.k AS k)", &key);
+            format!(
+                "SELECT x.t, x.k FROM {name} AS r0, LATERAL ({}) AS x(t, k)",
+                steps.join(" UNION ")
+            )
+        }
+    };
+    terms.push(recursive);
+    let mut defs = vec![format!("{name}(t, k) AS ({})", terms.join(" UNION "))];
+    for (tag, &t) in tables.iter().enumerate() {
+        let k = match same {
+            true => "k".to_owned(),
+            false => format!("k::{}", POSTGRES.column_type(sql_type(t))),
+        };
+        defs.push(format!(
+            "{}(k0) AS (SELECT {k} FROM {name} WHERE t = {tag})",
+            sql.keys(t)
+        ));
+    }
+    defs
+}
+
+/// Runs a delete. The caller provides the transaction (a savepoint) and rolls it back on error.
+pub(crate) fn delete(
+    runner: &mut PgRunner<'_>,
+    schema: &Schema,
+    plan: &Cascade,
+    roots: Roots,
+    expected: Option<&DeletePlan>,
+) -> Result<DeleteReport> {
+    // A runner of its own, whose statements are this delete's.
+    let snapshot = runner.conn.snapshot;
+    let mut exec = PgRunner::new(runner.conn);
+    let program = Program::compile(schema, plan, roots)?;
+    let roots = lock(&mut exec, &program, !snapshot)?;
+    check(&mut exec, &program)?;
+    if let Some(expected) = expected {
+        verify(&mut exec, &program, expected)?;
+    }
+    let hooked: Vec<TableId> = plan
+        .deletes
+        .iter()
+        .copied()
+        .filter(|&t| schema.tables[t].meta.hooks.is_some())
+        .collect();
+    // Declared before anything changes: a cursor reads the rows as they were.
+    for &t in &hooked {
+        declare(&mut exec, &program, t, "before")?;
+        declare(&mut exec, &program, t, "after")?;
+    }
+    for &t in &hooked {
+        let hooks = schema.tables[t].meta.hooks.expect("hooked");
+        for_each_row(&mut exec, schema, t, "before", hooks.before_delete)?;
+    }
+    let mut report = DeleteReport::default();
+    report.roots = roots;
+    let sql = &program.sql;
+    for d in &plan.detaches {
+        let value = if d.to_default {
+            schema.tables[d.table].meta.columns[d.column]
+                .default
+                .map_or(Value::Null, |f| f())
+        } else {
+            Value::Null
+        };
+        let body = format!(
+            "UPDATE {} SET {} = {} WHERE {}",
+            sql.table(d.table),
+            sql.q(schema.column_name(d.table, d.column)),
+            POSTGRES.param(program.next_param()),
+            sql.referencing_filter(d.table, d.column, d.referenced, program.deleted(d.table))
+        );
+        let rows = exec.execute(&program.statement(&body), &program.params(&[value]))?;
+        if rows > 0 {
+            report.add_detached(
+                schema.name(d.table),
+                schema.column_name(d.table, d.column),
+                d.to_default,
+                rows as usize,
+            );
+        }
+    }
+    if loops_across_tables(plan) {
+        // Tables that reference each other: one statement, checked at its end.
+        let parts: Vec<String> = plan
+            .deletes
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| {
+                format!(
+                    "cascade_delete_{i} AS (DELETE FROM {} WHERE {} RETURNING 1)",
+                    sql.table(t),
+                    program.doomed(t)
+                )
+            })
+            .collect();
+        let counts: Vec<String> = (0..plan.deletes.len())
+            .map(|i| format!("(SELECT count(*) FROM cascade_delete_{i})"))
+            .collect();
+        let statement = format!(
+            "{},\n{} SELECT {}",
+            program.with,
+            parts.join(",\n"),
+            counts.join(", ")
+        );
+        let row = exec
+            .query(&statement, &program.params)?
+            .pop()
+            .unwrap_or_default();
+        for (&t, n) in plan.deletes.iter().zip(row) {
+            report.add_deleted(schema.name(t), count_of(&n));
+        }
+    } else {
+        for &t in &plan.deletes {
+            let body = format!("DELETE FROM {} WHERE {}", sql.table(t), program.doomed(t));
+            let rows = exec.execute(&program.statement(&body), &program.params)?;
+            report.add_deleted(schema.name(t), rows as usize);
+        }
+    }
+    for &t in &hooked {
+        let hooks = schema.tables[t].meta.hooks.expect("hooked");
+        for_each_row(&mut exec, schema, t, "after", hooks.after_delete)?;
+    }
+    for &t in &hooked {
+        for phase in ["before", "after"] {
+            exec.control(&format!("CLOSE {}", cursor(t, phase)))?;
+        }
+    }
+    report.add_statements(exec.statements(), exec.round_trips());
+    Ok(report)
+}
+
+/// Whether the plan deletes tables that reference each other in a loop (PostgreSQL checks a
+/// self-reference at the end of its one `DELETE` anyway).
+fn loops_across_tables(plan: &Cascade) -> bool {
+    plan.defer_foreign_keys
+        || plan
+            .collect
+            .iter()
+            .any(|c| matches!(c, Collect::Recursive { .. }))
+}
+
+fn count_of(value: &Value) -> usize {
+    match value {
+        Value::Integer(n) => usize::try_from(*n).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Locks the roots, and with `all` every other row about to go that a foreign key references,
+/// and returns how many roots there are.
+fn lock(exec: &mut PgRunner<'_>, program: &Program<'_>, all: bool) -> Result<usize> {
+    let sql = &program.sql;
+    let plan = program.plan;
+    let schema = sql.schema;
+    let locked = |t: TableId| {
+        format!(
+            "(SELECT count(*) FROM (SELECT 1 FROM {} WHERE {} FOR UPDATE) AS l)",
+            sql.table(t),
+            sql.in_keys(sql.pk(t), t)
+        )
+    };
+    let mut counts = vec![locked(plan.root)];
+    if all {
+        for t in plan.keyed().filter(|&t| t != plan.root) {
+            if schema.referencing(t).next().is_some() {
+                counts.push(locked(t));
+            }
+        }
+    }
+    let row = exec
+        .query(
+            &program.statement(&format!("SELECT {}", counts.join(", "))),
+            &program.params,
+        )
+        .map_err(|e| program.clause_error(e))?
+        .pop()
+        .unwrap_or_default();
+    Ok(row.first().map_or(0, count_of))
+}
+
+/// Runs every check in one statement; refuses with every blocker.
+fn check(exec: &mut PgRunner<'_>, program: &Program<'_>) -> Result<()> {
+    let plan = program.plan;
+    if plan.checks.is_empty() {
+        return Ok(());
+    }
+    let sql = &program.sql;
+    let counts: Vec<String> = plan
+        .checks
+        .iter()
+        .map(|c| {
+            format!(
+                "(SELECT count(*) FROM {} WHERE {})",
+                sql.table(c.table),
+                program.blocking(c)
+            )
+        })
+        .collect();
+    let row = exec
+        .query(
+            &program.statement(&format!("SELECT {}", counts.join(", "))),
+            &program.params,
+        )?
+        .pop()
+        .unwrap_or_default();
+    let mut blockers = Vec::new();
+    for (check, n) in plan.checks.iter().zip(&row) {
+        let rows = count_of(n) as u64;
+        if rows == 0 {
+            continue;
+        }
+        let body = format!(
+            "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT {}",
+            sql.pk_list(check.table),
+            sql.table(check.table),
+            program.blocking(check),
+            sql.pk_list(check.table),
+            POSTGRES.param(program.next_param())
+        );
+        let keys = exec.query(
+            &program.statement(&body),
+            &program.params(&[Value::Integer(BLOCKING_KEYS as i64)]),
+        )?;
+        let schema = sql.schema;
+        blockers.push(Blocker {
+            table: schema.name(check.table).to_owned(),
+            column: schema.column_name(check.table, check.column).to_owned(),
+            referenced_table: schema.name(check.referenced).to_owned(),
+            rows,
+            keys: keys.into_iter().map(|k| Key::new(k).to_string()).collect(),
+            reason: check.reason,
+        });
+    }
+    match blockers.is_empty() {
+        true => Ok(()),
+        false => Err(Error::blocked(blockers)),
+    }
+}
+
+/// Every count a plan made earlier counted, now, in one statement; refuses on a difference.
+fn verify(exec: &mut PgRunner<'_>, program: &Program<'_>, expected: &DeletePlan) -> Result<()> {
+    let plan = program.plan;
+    let schema = program.sql.schema;
+    let mut counts: Vec<String> = plan.tables.iter().map(|&t| program.count(t)).collect();
+    counts.extend(plan.detaches.iter().map(|d| program.count_detach(d)));
+    let row = exec
+        .query(
+            &program.statement(&format!("SELECT {}", counts.join(", "))),
+            &program.params,
+        )?
+        .pop()
+        .unwrap_or_default();
+    let planned = plan
+        .tables
+        .iter()
+        .map(|&t| (t, expected.count(schema.name(t))));
+    let detached = plan.detaches.iter().map(|d| {
+        let table = schema.name(d.table);
+        let n = match d.to_default {
+            true => expected.defaulted(table),
+            false => expected.nulled(table),
+        };
+        (d.table, n)
+    });
+    for ((t, planned), now) in planned.chain(detached).zip(&row) {
+        let now = count_of(now);
+        if now != planned {
+            return Err(Error::PlanChanged {
+                table: schema.name(t).to_owned(),
+                planned,
+                now,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The cursor over `t`'s doomed rows for one phase of its hooks.
+fn cursor(t: TableId, phase: &str) -> String {
+    format!("cascade_hook_{phase}_{t}")
+}
+
+/// Declares a cursor over the rows of `t` the delete removes (key order), inside the
+/// transaction: it reads them as they are now, whatever the delete does next.
+fn declare(exec: &mut PgRunner<'_>, program: &Program<'_>, t: TableId, phase: &str) -> Result<()> {
+    let sql = &program.sql;
+    let body = format!(
+        "SELECT {} FROM {} WHERE {} ORDER BY {}",
+        sql.select_list(t),
+        sql.table(t),
+        program.doomed(t),
+        sql.pk_list(t)
+    );
+    let statement = format!(
+        "DECLARE {} NO SCROLL CURSOR FOR {}",
+        cursor(t, phase),
+        program.statement(&body)
+    );
+    exec.execute(&statement, &program.params).map(drop)
+}
+
+/// Calls `hook` on every row of `t`'s cursor for `phase`, [`HOOK_BATCH`] rows at a time.
+fn for_each_row(
+    exec: &mut PgRunner<'_>,
+    schema: &Schema,
+    t: TableId,
+    phase: &str,
+    hook: fn(Vec<Value>, &HookContext<'_>) -> Result<()>,
+) -> Result<()> {
+    let fetch = format!("FETCH {HOOK_BATCH} FROM {}", cursor(t, phase));
+    loop {
+        let batch = exec.query(&fetch, &[])?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let ctx = HookContext::postgres(&mut exec.conn.client, schema.name(t));
+        for row in batch {
+            hook(row, &ctx)?;
+        }
+    }
+}
+
+/// Computes a plan's counts and first keys without changing anything.
+pub(crate) fn preview(
+    runner: &mut PgRunner<'_>,
+    schema: &Schema,
+    plan: &Cascade,
+    roots: Roots,
+    first_keys: usize,
+) -> Result<DeletePlan> {
+    let mut exec = PgRunner::new(runner.conn);
+    let origin = PlanOrigin {
+        model: schema.tables[plan.root].meta,
+        roots: roots.clone(),
+    };
+    let program = Program::compile(schema, plan, roots)?;
+    check(&mut exec, &program).map_err(|e| program.clause_error(e))?;
+    let mut subqueries: Vec<String> = plan.tables.iter().map(|&t| program.count(t)).collect();
+    subqueries.extend(plan.detaches.iter().map(|d| program.count_detach(d)));
+    let row = exec
+        .query(
+            &program.statement(&format!("SELECT {}", subqueries.join(", "))),
+            &program.params,
+        )
+        .map_err(|e| program.clause_error(e))?
+        .pop()
+        .unwrap_or_default();
+    let mut counts = vec![0usize; schema.tables.len()];
+    for (&t, n) in plan.tables.iter().zip(&row) {
+        counts[t] = count_of(n);
+    }
+    let detached: Vec<usize> = row[plan.tables.len()..].iter().map(count_of).collect();
+    let sql = &program.sql;
+    let mut listed = Vec::new();
+    for &t in &plan.tables {
+        if first_keys == 0 || counts[t] == 0 {
+            continue;
+        }
+        let body = format!(
+            "SELECT {k} FROM {} WHERE {} ORDER BY {k} LIMIT {}",
+            sql.table(t),
+            program.doomed(t),
+            POSTGRES.param(program.next_param()),
+            k = sql.pk_list(t)
+        );
+        let keys = exec.query(
+            &program.statement(&body),
+            &program.params(&[Value::Integer(first_keys as i64)]),
+        )?;
+        listed.push((
+            schema.name(t).to_owned(),
+            keys.into_iter().map(Key::new).collect(),
+        ));
+    }
+    Ok(DeletePlan::build(
+        schema, plan, origin, &counts, &detached, listed,
+    ))
+}
