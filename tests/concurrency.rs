@@ -262,7 +262,7 @@ fn concurrent_inserts_and_cascading_deletes_leave_no_orphans_and_lose_nothing() 
             fam.id
         })
         .collect();
-    let seeded_children = count(&s, "child");
+    let seeded_children = count(&mut s, "child");
 
     let run_for = duration();
     let doomed = Mutex::new(Doomed::default());

@@ -59,7 +59,7 @@ fn a_two_table_loop_deletes_with_foreign_keys_enforced() {
 
     let report = s.delete(&dept).unwrap();
     assert_eq!((report.count("dept"), report.count("employee")), (1, 3));
-    assert_eq!((count(&s, "dept"), count(&s, "employee")), (1, 1));
+    assert_eq!((count(&mut s, "dept"), count(&mut s, "employee")), (1, 1));
     let violations: i64 = s
         .connection()
         .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
@@ -93,7 +93,7 @@ fn a_manager_of_another_department_blocks_and_nothing_changes() {
         matches!(&err, Error::Blocked { table, column, keys, .. } if table == "dept" && column == "manager_id" && keys == &[b.id.to_string()]),
         "{err:?}"
     );
-    assert_eq!((count(&s, "dept"), count(&s, "employee")), (2, 1));
+    assert_eq!((count(&mut s, "dept"), count(&mut s, "employee")), (2, 1));
 }
 
 // --- Three tables in a loop, one nullable key: loop_a -> loop_b -> loop_c -> loop_a. ----------
@@ -173,9 +173,9 @@ fn a_three_table_loop_follows_the_loop_through_the_data_and_deletes_it_all() {
     );
     assert_eq!(
         (
-            count(&s, "loop_a"),
-            count(&s, "loop_b"),
-            count(&s, "loop_c")
+            count(&mut s, "loop_a"),
+            count(&mut s, "loop_b"),
+            count(&mut s, "loop_c")
         ),
         (0, 0, 0)
     );
@@ -217,7 +217,7 @@ fn a_not_null_loop_is_deleted_with_checks_deferred_to_commit() {
         .unwrap();
     let report = s.delete_by_pk::<Chicken>(1).unwrap();
     assert_eq!((report.count("chicken"), report.count("egg")), (1, 1));
-    assert_eq!((count(&s, "chicken"), count(&s, "egg")), (1, 1));
+    assert_eq!((count(&mut s, "chicken"), count(&mut s, "egg")), (1, 1));
     let violations: i64 = s
         .connection()
         .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
@@ -285,5 +285,5 @@ fn a_self_reference_with_a_database_cascade_counts_every_row() {
     }
     let report = s.delete_by_pk::<Folder2>(root).unwrap();
     assert_eq!(report.count("folder2"), 51);
-    assert_eq!(count(&s, "folder2"), 0);
+    assert_eq!(count(&mut s, "folder2"), 0);
 }

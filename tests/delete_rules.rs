@@ -295,7 +295,7 @@ fn rule4_a_model_the_session_created_blocks_even_without_a_relationship() {
     let report = s.delete(&other).unwrap();
     assert_eq!(report.defaulted("product"), 1);
     assert_eq!(
-        count_where(&s, "product", &format!("category_id = {}", keep.id)),
+        count_where(&mut s, "product", &format!("category_id = {}", keep.id)),
         1
     );
 }
@@ -515,7 +515,7 @@ fn a_malformed_where_clause_is_an_error_and_changes_nothing() {
     // The wrong number of parameters is the clause's mistake too.
     let err = s.delete_where::<Parent>("name = ?1", ()).unwrap_err();
     assert!(matches!(err, Error::Clause { .. }), "{err:?}");
-    assert_eq!(count(&s, "toy"), 1);
+    assert_eq!(count(&mut s, "toy"), 1);
 }
 
 #[test]
@@ -575,7 +575,7 @@ fn plan_delete_reports_detached_rows_and_refusals() {
         s.plan_delete::<Team>(team.id),
         Err(Error::Blocked { .. })
     ));
-    assert_eq!(count_where(&s, "member", "team_id IS NOT NULL"), 1);
+    assert_eq!(count_where(&mut s, "member", "team_id IS NOT NULL"), 1);
 }
 
 #[test]
@@ -587,10 +587,10 @@ fn a_delete_inside_the_callers_transaction_is_a_savepoint() {
     s.connection().execute_batch("BEGIN").unwrap();
     let report = s.delete(&p).unwrap();
     assert_eq!(report.total(), 7);
-    assert_eq!(count(&s, "toy"), 0);
+    assert_eq!(count(&mut s, "toy"), 0);
     s.connection().execute_batch("ROLLBACK").unwrap();
     assert_eq!(
-        count(&s, "toy"),
+        count(&mut s, "toy"),
         4,
         "the caller's rollback undoes the cascade"
     );

@@ -29,7 +29,7 @@ fn a_misspelled_quoted_column_is_an_error_not_a_string() {
         .delete_where_in_chunks::<Parent>("\"nmae\" <> ?1", ["a"], 1, |_| ControlFlow::Continue(()))
         .is_err());
     assert_eq!(
-        snapshot(&s, &["parent", "child", "toy"]),
+        snapshot(&mut s, &["parent", "child", "toy"]),
         [
             ("parent".to_owned(), 2),
             ("child".to_owned(), 4),

@@ -90,7 +90,7 @@ fn restrict_refuses_rows_no_other_path_deletes_and_names_them() {
         "INSERT INTO song (artist_id, album_id) VALUES (?1, ?2)",
         [artist, foreign],
     );
-    let before = snapshot(&s, &["artist", "album", "song"]);
+    let before = snapshot(&mut s, &["artist", "album", "song"]);
     let err = s.delete_by_pk::<Artist>(artist).unwrap_err();
     match &err {
         Error::Blocked {
@@ -114,7 +114,7 @@ fn restrict_refuses_rows_no_other_path_deletes_and_names_them() {
         err.to_string().contains(&format!("blocking keys: {stray}")),
         "{err}"
     );
-    assert_eq!(snapshot(&s, &["artist", "album", "song"]), before);
+    assert_eq!(snapshot(&mut s, &["artist", "album", "song"]), before);
 }
 
 // PROTECT refuses even rows that the same delete would remove through another path.
@@ -184,7 +184,7 @@ fn protect_refuses_while_any_referencing_row_exists() {
         err.to_string().ends_with(", ...; nothing was changed"),
         "{err}"
     );
-    assert_eq!(count(&s, "release"), 12);
+    assert_eq!(count(&mut s, "release"), 12);
 
     // Detached from the label, the releases no longer protect it.
     s.connection()
@@ -245,8 +245,11 @@ fn set_null_set_default_and_cascade_as_relationship_options() {
     assert_eq!(report.nulled("pet"), 1);
     assert_eq!(report.defaulted("car"), 2);
     assert_eq!(report.count("keyring"), 1);
-    assert_eq!(count_where(&s, "car", &format!("owner_id = {fallback}")), 2);
-    assert_eq!(count_where(&s, "pet", "owner_id IS NULL"), 1);
+    assert_eq!(
+        count_where(&mut s, "car", &format!("owner_id = {fallback}")),
+        2
+    );
+    assert_eq!(count_where(&mut s, "pet", "owner_id IS NULL"), 1);
 }
 
 // `set null` on a NOT NULL key, `set default` without a default: schema errors at first use.

@@ -126,7 +126,7 @@ fn hooks_see_every_row_before_and_after_and_can_write_in_the_transaction() {
         seen(),
         ["before volume a", "before volume b", "after a", "after b"]
     );
-    assert_eq!(count(&s, "audit"), 2);
+    assert_eq!(count(&mut s, "audit"), 2);
 }
 
 #[test]
@@ -149,7 +149,11 @@ fn a_failing_before_hook_changes_nothing() {
     }
     assert!(!seen().iter().any(|e| e.starts_with("after")));
     assert_eq!(
-        (count(&s, "shelf"), count(&s, "volume"), count(&s, "page")),
+        (
+            count(&mut s, "shelf"),
+            count(&mut s, "volume"),
+            count(&mut s, "page")
+        ),
         (1, 2, 4)
     );
 }
@@ -172,11 +176,15 @@ fn a_failing_after_hook_rolls_everything_back() {
     );
     assert_eq!(seen().iter().filter(|e| e.starts_with("after")).count(), 2);
     assert_eq!(
-        (count(&s, "shelf"), count(&s, "volume"), count(&s, "page")),
+        (
+            count(&mut s, "shelf"),
+            count(&mut s, "volume"),
+            count(&mut s, "page")
+        ),
         (1, 2, 4)
     );
     assert_eq!(
-        count(&s, "audit"),
+        count(&mut s, "audit"),
         0,
         "what the hooks wrote is rolled back too"
     );

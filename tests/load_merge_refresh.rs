@@ -342,7 +342,11 @@ fn merge_inserts_new_rows_and_writes_their_keys_back() -> Result<()> {
         .iter()
         .all(|t| t.child_id == p.children[1].id));
     assert_eq!(
-        (count(&s, "parent"), count(&s, "child"), count(&s, "toy")),
+        (
+            count(&mut s, "parent"),
+            count(&mut s, "child"),
+            count(&mut s, "toy")
+        ),
         (1, 2, 4)
     );
     let mut loaded = s.get::<Parent>(p.id)?.unwrap();
@@ -377,23 +381,23 @@ fn merge_updates_existing_rows_and_adds_without_removing() -> Result<()> {
 
     assert_eq!(copy.id, stored.id, "an existing key is kept");
     assert_eq!(s.get::<Parent>(stored.id)?.unwrap().name, "renamed");
-    assert_eq!(count(&s, "parent"), 1);
+    assert_eq!(count(&mut s, "parent"), 1);
     assert_eq!(
-        count_where(&s, "child", "name = 'first, renamed'"),
+        count_where(&mut s, "child", "name = 'first, renamed'"),
         1,
         "the existing child is updated"
     );
     assert_eq!(
-        count(&s, "child"),
+        count(&mut s, "child"),
         3,
         "the child left out stays: merge only adds"
     );
     assert_eq!(
-        count_where(&s, "child", &format!("parent_id = {}", stored.id)),
+        count_where(&mut s, "child", &format!("parent_id = {}", stored.id)),
         3
     );
     assert!(copy.children[1].id > 0 && copy.children[1].toys[0].child_id == copy.children[1].id);
-    assert_eq!(count(&s, "toy"), 3);
+    assert_eq!(count(&mut s, "toy"), 3);
     Ok(())
 }
 
@@ -406,20 +410,27 @@ fn merge_inserts_a_row_with_an_explicit_key_it_does_not_find() -> Result<()> {
     p.children[0].id = 70;
     s.merge(&mut p)?;
     assert_eq!(
-        count_where(&s, "parent", "id = 500 AND name = 'explicit'"),
+        count_where(&mut s, "parent", "id = 500 AND name = 'explicit'"),
         1
     );
-    assert_eq!(count_where(&s, "child", "id = 70 AND parent_id = 500"), 1);
+    assert_eq!(
+        count_where(&mut s, "child", "id = 70 AND parent_id = 500"),
+        1
+    );
     assert_eq!(p.children[0].toys[0].child_id, 70);
 
     // Merging it again changes nothing but what differs.
     p.children[0].toys[0].name = "again".into();
     s.merge(&mut p)?;
     assert_eq!(
-        (count(&s, "parent"), count(&s, "child"), count(&s, "toy")),
+        (
+            count(&mut s, "parent"),
+            count(&mut s, "child"),
+            count(&mut s, "toy")
+        ),
         (1, 1, 1)
     );
-    assert_eq!(count_where(&s, "toy", "name = 'again'"), 1);
+    assert_eq!(count_where(&mut s, "toy", "name = 'again'"), 1);
     Ok(())
 }
 
@@ -453,9 +464,9 @@ fn merge_links_many_to_many_targets_once() -> Result<()> {
     };
     s.merge(&mut post)?;
     s.merge(&mut post)?; // links already there: not duplicated
-    assert_eq!(count(&s, "tag"), 2);
-    assert_eq!(count_where(&s, "tag", "name = 'existing, renamed'"), 1);
-    assert_eq!(count(&s, "post_tag"), 3);
+    assert_eq!(count(&mut s, "tag"), 2);
+    assert_eq!(count_where(&mut s, "tag", "name = 'existing, renamed'"), 1);
+    assert_eq!(count(&mut s, "post_tag"), 3);
     let loaded = s.get_with_related::<Post>(post.id)?.unwrap();
     assert_eq!(loaded.tags, post.tags);
     Ok(())
@@ -484,7 +495,7 @@ fn merge_saves_many_to_one_targets_first() -> Result<()> {
     assert_eq!(kid.parent_id, Some(parent.id));
     assert_eq!(
         count_where(
-            &s,
+            &mut s,
             "node",
             &format!("id = {} AND parent_id = {}", kid.id, parent.id)
         ),
@@ -514,9 +525,9 @@ fn merge_follows_merge_cascades_only_and_insert_save_update_only() -> Result<()>
     };
     let mut merged = shelf();
     s.merge(&mut merged)?;
-    assert_eq!(count(&s, "shelf_item"), 1, "`merge` in the cascade");
+    assert_eq!(count(&mut s, "shelf_item"), 1, "`merge` in the cascade");
     assert_eq!(
-        count(&s, "shelf_label"),
+        count(&mut s, "shelf_label"),
         0,
         "`save-update` only: not merged"
     );
@@ -525,8 +536,12 @@ fn merge_follows_merge_cascades_only_and_insert_save_update_only() -> Result<()>
 
     let mut inserted = shelf();
     s.insert(&mut inserted)?;
-    assert_eq!(count(&s, "shelf_item"), 1, "insert does not follow `merge`");
-    assert_eq!(count(&s, "shelf_label"), 1);
+    assert_eq!(
+        count(&mut s, "shelf_item"),
+        1,
+        "insert does not follow `merge`"
+    );
+    assert_eq!(count(&mut s, "shelf_label"), 1);
 
     // The default cascade (`save-update, merge`) is merged; `save-update` alone is not.
     s.create_all::<Team>()?;
@@ -541,7 +556,7 @@ fn merge_follows_merge_cascades_only_and_insert_save_update_only() -> Result<()>
         badges: vec![Badge { id: 0, team_id: 0 }],
     };
     s.merge(&mut team)?;
-    assert_eq!((count(&s, "member"), count(&s, "badge")), (1, 0));
+    assert_eq!((count(&mut s, "member"), count(&mut s, "badge")), (1, 0));
     Ok(())
 }
 
@@ -551,7 +566,7 @@ fn a_merge_that_fails_halfway_changes_nothing() -> Result<()> {
     s.create_all::<Parent>()?;
     let mut stored = family("p", 1, 1);
     s.insert(&mut stored)?;
-    let before = snapshot(&s, &["parent", "child", "toy"]);
+    let before = snapshot(&mut s, &["parent", "child", "toy"]);
 
     // The parent is updated and a first child inserted before the second child's toy clashes
     // with toy.name UNIQUE.
@@ -561,7 +576,7 @@ fn a_merge_that_fails_halfway_changes_nothing() -> Result<()> {
     copy.children[2].toys[0].name = "p-c0-t0".into();
     let err = s.merge(&mut copy).unwrap_err();
     assert!(err.to_string().contains("UNIQUE"), "{err}");
-    assert_eq!(snapshot(&s, &["parent", "child", "toy"]), before);
+    assert_eq!(snapshot(&mut s, &["parent", "child", "toy"]), before);
     assert_eq!(s.get::<Parent>(stored.id)?.unwrap().name, "p");
     Ok(())
 }

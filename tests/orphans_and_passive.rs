@@ -5,8 +5,8 @@
 
 mod common;
 
-use cascade_runtime::{BlockReason, Error, Model, Result, Session};
-use common::{count, count_where, on_both};
+use cascade_runtime::{Backend, BlockReason, Error, Model, Result, Session};
+use common::{count, count_where, Db};
 
 // --- 1. Many-to-one delete-orphan --------------------------------------------------------
 
@@ -30,7 +30,7 @@ pub struct Pref {
     pub data: String,
 }
 
-fn person_with_pref(s: &mut Session, data: &str) -> Result<Person> {
+fn person_with_pref<B: Backend>(s: &mut Session<B>, data: &str) -> Result<Person> {
     let mut p = Person {
         id: 0,
         name: "p".into(),
@@ -46,7 +46,7 @@ fn person_with_pref(s: &mut Session, data: &str) -> Result<Person> {
 
 #[test]
 fn replacing_a_many_to_one_delete_orphan_target_deletes_the_old_one() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Person>()?;
         let mut p = person_with_pref(s, "old")?;
         let old = p.pref_id.unwrap();
@@ -67,7 +67,7 @@ fn replacing_a_many_to_one_delete_orphan_target_deletes_the_old_one() {
 
 #[test]
 fn setting_a_many_to_one_delete_orphan_to_none_deletes_the_target() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Person>()?;
         let mut p = person_with_pref(s, "old")?;
         let mut other = person_with_pref(s, "other's")?;
@@ -90,7 +90,7 @@ fn setting_a_many_to_one_delete_orphan_to_none_deletes_the_target() {
 
 #[test]
 fn an_unchanged_many_to_one_target_is_kept() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Person>()?;
         let mut p = person_with_pref(s, "kept")?;
         p.name = "renamed".into();
@@ -144,7 +144,7 @@ pub struct T3 {
     pub data: String,
 }
 
-fn chain(s: &mut Session) -> Result<T1> {
+fn chain<B: Backend>(s: &mut Session<B>) -> Result<T1> {
     let mut t1 = T1 {
         id: 0,
         t2_id: None,
@@ -163,7 +163,7 @@ fn chain(s: &mut Session) -> Result<T1> {
 
 #[test]
 fn cutting_a_chain_at_its_head_deletes_the_rest_of_it() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<T1>()?;
         let mut t1 = chain(s)?;
         assert_eq!((count(s, "t2"), count(s, "t3")), (1, 1));
@@ -177,7 +177,7 @@ fn cutting_a_chain_at_its_head_deletes_the_rest_of_it() {
 
 #[test]
 fn cutting_a_chain_in_its_middle_deletes_only_the_tail() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<T1>()?;
         let mut t1 = chain(s)?;
         t1.t2.as_mut().unwrap().t3 = None;
@@ -230,7 +230,7 @@ pub struct ShelfFavourite {
 
 #[test]
 fn without_save_update_insert_and_update_leave_links_alone() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Shelf>()?;
         let mut saved = Book {
             id: 0,
@@ -252,10 +252,10 @@ fn without_save_update_insert_and_update_leave_links_alone() {
         assert_eq!(count(s, "book"), 1, "the unsaved book was not inserted");
 
         // Links written by hand are not removed by an update whose collection lacks them.
-        s.connection().execute(
-            "INSERT INTO shelf_book (shelf_id, book_id) VALUES (?1, ?2)",
-            [shelf.id, saved.id],
-        )?;
+        s.sql_batch(&format!(
+            "INSERT INTO shelf_book (shelf_id, book_id) VALUES ({}, {})",
+            shelf.id, saved.id
+        ));
         shelf.books.clear();
         s.update(&mut shelf)?;
         assert_eq!(count(s, "shelf_book"), 1);
@@ -285,7 +285,7 @@ pub struct Entry {
 
 #[test]
 fn passive_deletes_all_never_touches_rows_that_left_the_collection() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Feed>()?;
         let mut feed = Feed {
             id: 0,
@@ -345,7 +345,7 @@ pub struct Pet {
 
 #[test]
 fn a_passive_many_to_one_delete_keeps_the_parent() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Pet>()?;
         let mut pet = Pet {
             id: 0,
@@ -384,7 +384,7 @@ fn a_passive_many_to_one_delete_keeps_the_parent() {
 
 #[test]
 fn an_empty_delete_reports_nothing() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<common::Parent>()?;
         let report = s.delete_by_pk::<common::Parent>(404)?;
         assert_eq!(report.total(), 0);
@@ -504,7 +504,7 @@ fn every_blocking_rule_is_reported_at_once() -> Result<()> {
     for name in ["\"contract\"", "\"song\"", "\"fan\""] {
         assert!(message.contains(name), "{message}");
     }
-    assert_eq!(count(&s, "song"), 2, "nothing changed");
-    assert_eq!(count(&s, "artist"), 1);
+    assert_eq!(count(&mut s, "song"), 2, "nothing changed");
+    assert_eq!(count(&mut s, "artist"), 1);
     Ok(())
 }

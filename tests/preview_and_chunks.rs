@@ -42,10 +42,10 @@ fn a_plan_executed_later_runs_when_nothing_changed() {
     let mut p = family("p", 2, 2);
     s.insert(&mut p).unwrap();
     let plan = s.plan_delete::<Parent>(p.id).unwrap();
-    assert_eq!(count(&s, "toy"), 4, "planning changed nothing");
+    assert_eq!(count(&mut s, "toy"), 4, "planning changed nothing");
     let report = s.execute_plan(&plan).unwrap();
     assert_eq!(report.total(), plan.total());
-    assert_eq!(count(&s, "parent"), 0);
+    assert_eq!(count(&mut s, "parent"), 0);
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn a_stale_plan_is_refused_and_nothing_changes() {
         other => panic!("expected PlanChanged, got {other:?}"),
     }
     assert!(err.to_string().contains("stale"), "{err}");
-    assert_eq!((count(&s, "parent"), count(&s, "toy")), (1, 5));
+    assert_eq!((count(&mut s, "parent"), count(&mut s, "toy")), (1, 5));
     // Planned again, it runs.
     let plan = s.plan_delete::<Parent>(p.id).unwrap();
     assert_eq!(s.execute_plan(&plan).unwrap().count("toy"), 5);
@@ -103,7 +103,7 @@ fn a_stale_plan_is_refused_when_detached_rows_changed() {
         s.execute_plan(&plan),
         Err(Error::PlanChanged { .. })
     ));
-    assert_eq!(count(&s, "team"), 1);
+    assert_eq!(count(&mut s, "team"), 1);
 }
 
 #[test]
@@ -130,7 +130,7 @@ fn a_huge_delete_runs_in_bounded_chunks_with_progress() {
     );
     assert!(seen.iter().all(|p| p.roots_total == 25));
     assert_eq!(seen.last().unwrap().rows_deleted, 125);
-    assert_eq!((count(&s, "parent"), count(&s, "toy")), (1, 1));
+    assert_eq!((count(&mut s, "parent"), count(&mut s, "toy")), (1, 1));
 }
 
 #[test]
@@ -162,7 +162,7 @@ fn a_failing_chunk_rolls_back_alone_and_stops() {
         .unwrap_err();
     assert!(matches!(err, Error::Blocked { .. }), "{err:?}");
     assert_eq!(chunks, 2, "two chunks committed before the blocked one");
-    assert_eq!(count(&s, "team"), 2);
+    assert_eq!(count(&mut s, "team"), 2);
 }
 
 #[test]

@@ -105,9 +105,9 @@ fn update_inserts_new_children_updates_existing_and_deletes_orphans() {
     let mut child = child.clone();
     let report = s.update(&mut child).unwrap();
     assert_eq!(report.count("toy"), 1);
-    assert_eq!(count(&s, "toy"), 3);
+    assert_eq!(count(&mut s, "toy"), 3);
     assert!(child.toys[1].id > 0, "the new toy's key is written back");
-    assert_eq!(count_where(&s, "toy", "name = 'renamed'"), 1);
+    assert_eq!(count_where(&mut s, "toy", "name = 'renamed'"), 1);
 }
 
 #[test]
@@ -135,7 +135,7 @@ fn update_without_delete_orphan_detaches_removed_children() {
     team.members.pop();
     team.name = "renamed".into();
     s.update(&mut team).unwrap();
-    assert_eq!(count_where(&s, "member", "team_id IS NULL"), 1);
+    assert_eq!(count_where(&mut s, "member", "team_id IS NULL"), 1);
     assert_eq!(s.get::<Team>(team.id).unwrap().unwrap().name, "renamed");
 
     // Removing a badge would need its NOT NULL key set to NULL: refused, nothing changed.
@@ -184,16 +184,16 @@ fn many_to_many_update_syncs_links() {
         ],
     };
     s.insert(&mut post).unwrap();
-    assert_eq!(count(&s, "post_tag"), 2);
+    assert_eq!(count(&mut s, "post_tag"), 2);
     post.tags.remove(0);
     post.tags.push(Tag {
         id: 0,
         name: "c".into(),
     });
     s.update(&mut post).unwrap();
-    assert_eq!(count(&s, "post_tag"), 2);
+    assert_eq!(count(&mut s, "post_tag"), 2);
     assert_eq!(
-        count(&s, "tag"),
+        count(&mut s, "tag"),
         3,
         "tags that left stay; only their link goes"
     );
@@ -243,14 +243,14 @@ fn an_insert_that_fails_halfway_changes_nothing() {
     let mut s = Session::open_in_memory().unwrap();
     s.create_all::<Parent>().unwrap();
     s.insert(&mut family("p", 1, 1)).unwrap();
-    let before = snapshot(&s, &["parent", "child", "toy"]);
+    let before = snapshot(&mut s, &["parent", "child", "toy"]);
     // The second child's toy clashes with toy.name UNIQUE after the parent, the first child
     // and its toy were written: all of it is rolled back.
     let mut clash = family("q", 2, 1);
     clash.children[1].toys[0].name = "p-c0-t0".into();
     let err = s.insert(&mut clash).unwrap_err();
     assert!(err.to_string().contains("UNIQUE"), "{err}");
-    assert_eq!(snapshot(&s, &["parent", "child", "toy"]), before);
+    assert_eq!(snapshot(&mut s, &["parent", "child", "toy"]), before);
 }
 
 #[test]
@@ -263,10 +263,10 @@ fn a_child_with_an_existing_key_is_updated_by_save_update() {
     let mut second = family("second", 1, 0);
     second.children[0].id = 7;
     s.insert(&mut second).unwrap();
-    assert_eq!(count(&s, "child"), 1);
+    assert_eq!(count(&mut s, "child"), 1);
     assert_eq!(
         count_where(
-            &s,
+            &mut s,
             "child",
             &format!("id = 7 AND parent_id = {}", second.id)
         ),

@@ -64,7 +64,7 @@ fn ten_rows_and_a_hundred_thousand_rows_take_the_same_statements() {
         .map(|e| e.rows)
         .sum();
     assert_eq!(deleted, 100_000);
-    assert_eq!(count(&s, "toy"), 0);
+    assert_eq!(count(&mut s, "toy"), 0);
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn large_deletes_go_in_bounded_ranges_with_exact_counts() {
         ),
         (1, 300_000, 200_000)
     );
-    assert_eq!((count(&s, "child"), count(&s, "toy")), (0, 0));
+    assert_eq!((count(&mut s, "child"), count(&mut s, "toy")), (0, 0));
     let deletes: Vec<&Traced> = events
         .iter()
         .filter(|e| e.sql.starts_with("DELETE FROM \""))
@@ -129,7 +129,7 @@ fn detaching_many_rows_goes_in_bounded_ranges_of_parent_keys() {
         (report.count("team"), report.nulled("member")),
         (3_000, 300_000)
     );
-    assert_eq!(count_where(&s, "member", "team_id IS NULL"), 300_000);
+    assert_eq!(count_where(&mut s, "member", "team_id IS NULL"), 300_000);
     let updates: Vec<&Traced> = events
         .iter()
         .filter(|e| e.sql.starts_with("UPDATE"))
@@ -166,7 +166,7 @@ fn a_large_tree_is_unlinked_and_deleted_in_bounded_ranges() {
         .unwrap();
     let (report, events) = traced(|| s.delete_by_pk::<Branch>(1).unwrap());
     assert_eq!(report.count("branch"), 300_001);
-    assert_eq!(count(&s, "branch"), 0);
+    assert_eq!(count(&mut s, "branch"), 0);
     let changes: Vec<&Traced> = events
         .iter()
         .filter(|e| e.sql.starts_with("UPDATE") || e.sql.starts_with("DELETE FROM \""))

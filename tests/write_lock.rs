@@ -62,7 +62,7 @@ fn a_delete_waits_for_another_connections_write_lock() {
         locker.join().unwrap();
         assert_eq!(report.total(), 1 + 3 + 6, "{journal}");
         assert_eq!(
-            count(&s, "parent"),
+            count(&mut s, "parent"),
             1,
             "{journal}: only the locker's row is left"
         );
@@ -99,7 +99,7 @@ fn inside_the_callers_transaction_a_delete_is_a_savepoint_of_it() {
     );
     s.connection().execute_batch("ROLLBACK").unwrap();
     assert_eq!(
-        count(&s, "toy"),
+        count(&mut s, "toy"),
         1,
         "rolled back with the caller's transaction"
     );

@@ -321,29 +321,114 @@ pub fn on_both(scenario: impl Fn(&mut Session) -> Result<()>) {
     scenario(&mut memory).expect("scenario in memory");
 }
 
+/// Runs a scenario, written once for any backend, on a SQLite file, on SQLite in memory and
+/// (with `CASCADE_PG_URL`) on PostgreSQL, each on a fresh database:
+///
+/// ```ignore
+/// on_all!(|s| {
+///     s.create_all::<Parent>()?;
+///     assert_eq!(count(s, "parent"), 0);
+///     Ok(())
+/// });
+/// ```
+///
+/// The body is a generic function's: it sees the module's items, not local variables.
+#[macro_export]
+macro_rules! on_all {
+    (|$s:ident| $body:block) => {{
+        fn scenario<B: cascade_runtime::Backend>(
+            $s: &mut cascade_runtime::Session<B>,
+        ) -> cascade_runtime::Result<()>
+        where
+            cascade_runtime::Session<B>: $crate::common::Db,
+        $body
+        $crate::common::run_everywhere(
+            scenario::<cascade_runtime::Sqlite>,
+            scenario::<cascade_runtime::Postgres>,
+        );
+    }};
+}
+
+/// The three sessions of [`on_all!`].
+pub fn run_everywhere(
+    sqlite: fn(&mut Session) -> Result<()>,
+    postgres: fn(&mut cascade_runtime::PgSession) -> Result<()>,
+) {
+    on_both(sqlite);
+    if let Some((_schema, mut session)) = pg::pg_session() {
+        postgres(&mut session).expect("scenario on PostgreSQL");
+    }
+}
+
+/// How the tests read and write a database behind a session, whatever its backend: raw SQL
+/// in the backend's own dialect (placeholders from [`Db::p`]).
+pub trait Db {
+    /// The `n`-th placeholder: `?n` on SQLite, `$n` on PostgreSQL.
+    fn p(&self, n: usize) -> String;
+    /// Runs a query returning one integer.
+    fn sql_count(&mut self, sql: &str) -> i64;
+    /// Runs statements (no parameters).
+    fn sql_batch(&mut self, sql: &str);
+    /// Whether this is PostgreSQL.
+    fn is_postgres(&self) -> bool;
+}
+
+impl Db for Session {
+    fn p(&self, n: usize) -> String {
+        format!("?{n}")
+    }
+    fn sql_count(&mut self, sql: &str) -> i64 {
+        self.connection()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+    fn sql_batch(&mut self, sql: &str) {
+        self.connection()
+            .execute_batch(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    fn is_postgres(&self) -> bool {
+        false
+    }
+}
+
+impl Db for cascade_runtime::PgSession {
+    fn p(&self, n: usize) -> String {
+        format!("${n}")
+    }
+    fn sql_count(&mut self, sql: &str) -> i64 {
+        self.client()
+            .query_one(sql, &[])
+            .and_then(|row| row.try_get::<_, i64>(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+    fn sql_batch(&mut self, sql: &str) {
+        self.client()
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    fn is_postgres(&self) -> bool {
+        true
+    }
+}
+
 /// Rows in a table.
-pub fn count(session: &Session, table: &str) -> i64 {
-    let sql = format!("SELECT count(*) FROM \"{table}\"");
-    session
-        .connection()
-        .query_row(&sql, [], |r| r.get(0))
-        .expect("count rows")
+pub fn count(db: &mut (impl Db + ?Sized), table: &str) -> i64 {
+    db.sql_count(&format!("SELECT count(*) FROM \"{table}\""))
 }
 
 /// Rows of a table matching a condition.
-pub fn count_where(session: &Session, table: &str, condition: &str) -> i64 {
-    let sql = format!("SELECT count(*) FROM \"{table}\" WHERE {condition}");
-    session
-        .connection()
-        .query_row(&sql, [], |r| r.get(0))
-        .expect("count rows")
+pub fn count_where(db: &mut (impl Db + ?Sized), table: &str, condition: &str) -> i64 {
+    db.sql_count(&format!(
+        "SELECT count(*) FROM \"{table}\" WHERE {condition}"
+    ))
 }
 
 /// Every table's row count, to check that a failed call changed nothing.
-pub fn snapshot(session: &Session, tables: &[&str]) -> Vec<(String, i64)> {
+pub fn snapshot(db: &mut (impl Db + ?Sized), tables: &[&str]) -> Vec<(String, i64)> {
     tables
         .iter()
-        .map(|t| (t.to_string(), count(session, t)))
+        .map(|t| (t.to_string(), count(db, t)))
         .collect()
 }
 

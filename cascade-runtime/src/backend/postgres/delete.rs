@@ -301,8 +301,8 @@ pub(crate) fn delete(
             );
         }
     }
-    if loops_across_tables(plan) {
-        // Tables that reference each other: one statement, checked at its end.
+    if in_one_statement(plan, schema) {
+        // One statement over one snapshot, its foreign keys checked at its end.
         let parts: Vec<String> = plan
             .deletes
             .iter()
@@ -351,14 +351,75 @@ pub(crate) fn delete(
     Ok(report)
 }
 
-/// Whether the plan deletes tables that reference each other in a loop (PostgreSQL checks a
-/// self-reference at the end of its one `DELETE` anyway).
-fn loops_across_tables(plan: &Cascade) -> bool {
-    plan.defer_foreign_keys
+/// Whether the deletes must go in one statement: tables that reference each other in a loop
+/// (PostgreSQL checks a self-reference at the end of its one `DELETE` anyway), or a key set
+/// computed from rows an earlier `DELETE` of the same call removed — each statement computes
+/// its key sets afresh, and a transaction sees its own deletes (a many-to-one or
+/// many-to-many target's keys come from the rows that referenced it, deleted first).
+fn in_one_statement(plan: &Cascade, schema: &Schema) -> bool {
+    if plan.defer_foreign_keys
         || plan
             .collect
             .iter()
             .any(|c| matches!(c, Collect::Recursive { .. }))
+    {
+        return true;
+    }
+    let n = schema.tables.len();
+    // Which tables' rows, and which key sets, each key set is computed from.
+    let mut rows: Vec<Vec<TableId>> = vec![Vec::new(); n];
+    let mut keys: Vec<Vec<TableId>> = vec![Vec::new(); n];
+    rows[plan.root].push(plan.root);
+    let mut add = |edge: &Edge, rows: &mut Vec<Vec<TableId>>| {
+        keys[edge.to].push(edge.from);
+        rows[edge.to].push(match edge.via {
+            Via::Referenced { .. } => edge.to,
+            Via::Referencing { .. } => edge.from,
+            Via::Secondary { assoc, .. } => assoc,
+        });
+        // A join through a column that is not the key reads the target's rows too.
+        rows[edge.to].push(edge.to);
+    };
+    for step in &plan.collect {
+        match step {
+            Collect::Edge(edge) => add(edge, &mut rows),
+            Collect::Closure { table, edges } => {
+                rows[*table].push(*table);
+                for via in edges {
+                    if let Via::Secondary { assoc, .. } = via {
+                        rows[*table].push(*assoc);
+                    }
+                }
+            }
+            Collect::Recursive { .. } | Collect::Fixpoint(_) => return true,
+        }
+    }
+    for edge in &plan.inline {
+        keys[edge.to].push(edge.from);
+        rows[edge.to].push(edge.to);
+    }
+    // Every table a key set depends on, through the key sets it is computed from.
+    let needs = |t: TableId| -> Vec<TableId> {
+        let mut seen = vec![false; n];
+        let mut stack = vec![t];
+        let mut out = Vec::new();
+        while let Some(u) = stack.pop() {
+            if std::mem::replace(&mut seen[u], true) {
+                continue;
+            }
+            out.extend(rows[u].iter().copied());
+            stack.extend(keys[u].iter().copied());
+        }
+        out
+    };
+    let mut deleted = vec![false; n];
+    for &t in &plan.deletes {
+        if needs(t).iter().any(|&u| deleted[u]) {
+            return true;
+        }
+        deleted[t] = true;
+    }
+    false
 }
 
 fn count_of(value: &Value) -> usize {
