@@ -454,12 +454,12 @@ mod on_delete_tests {
             other => panic!("expected Blocked, got {other:?}"),
         }
         for table in ["delete_top", "b1", "b2", "delete_bottom"] {
-            assert_eq!(count(&mut s, table), 1, "{table}");
+            assert_eq!(count(&s, table), 1, "{table}");
         }
         // Object referenced also with CASCADE relationship can be deleted.
         s.delete_by_pk::<DeleteTop>(top).unwrap();
         for table in ["delete_top", "b1", "b2", "delete_bottom"] {
-            assert_eq!(count(&mut s, table), 0, "{table}");
+            assert_eq!(count(&s, table), 0, "{table}");
         }
     }
 }
@@ -509,23 +509,23 @@ mod deletion_tests {
         let r = new_r(&s);
         add(&s, "INSERT INTO mr (m_id, r_id) VALUES (?1, ?2)", [m, r]);
         s.delete_by_pk::<R>(r).unwrap();
-        assert_eq!(count(&mut s, "mr"), 0);
+        assert_eq!(count(&s, "mr"), 0);
 
         let r = new_r(&s);
         add(&s, "INSERT INTO mr (m_id, r_id) VALUES (?1, ?2)", [m, r]);
         s.delete_by_pk::<M>(m).unwrap();
-        assert_eq!(count(&mut s, "mr"), 0);
+        assert_eq!(count(&s, "mr"), 0);
 
         let m = add(&s, "INSERT INTO m DEFAULT VALUES", []);
         let r = new_r(&s);
         add(&s, "INSERT INTO m_m2m (m_id, r_id) VALUES (?1, ?2)", [m, r]);
         s.delete_by_pk::<R>(r).unwrap();
-        assert_eq!(count(&mut s, "m_m2m"), 0);
+        assert_eq!(count(&s, "m_m2m"), 0);
 
         let r = new_r(&s);
         add(&s, "INSERT INTO m_m2m (m_id, r_id) VALUES (?1, ?2)", [m, r]);
         s.delete_by_pk::<M>(m).unwrap();
-        assert_eq!(count(&mut s, "m_m2m"), 0);
+        assert_eq!(count(&s, "m_m2m"), 0);
 
         let m = add(&s, "INSERT INTO m DEFAULT VALUES", []);
         let r = new_r(&s);
@@ -535,7 +535,7 @@ mod deletion_tests {
             [m, r],
         );
         s.delete_by_pk::<R>(r).unwrap();
-        assert_ne!(count(&mut s, "mr_null"), 0);
+        assert_ne!(count(&s, "mr_null"), 0);
         let through_null: i64 = s
             .connection()
             .query_row(
@@ -558,7 +558,7 @@ mod deletion_tests {
             add(&s, "INSERT INTO t (s_id) VALUES (?1)", [s_id]);
         }
         s.delete_by_pk::<S>(s_id).unwrap();
-        assert_eq!(count(&mut s, "s"), 0);
+        assert_eq!(count(&s, "s"), 0);
     }
 
     /// `DeletionTests.test_can_defer_constraint_checks` (SQLite can defer): deleting the
@@ -570,8 +570,8 @@ mod deletion_tests {
         add(&s, "INSERT INTO user (avatar_id) VALUES (?1)", [avatar]);
         USER_POST_DELETE.with(|c| c.set(0));
         s.delete_by_pk::<Avatar>(avatar).unwrap();
-        assert_eq!(count(&mut s, "user"), 0);
-        assert_eq!(count(&mut s, "avatar"), 0);
+        assert_eq!(count(&s, "user"), 0);
+        assert_eq!(count(&s, "avatar"), 0);
         assert_eq!(USER_POST_DELETE.with(|c| c.get()), 1);
     }
 
@@ -588,7 +588,7 @@ mod deletion_tests {
             [h],
         );
         s.delete_by_pk::<R>(r).unwrap();
-        assert_eq!(count(&mut s, "hidden_user_profile"), 0);
+        assert_eq!(count(&s, "hidden_user_profile"), 0);
     }
 
     /// `DeletionTests.test_large_delete`: `Avatar.objects.all().delete()` over 2000 avatars
@@ -600,7 +600,7 @@ mod deletion_tests {
             add(&s, "INSERT INTO avatar DEFAULT VALUES", []);
         }
         s.delete_where::<Avatar>("1 = 1", ()).unwrap();
-        assert_eq!(count(&mut s, "avatar"), 0);
+        assert_eq!(count(&s, "avatar"), 0);
     }
 
     /// `DeletionTests.test_large_delete_related`: deleting an `S` with 2000 `T`s leaves no `S`
@@ -614,8 +614,8 @@ mod deletion_tests {
             add(&s, "INSERT INTO t (s_id) VALUES (?1)", [s_id]);
         }
         s.delete_by_pk::<S>(s_id).unwrap();
-        assert_eq!(count(&mut s, "s"), 0);
-        assert_eq!(count(&mut s, "t"), 0);
+        assert_eq!(count(&s, "s"), 0);
+        assert_eq!(count(&s, "t"), 0);
     }
 
     /// `tests/delete/tests.py` `DeletionTests.test_queryset_delete_returns_num_rows`: `QuerySet.delete()` returns the
@@ -627,7 +627,7 @@ mod deletion_tests {
         for desc in ["a", "b", "c"] {
             add(&s, "INSERT INTO avatar (desc) VALUES (?1)", [desc]);
         }
-        let avatars_count = count(&mut s, "avatar") as usize;
+        let avatars_count = count(&s, "avatar") as usize;
         let report = s.delete_where::<Avatar>("1 = 1", ()).unwrap();
         assert_eq!(report.total(), avatars_count);
 
@@ -685,17 +685,14 @@ mod deletion_tests {
             [m2, r],
         );
         let existed = vec![
-            (
-                "hidden_user".to_owned(),
-                count(&mut s, "hidden_user") as usize,
-            ),
+            ("hidden_user".to_owned(), count(&s, "hidden_user") as usize),
             (
                 "hidden_user_profile".to_owned(),
-                count(&mut s, "hidden_user_profile") as usize,
+                count(&s, "hidden_user_profile") as usize,
             ),
-            ("m_m2m".to_owned(), count(&mut s, "m_m2m") as usize),
-            ("mr".to_owned(), count(&mut s, "mr") as usize),
-            ("r".to_owned(), count(&mut s, "r") as usize),
+            ("m_m2m".to_owned(), count(&s, "m_m2m") as usize),
+            ("mr".to_owned(), count(&s, "mr") as usize),
+            ("r".to_owned(), count(&s, "r") as usize),
         ];
         let report = s.delete_by_pk::<R>(r).unwrap();
         assert_eq!(
@@ -720,8 +717,8 @@ mod fast_delete_tests {
         let avatar = add(&s, "INSERT INTO avatar DEFAULT VALUES", []);
         add(&s, "INSERT INTO user (avatar_id) VALUES (?1)", [avatar]);
         s.delete_by_pk::<Avatar>(avatar).unwrap();
-        assert_eq!(count(&mut s, "user"), 0);
-        assert_eq!(count(&mut s, "avatar"), 0);
+        assert_eq!(count(&s, "user"), 0);
+        assert_eq!(count(&s, "avatar"), 0);
     }
 
     /// `FastDeleteTests.test_fast_delete_qs`: `User.objects.filter(pk=u1.pk).delete()` leaves
@@ -732,7 +729,7 @@ mod fast_delete_tests {
         let u1 = add(&s, "INSERT INTO user DEFAULT VALUES", []);
         let u2 = add(&s, "INSERT INTO user DEFAULT VALUES", []);
         s.delete_where::<User>("id = ?1", [u1]).unwrap();
-        assert_eq!(count(&mut s, "user"), 1);
+        assert_eq!(count(&s, "user"), 1);
         assert!(exists(&s, "user", u2));
     }
 
@@ -749,7 +746,7 @@ mod fast_delete_tests {
             ["a"],
         )
         .unwrap();
-        assert_eq!(count(&mut s, "user"), 1);
+        assert_eq!(count(&s, "user"), 1);
         assert!(exists(&s, "user", u2));
     }
 
@@ -767,15 +764,15 @@ mod fast_delete_tests {
         let c = new_child(&s);
         let p = add(&s, "INSERT INTO parent DEFAULT VALUES", []);
         s.delete_by_pk::<Child>(c).unwrap();
-        assert_eq!(count(&mut s, "child"), 0);
-        assert_eq!(count(&mut s, "parent"), 1);
+        assert_eq!(count(&s, "child"), 0);
+        assert_eq!(count(&s, "parent"), 1);
         assert!(exists(&s, "parent", p));
         s.delete_by_pk::<Parent>(p).unwrap();
-        assert_eq!(count(&mut s, "parent"), 0);
+        assert_eq!(count(&s, "parent"), 0);
         let c = new_child(&s);
         s.delete_by_pk::<Parent>(c).unwrap();
-        assert_eq!(count(&mut s, "parent"), 0);
-        assert_eq!(count(&mut s, "child"), 0);
+        assert_eq!(count(&s, "parent"), 0);
+        assert_eq!(count(&s, "child"), 0);
     }
 
     /// `FastDeleteTests.test_fast_delete_large_batch`: deleting 2000 users leaves none;
@@ -787,13 +784,13 @@ mod fast_delete_tests {
             add(&s, "INSERT INTO user DEFAULT VALUES", []);
         }
         s.delete_where::<User>("1 = 1", ()).unwrap();
-        assert_eq!(count(&mut s, "user"), 0);
+        assert_eq!(count(&s, "user"), 0);
         let a = add(&s, "INSERT INTO avatar (desc) VALUES ('a')", []);
         for _ in 0..2000 {
             add(&s, "INSERT INTO user (avatar_id) VALUES (?1)", [a]);
         }
         s.delete_by_pk::<Avatar>(a).unwrap();
-        assert_eq!(count(&mut s, "user"), 0);
+        assert_eq!(count(&s, "user"), 0);
     }
 
     /// `tests/delete/tests.py` `FastDeleteTests.test_fast_delete_empty_no_update_can_self_select`: a filtered delete
@@ -829,7 +826,7 @@ mod fast_delete_tests {
         assert_eq!(report.total(), 1);
         let deleted: Vec<(&str, usize)> = report.deleted().collect();
         assert_eq!(deleted, vec![("base", 1)]);
-        assert_eq!(count(&mut s, "base"), 0);
+        assert_eq!(count(&s, "base"), 0);
     }
 
     /// `FastDeleteTests.test_fast_delete_full_match`: `filter(~Q(pk__in=[]) |
@@ -844,6 +841,6 @@ mod fast_delete_tests {
             ["foo"],
         )
         .unwrap();
-        assert_eq!(count(&mut s, "user"), 0);
+        assert_eq!(count(&s, "user"), 0);
     }
 }

@@ -31,10 +31,10 @@ mod delete_cascade_tests {
             "INSERT INTO played_with_note (played_id, note) VALUES (?1, 'the next Jackson Pollock')",
             [played],
         );
-        assert_eq!(count(&mut s, "played_with_note"), 1);
+        assert_eq!(count(&s, "played_with_note"), 1);
         s.delete_by_pk::<Toy>(paints).unwrap();
-        assert_eq!(count(&mut s, "played_with"), 0);
-        assert_eq!(count(&mut s, "played_with_note"), 0);
+        assert_eq!(count(&s, "played_with"), 0);
+        assert_eq!(count(&s, "played_with_note"), 0);
     }
 
     /// `DeleteCascadeTests.test_15776`: deleting a policy whose version has a location and an
@@ -60,7 +60,7 @@ mod delete_cascade_tests {
         );
         s.delete_by_pk::<Policy>(policy).unwrap();
         for table in ["policy", "version", "location", "item"] {
-            assert_eq!(count(&mut s, table), 0, "{table}");
+            assert_eq!(count(&s, table), 0, "{table}");
         }
     }
 }
@@ -120,7 +120,7 @@ mod delete_cascade_transaction_tests {
             [r, email],
         );
         s.delete_by_pk::<Email>(email).unwrap();
-        assert_eq!(count(&mut s, "researcher_contacts"), 0);
+        assert_eq!(count(&s, "researcher_contacts"), 0);
     }
 
     /// `tests/delete_regress/tests.py` `DeleteCascadeTransactionTests.test_to_field`:
@@ -142,8 +142,8 @@ mod delete_cascade_transaction_tests {
         s.insert(&mut apple).unwrap();
         assert_eq!(apple.eaten[0].food_id.as_deref(), Some("apple"));
         s.delete(&apple).unwrap();
-        assert_eq!(count(&mut s, "food"), 0);
-        assert_eq!(count(&mut s, "eaten"), 0);
+        assert_eq!(count(&s, "food"), 0);
+        assert_eq!(count(&s, "eaten"), 0);
     }
 }
 
@@ -160,7 +160,7 @@ mod large_delete_tests {
             add(&s, "INSERT INTO book (pagecount) VALUES (?1)", [x + 100]);
         }
         s.delete_where::<Book>("1 = 1", ()).unwrap();
-        assert_eq!(count(&mut s, "book"), 0);
+        assert_eq!(count(&s, "book"), 0);
     }
 }
 
@@ -280,7 +280,7 @@ mod delete_tests {
             ["Foo"],
         )
         .unwrap();
-        assert_eq!(count(&mut s, "ordered_person"), 0);
+        assert_eq!(count(&s, "ordered_person"), 0);
     }
 
     /// `DeleteTests.test_self_reference_with_through_m2m_at_second_level` (current Django):
@@ -309,6 +309,6 @@ mod delete_tests {
             [toy],
         )
         .unwrap();
-        assert_eq!(count(&mut s, "book"), 0);
+        assert_eq!(count(&s, "book"), 0);
     }
 }

@@ -144,7 +144,7 @@ mod o2m_cascade_delete_orphan_test {
             Error::Database { .. } => {}
             other => panic!("expected a database error, got {other:?}"),
         }
-        assert_eq!(count(&mut s, "orders"), 0);
+        assert_eq!(count(&s, "orders"), 0);
     }
 
     /// `O2MCascadeDeleteOrphanTest.test_delete`: deleting the user deletes its orders: both
@@ -155,8 +155,8 @@ mod o2m_cascade_delete_orphan_test {
         let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
         s.insert(&mut u).unwrap();
         s.delete(&u).unwrap();
-        assert_eq!(count(&mut s, "users"), 0);
-        assert_eq!(count(&mut s, "orders"), 0);
+        assert_eq!(count(&s, "users"), 0);
+        assert_eq!(count(&s, "orders"), 0);
     }
 
     /// `O2MCascadeDeleteOrphanTest.test_delete_unloaded_collections`: a user loaded without
@@ -169,13 +169,13 @@ mod o2m_cascade_delete_orphan_test {
             ..user("jack", vec![])
         };
         s.insert(&mut u).unwrap();
-        assert_eq!(count(&mut s, "addresses"), 2);
-        assert_eq!(count(&mut s, "users"), 1);
+        assert_eq!(count(&s, "addresses"), 2);
+        assert_eq!(count(&s, "users"), 1);
         let u = s.get::<User>(u.id).unwrap().unwrap();
         assert!(u.addresses.is_empty(), "not loaded");
         s.delete(&u).unwrap();
-        assert_eq!(count(&mut s, "addresses"), 0);
-        assert_eq!(count(&mut s, "users"), 0);
+        assert_eq!(count(&s, "addresses"), 0);
+        assert_eq!(count(&s, "users"), 0);
     }
 
     /// `O2MCascadeDeleteOrphanTest.test_cascades_onlycollection`: an order removed from the
@@ -191,8 +191,8 @@ mod o2m_cascade_delete_orphan_test {
         let mut u2 = user("newuser", vec![o]);
         s.insert(&mut u2).unwrap();
         s.delete(&u).unwrap();
-        assert_eq!(count(&mut s, "users"), 1);
-        assert_eq!(count(&mut s, "orders"), 1);
+        assert_eq!(count(&s, "users"), 1);
+        assert_eq!(count(&s, "orders"), 1);
         let loaded = s.get_with_related::<User>(u2.id).unwrap().unwrap();
         assert_eq!(loaded.name, "newuser");
         assert_eq!(descriptions(&loaded.orders), ["someorder"]);
@@ -205,12 +205,12 @@ mod o2m_cascade_delete_orphan_test {
         let mut s = set_up();
         let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
         s.insert(&mut u).unwrap();
-        assert_eq!(count(&mut s, "users"), 1);
-        assert_eq!(count(&mut s, "orders"), 2);
+        assert_eq!(count(&s, "users"), 1);
+        assert_eq!(count(&s, "orders"), 2);
         u.orders.remove(0);
         s.delete(&u).unwrap();
-        assert_eq!(count(&mut s, "users"), 0);
-        assert_eq!(count(&mut s, "orders"), 0);
+        assert_eq!(count(&s, "users"), 0);
+        assert_eq!(count(&s, "orders"), 0);
     }
 
     /// `O2MCascadeDeleteOrphanTest.test_collection_orphans`: emptying the collection deletes
@@ -220,12 +220,12 @@ mod o2m_cascade_delete_orphan_test {
         let mut s = set_up();
         let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
         s.insert(&mut u).unwrap();
-        assert_eq!(count(&mut s, "users"), 1);
-        assert_eq!(count(&mut s, "orders"), 2);
+        assert_eq!(count(&s, "users"), 1);
+        assert_eq!(count(&s, "orders"), 2);
         u.orders.clear();
         s.update(&mut u).unwrap();
-        assert_eq!(count(&mut s, "users"), 1);
-        assert_eq!(count(&mut s, "orders"), 0);
+        assert_eq!(count(&s, "users"), 1);
+        assert_eq!(count(&s, "orders"), 0);
     }
 }
 
@@ -272,13 +272,13 @@ mod o2m_cascade_delete_no_orphan_test {
             orders: vec![order("someorder"), order("someotherorder")],
         };
         s.insert(&mut u).unwrap();
-        assert_eq!(count(&mut s, "users"), 1);
-        assert_eq!(count(&mut s, "orders"), 2);
+        assert_eq!(count(&s, "users"), 1);
+        assert_eq!(count(&s, "orders"), 2);
         u.orders.remove(0);
         s.update(&mut u).unwrap();
         s.delete(&u).unwrap();
-        assert_eq!(count(&mut s, "users"), 0);
-        assert_eq!(count(&mut s, "orders"), 1);
+        assert_eq!(count(&s, "users"), 0);
+        assert_eq!(count(&s, "orders"), 1);
     }
 }
 
@@ -368,7 +368,7 @@ mod m2ow_no_use_get_cascade_test {
         assert_eq!((plan.count("b"), plan.count("a")), (1, 1), "{plan}");
         let b1 = s.get::<B>(b1.id).unwrap().unwrap();
         s.delete(&b1).unwrap();
-        assert_eq!((count(&mut s, "b"), count(&mut s, "a")), (0, 0));
+        assert_eq!((count(&s, "b"), count(&s, "a")), (0, 0));
     }
 
     /// `M2OwNoUseGetCascadeTest.test_ignores_user` (`lazy="select"` and `"raise"`): with
@@ -394,7 +394,7 @@ mod m2ow_no_use_get_cascade_test {
         let plan = s.plan_delete::<B>(b1.id).unwrap();
         assert_eq!((plan.count("b"), plan.count("a")), (1, 0), "{plan}");
         s.delete(&b1).unwrap();
-        assert_eq!((count(&mut s, "b"), count(&mut s, "a")), (0, 1));
+        assert_eq!((count(&s, "b"), count(&s, "a")), (0, 1));
     }
 }
 
@@ -567,7 +567,7 @@ mod no_save_cascade_flush_test {
         s.insert(&mut u1).unwrap();
         let a1 = s.get::<Address>(u1.addresses[0].id).unwrap().unwrap();
         assert_eq!(a1.user_id, Some(u1.id));
-        assert_eq!((count(&mut s, "users"), count(&mut s, "addresses")), (1, 1));
+        assert_eq!((count(&s, "users"), count(&s, "addresses")), (1, 1));
     }
 
     /// `test/orm/test_cascade.py` `NoSaveCascadeFlushTest.test_o2m_only_child_pending`: an
@@ -604,7 +604,7 @@ mod no_save_cascade_flush_test {
         s.insert(&mut u1).unwrap();
         let u1 = s.get_with_related::<User>(u1.id).unwrap().unwrap();
         assert_eq!(u1.addresses, vec![]);
-        assert_eq!(count(&mut s, "addresses"), 0);
+        assert_eq!(count(&s, "addresses"), 0);
     }
 
     /// `NoSaveCascadeFlushTest.test_o2m_backref_child_expunged_nochange`: a saved address
@@ -650,7 +650,7 @@ mod no_save_cascade_flush_test {
         s.insert(&mut a1).unwrap();
         let u1 = a1.user.as_ref().unwrap().id;
         assert_eq!(s.get::<Address>(a1.id).unwrap().unwrap().user_id, Some(u1));
-        assert_eq!((count(&mut s, "users"), count(&mut s, "addresses")), (1, 1));
+        assert_eq!((count(&s, "users"), count(&s, "addresses")), (1, 1));
     }
 
     /// `NoSaveCascadeFlushTest.test_m2o_only_child_pending`: the user of a saved address is
@@ -686,7 +686,7 @@ mod no_save_cascade_flush_test {
         };
         s.insert(&mut a1).unwrap();
         assert_eq!(s.get::<Address>(a1.id).unwrap().unwrap().user_id, None);
-        assert_eq!(count(&mut s, "users"), 0);
+        assert_eq!(count(&s, "users"), 0);
     }
 
     /// `a1.user = u1` for a saved `u1`, with no `save-update` on `Address.user`: the key is not
@@ -739,9 +739,9 @@ mod no_save_cascade_flush_test {
         };
         s.insert(&mut i1).unwrap();
         let counts = (
-            count(&mut s, "items"),
-            count(&mut s, "keywords"),
-            count(&mut s, "item_keywords"),
+            count(&s, "items"),
+            count(&s, "keywords"),
+            count(&s, "item_keywords"),
         );
         assert_eq!(counts, (1, 1, 1));
     }
@@ -779,10 +779,7 @@ mod no_save_cascade_flush_test {
         s.insert(&mut i1).unwrap();
         let i1 = s.get_with_related::<Item>(i1.id).unwrap().unwrap();
         assert_eq!(i1.keywords, vec![]);
-        assert_eq!(
-            (count(&mut s, "keywords"), count(&mut s, "item_keywords")),
-            (0, 0)
-        );
+        assert_eq!((count(&s, "keywords"), count(&s, "item_keywords")), (0, 0));
     }
 
     /// `NoSaveCascadeFlushTest.test_m2m_backref_child_expunged_nochange`: a saved keyword
@@ -806,7 +803,7 @@ mod no_save_cascade_flush_test {
         s.insert(&mut i1).unwrap();
         let i1 = s.get_with_related::<Item>(i1.id).unwrap().unwrap();
         assert_eq!(i1.keywords, vec![]);
-        assert_eq!(count(&mut s, "item_keywords"), 0);
+        assert_eq!(count(&s, "item_keywords"), 0);
     }
 }
 
@@ -908,12 +905,12 @@ mod m2o_cascade_delete_orphan_test_one {
     #[test]
     fn test_orphan() {
         let mut s = set_up();
-        assert_eq!((count(&mut s, "prefs"), count(&mut s, "extra")), (3, 3));
+        assert_eq!((count(&s, "prefs"), count(&s, "extra")), (3, 3));
         let mut jack = jack(&mut s);
         jack.pref = None;
         jack.pref_id = None;
         s.update(&mut jack).unwrap();
-        assert_eq!((count(&mut s, "prefs"), count(&mut s, "extra")), (2, 2));
+        assert_eq!((count(&s, "prefs"), count(&s, "extra")), (2, 2));
     }
 
     /// `test/orm/test_cascade.py` `M2OCascadeDeleteOrphanTestOne.test_cascade_on_deleted`:
@@ -946,7 +943,7 @@ mod m2o_cascade_delete_orphan_test_one {
         jack.pref = None;
         jack.pref_id = None;
         s.merge(&mut jack).unwrap();
-        assert_eq!((count(&mut s, "prefs"), count(&mut s, "extra")), (2, 2));
+        assert_eq!((count(&s, "prefs"), count(&s, "extra")), (2, 2));
     }
 
     /// `M2OCascadeDeleteOrphanTestOne.test_pending_expunge`: a pref assigned and replaced
@@ -1065,7 +1062,7 @@ mod m2o_cascade_delete_orphan_test_two {
         s.insert(&mut x).unwrap();
         s.delete(&x).unwrap();
         for table in ["t1", "t2", "t3"] {
-            assert_eq!(count(&mut s, table), 0, "{table}");
+            assert_eq!(count(&s, table), 0, "{table}");
         }
     }
 
@@ -1336,9 +1333,9 @@ mod m2m_cascade_test {
         s.insert(&mut a1).unwrap();
         a1.bs.remove(0);
         s.update(&mut a1).unwrap();
-        assert_eq!(count(&mut s, "atob"), 0);
-        assert_eq!(count(&mut s, "b"), 0);
-        assert_eq!(count(&mut s, "a"), 1);
+        assert_eq!(count(&s, "atob"), 0);
+        assert_eq!(count(&s, "b"), 0);
+        assert_eq!(count(&s, "a"), 1);
     }
 
     /// `test/orm/test_cascade.py` `M2MCascadeTest.test_delete_orphan`: removing `b1` from
@@ -1373,10 +1370,10 @@ mod m2m_cascade_test {
         s.insert(&mut a1).unwrap();
         a1.bs.remove(0);
         s.update(&mut a1).unwrap();
-        assert_eq!(count(&mut s, "atob"), 0);
-        assert_eq!(count(&mut s, "b"), 0);
-        assert_eq!(count(&mut s, "a"), 1);
-        assert_eq!(count(&mut s, "c"), 0);
+        assert_eq!(count(&s, "atob"), 0);
+        assert_eq!(count(&s, "b"), 0);
+        assert_eq!(count(&s, "a"), 1);
+        assert_eq!(count(&s, "c"), 0);
     }
 
     /// `M2MCascadeTest.test_cascade_delete`: deleting `a1` deletes the link and `b1`: all
@@ -1392,9 +1389,9 @@ mod m2m_cascade_test {
         };
         s.insert(&mut a1).unwrap();
         s.delete(&a1).unwrap();
-        assert_eq!(count(&mut s, "atob"), 0);
-        assert_eq!(count(&mut s, "b"), 0);
-        assert_eq!(count(&mut s, "a"), 0);
+        assert_eq!(count(&s, "atob"), 0);
+        assert_eq!(count(&s, "b"), 0);
+        assert_eq!(count(&s, "a"), 0);
     }
 }
 
@@ -1430,10 +1427,10 @@ mod o2m_self_referential_detel_orphan_test {
         s.create_all::<Node>().unwrap();
         let mut n1 = node(vec![node(vec![]), node(vec![node(vec![])])]);
         s.insert(&mut n1).unwrap();
-        assert_eq!(count(&mut s, "node"), 4);
+        assert_eq!(count(&s, "node"), 4);
         n1.children.remove(1);
         s.update(&mut n1).unwrap();
-        assert_eq!(count(&mut s, "node"), 2);
+        assert_eq!(count(&s, "node"), 2);
     }
 }
 
@@ -1485,7 +1482,7 @@ mod pending_orphan_test_single_level {
             email_address: None,
         };
         s.insert(&mut a).unwrap();
-        assert_eq!(count(&mut s, "addresses"), 1);
+        assert_eq!(count(&s, "addresses"), 1);
 
         let mut o = Order {
             order_id: 0,
@@ -1495,7 +1492,7 @@ mod pending_orphan_test_single_level {
             Error::Database { .. } => {}
             other => panic!("expected a database error, got {other:?}"),
         }
-        assert_eq!(count(&mut s, "orders"), 0);
+        assert_eq!(count(&s, "orders"), 0);
 
         let mut u = User {
             user_id: 0,
@@ -1601,7 +1598,7 @@ mod double_parent_m2o_orphan_test {
             street: None,
         };
         s.insert(&mut a1).unwrap();
-        assert_eq!(count(&mut s, "addresses"), 1);
+        assert_eq!(count(&s, "addresses"), 1);
     }
 }
 
@@ -1975,9 +1972,9 @@ mod subclass_cascade_test {
             }],
         };
         s.insert(&mut obj).unwrap();
-        assert_eq!(count(&mut s, "language"), 1);
+        assert_eq!(count(&s, "language"), 1);
         obj.employees = vec![];
         s.update(&mut obj).unwrap();
-        assert_eq!(count(&mut s, "language"), 0);
+        assert_eq!(count(&s, "language"), 0);
     }
 }

@@ -84,11 +84,11 @@ mod passive_deletes_test {
             children: vec![child(), child(), child(), child()],
         };
         s.insert(&mut mc).unwrap();
-        assert_eq!(count(&mut s, "myothertable"), 4);
+        assert_eq!(count(&s, "myothertable"), 4);
         let mc = s.get::<MyClass>(mc.id).unwrap().unwrap();
         s.delete(&mc).unwrap();
-        assert_eq!(count(&mut s, "mytable"), 0);
-        assert_eq!(count(&mut s, "myothertable"), 0);
+        assert_eq!(count(&s, "mytable"), 0);
+        assert_eq!(count(&s, "myothertable"), 0);
     }
 
     /// `test/orm/test_unitofwork.py` `PassiveDeletesTest.test_backwards_pd`:
@@ -105,15 +105,9 @@ mod passive_deletes_test {
             myclass: Some(Box::new(M2oMyClass { id: 0, data: None })),
         };
         s.insert(&mut mco).unwrap();
-        assert_eq!(
-            (count(&mut s, "mytable"), count(&mut s, "myothertable")),
-            (1, 1)
-        );
+        assert_eq!((count(&s, "mytable"), count(&s, "myothertable")), (1, 1));
         s.delete(&mco).unwrap();
-        assert_eq!(
-            (count(&mut s, "mytable"), count(&mut s, "myothertable")),
-            (1, 0)
-        );
+        assert_eq!((count(&s, "mytable"), count(&s, "myothertable")), (1, 0));
     }
 }
 
@@ -148,7 +142,7 @@ mod batch_delete_ignores_rowcount_test {
         })
         .unwrap();
         s.delete_where::<A>("id IN (?1, ?2)", [1, 2]).unwrap();
-        assert_eq!(count(&mut s, "A"), 0);
+        assert_eq!(count(&s, "A"), 0);
     }
 }
 
@@ -232,13 +226,10 @@ mod extra_passive_deletes_test {
             children: vec![child(), child(), child(), child()],
         };
         s.insert(&mut mc).unwrap();
-        assert_eq!(count(&mut s, "myothertable"), 4);
+        assert_eq!(count(&s, "myothertable"), 4);
         let mc = s.get::<MyClass>(mc.id).unwrap().unwrap();
         assert_refused(s.delete(&mc).unwrap_err());
-        assert_eq!(
-            (count(&mut s, "mytable"), count(&mut s, "myothertable")),
-            (1, 4)
-        );
+        assert_eq!((count(&s, "mytable"), count(&s, "myothertable")), (1, 4));
     }
 
     /// `ExtraPassiveDeletesTest.test_extra_passive_2`: the same after changing the child's
@@ -253,15 +244,12 @@ mod extra_passive_deletes_test {
             children: vec![child()],
         };
         s.insert(&mut mc).unwrap();
-        assert_eq!(count(&mut s, "myothertable"), 1);
+        assert_eq!(count(&s, "myothertable"), 1);
         let mut moc = mc.children[0].clone();
         moc.data = Some("some new data".into());
         s.update(&mut moc).unwrap();
         assert_refused(s.delete(&mc).unwrap_err());
-        assert_eq!(
-            (count(&mut s, "mytable"), count(&mut s, "myothertable")),
-            (1, 1)
-        );
+        assert_eq!((count(&s, "mytable"), count(&s, "myothertable")), (1, 1));
     }
 
     /// `test/orm/test_unitofwork.py` `ExtraPassiveDeletesTest.test_extra_passive_obj_removed_o2m`:
@@ -487,6 +475,6 @@ mod one_to_many_test {
         s.insert(&mut a).unwrap();
         let u = a.user.as_ref().unwrap().id;
         s.delete_by_pk::<BiUser>(u).unwrap();
-        assert_eq!(count(&mut s, "users"), 0);
+        assert_eq!(count(&s, "users"), 0);
     }
 }

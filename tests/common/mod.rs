@@ -482,8 +482,15 @@ pub struct Traced {
     pub rows: u64,
 }
 
-#[derive(Clone, Default)]
-struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<Traced>>>);
+/// Records the runtime's statement events into the recording thread's buffer. Installed once,
+/// as the process's global subscriber: a subscriber set per test with `with_default` races
+/// with tracing's cache of which events are enabled, across the test threads, and can miss
+/// events.
+struct Recorder;
+
+thread_local! {
+    static RECORDING: std::cell::RefCell<Option<Vec<Traced>>> = const { std::cell::RefCell::new(None) };
+}
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Recorder {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
@@ -510,12 +517,16 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Recorder {
             }
             fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
         }
-        let mut fields = Fields(Traced {
-            sql: String::new(),
-            rows: 0,
+        RECORDING.with(|recording| {
+            if let Some(events) = recording.borrow_mut().as_mut() {
+                let mut fields = Fields(Traced {
+                    sql: String::new(),
+                    rows: 0,
+                });
+                event.record(&mut fields);
+                events.push(fields.0);
+            }
         });
-        event.record(&mut fields);
-        self.0.lock().unwrap().push(fields.0);
     }
 }
 
@@ -527,14 +538,23 @@ pub fn is_control(sql: &str) -> bool {
         .any(|k| sql.starts_with(k))
 }
 
-/// Runs `f` and returns its result with every statement the runtime ran meanwhile, but for
-/// transaction control (see [`is_control`]; `tests/service.rs` checks that it is traced).
+/// Runs `f` and returns its result with every statement the runtime ran meanwhile on this
+/// thread, but for transaction control (see [`is_control`]; `tests/service.rs` checks that it
+/// is traced).
 pub fn traced<T>(f: impl FnOnce() -> T) -> (T, Vec<Traced>) {
     use tracing_subscriber::layer::SubscriberExt;
-    let recorder = Recorder::default();
-    let subscriber = tracing_subscriber::registry().with(recorder.clone());
-    let out = tracing::subscriber::with_default(subscriber, f);
-    let events = recorder.0.lock().unwrap().clone();
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let subscriber = tracing_subscriber::registry().with(Recorder);
+        // Another test binary's harness may have set one first; then `traced` is unusable,
+        // and the tests that call it say so by failing.
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    });
+    RECORDING.with(|r| *r.borrow_mut() = Some(Vec::new()));
+    let out = f();
+    let events = RECORDING
+        .with(|r| r.borrow_mut().take())
+        .unwrap_or_default();
     let events = events.into_iter().filter(|e| !is_control(&e.sql)).collect();
     (out, events)
 }
