@@ -263,7 +263,12 @@ impl fmt::Display for DbError {
             DbError::Postgres(e) => match e.as_db_error() {
                 // The server's message, without the driver's "db error: " prefix.
                 Some(db) => write!(f, "{} ({})", db.message(), db.code().code()),
-                None => e.fmt(f),
+                // The driver's own errors keep their cause out of `Display`; it says what
+                // went wrong (say, a parameter that cannot be encoded).
+                None => match std::error::Error::source(e) {
+                    Some(cause) => write!(f, "{e}: {cause}"),
+                    None => e.fmt(f),
+                },
             },
         }
     }

@@ -100,6 +100,7 @@ pub use model::Model;
 pub use repo::Repo;
 pub use report::{DeletePlan, DeleteReport, Detached, PlanAction, PlanNode};
 pub use session::{ChunkProgress, Session, DEFAULT_BUSY_TIMEOUT, DEFAULT_PREVIEW_KEYS};
+pub use tx::RetryPolicy;
 pub use value::{
     ColumnType, ConversionError, IntoKey, IntoValue, Key, Params, PrimaryKey, References, Value,
 };

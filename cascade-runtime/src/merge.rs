@@ -33,7 +33,9 @@ impl<B: Backend> Session<B> {
             let (schema, _) = self.table::<M>()?;
             let mut runner = self.runner();
             let mut tx = Tx::begin(&mut *runner, Begin::Write)?;
-            Writer::new(&mut *tx, &schema).write(row, Mode::Merge)?;
+            let mut writer = Writer::new(&mut *tx, &schema);
+            writer.write(row, Mode::Merge)?;
+            writer.finish()?;
             tx.commit()
         })
     }

@@ -213,8 +213,7 @@ impl<B: Backend> Session<B> {
         let mut tx = Tx::begin(&mut *runner, Begin::Write)?;
         let mut writer = Writer::new(&mut *tx, &schema);
         writer.write(row, mode)?;
-        let report = std::mem::take(&mut writer.report);
-        drop(writer);
+        let report = writer.finish()?;
         tx.commit()?;
         Ok(report)
     }

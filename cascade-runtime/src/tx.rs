@@ -182,3 +182,72 @@ impl<B: Backend> Session<B> {
         }
     }
 }
+
+/// How [`Session::transaction_with_retry`] retries a transaction that failed because of
+/// another transaction's concurrent changes ([`Error::is_retryable`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// How many times the transaction runs at most (1: no retry).
+    pub attempts: u32,
+    /// The wait before the first retry; each further retry waits twice as long.
+    pub backoff: std::time::Duration,
+    /// The longest wait between two attempts.
+    pub max_backoff: std::time::Duration,
+}
+
+impl RetryPolicy {
+    /// Up to `attempts` runs, waiting 5 ms before the first retry, doubling up to 500 ms.
+    pub const fn attempts(attempts: u32) -> RetryPolicy {
+        RetryPolicy {
+            attempts,
+            backoff: std::time::Duration::from_millis(5),
+            max_backoff: std::time::Duration::from_millis(500),
+        }
+    }
+
+    /// The wait before retry number `retry` (1 for the first).
+    fn wait(&self, retry: u32) -> std::time::Duration {
+        let factor = 1u32
+            .checked_shl(retry.saturating_sub(1))
+            .unwrap_or(u32::MAX);
+        self.backoff.saturating_mul(factor).min(self.max_backoff)
+    }
+}
+
+impl Default for RetryPolicy {
+    /// Up to 5 runs.
+    fn default() -> Self {
+        RetryPolicy::attempts(5)
+    }
+}
+
+/// Retrying transactions.
+impl<B: Backend> Session<B> {
+    /// [`Session::transaction`], run again (after the policy's wait) while it fails with a
+    /// retryable error — a serialization failure or deadlock on PostgreSQL, a database still
+    /// locked after the busy timeout on SQLite ([`Error::is_retryable`]) — up to the policy's
+    /// attempts. Each attempt is a whole new transaction, so `f` must be safe to run again:
+    /// it sees the database afresh, and what a failed attempt did was rolled back.
+    ///
+    /// Outside a transaction only: inside one (a savepoint), a conflict has already spoiled the
+    /// outer transaction, and retrying the inner part alone would not help; then the first
+    /// error is returned.
+    pub fn transaction_with_retry<T>(
+        &mut self,
+        policy: RetryPolicy,
+        mut f: impl FnMut(&mut Session<B>) -> Result<T>,
+    ) -> Result<T> {
+        let nested = self.conn.runner().in_transaction();
+        let mut attempt = 1;
+        loop {
+            match self.transaction(&mut f) {
+                Err(err) if err.is_retryable() && !nested && attempt < policy.attempts.max(1) => {
+                    tracing::debug!(target: "cascade_runtime", attempt, %err, "retrying");
+                    std::thread::sleep(policy.wait(attempt));
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}

@@ -21,6 +21,8 @@ pub(crate) struct Writer<'a, 'r> {
     pub report: DeleteReport,
     /// Each table's row statements, prepared once per write and held while it runs.
     rows: HashMap<(TableId, RowSql), Handle>,
+    /// Tables whose keys the database assigns that got rows with keys given instead.
+    given_keys: Vec<TableId>,
 }
 
 /// The row statements a write builds.
@@ -135,7 +137,22 @@ impl<'a, 'r> Writer<'a, 'r> {
             schema,
             report: DeleteReport::default(),
             rows: HashMap::new(),
+            given_keys: Vec::new(),
         }
+    }
+
+    /// Ends the write: where the database assigns keys from a sequence that rows with given
+    /// keys went past (PostgreSQL's identity columns), moves the sequence beyond them, so
+    /// that the next assigned key is free. Returns what `delete-orphan` deleted.
+    pub fn finish(mut self) -> Result<DeleteReport> {
+        for t in std::mem::take(&mut self.given_keys) {
+            let meta = self.schema.tables[t].meta;
+            let key = meta.columns[self.schema.tables[t].pk[0]].name;
+            if let Some(statement) = self.exec.dialect().advance_key_sequence(meta.table, key) {
+                self.exec.run(&statement)?;
+            }
+        }
+        Ok(std::mem::take(&mut self.report))
     }
 
     fn sql(&self) -> Sql<'a> {
@@ -358,6 +375,9 @@ impl<'a, 'r> Writer<'a, 'r> {
             obj.set_value(self.schema.tables[t].pk[0], id.clone())?;
             key[0] = id;
         } else {
+            if meta.has_rowid_key() && !self.given_keys.contains(&t) {
+                self.given_keys.push(t);
+            }
             if let Some(stmt) = row_stmt(&mut self.rows, self.exec, self.schema, t, RowSql::Insert)?
             {
                 self.exec.execute_prepared(stmt, &mut values.iter())?;

@@ -45,6 +45,11 @@ pub(crate) trait Dialect: Sync {
     /// Whether a live column's declared type `found` stores the model's `declared` type
     /// faithfully (`assigned_key`: the column is a key the database assigns).
     fn type_matches(&self, declared: SqlType, found: &str, assigned_key: bool) -> bool;
+    /// What moves the sequence that assigns `table.key` past the keys rows were given
+    /// (`None` where the database assigns keys past the largest anyway, as SQLite's rowid).
+    fn advance_key_sequence(&self, _table: &str, _key: &str) -> Option<Statement> {
+        None
+    }
     /// How a transaction that writes begins (outside the caller's transaction).
     fn begin_write(&self) -> &'static str {
         "BEGIN"

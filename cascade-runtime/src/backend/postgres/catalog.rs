@@ -11,7 +11,8 @@ use crate::value::Value;
 use super::PgRunner;
 
 const COLUMNS: &str = "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, \
-     COALESCE(array_position(i.indkey::int2[], a.attnum), 0)::bigint \
+     COALESCE((SELECT k.n FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(att, n) \
+     WHERE k.att = a.attnum), 0)::bigint \
      FROM pg_attribute a \
      LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary \
      WHERE a.attrelid = to_regclass(format('%I', $1::text)) AND a.attnum > 0 \

@@ -121,6 +121,19 @@ impl Dialect for PgDialect {
     fn returning(&self, key: &str) -> String {
         format!(" RETURNING {}", self.quote(key))
     }
+    fn advance_key_sequence(&self, table: &str, key: &str) -> Option<crate::sql::Statement> {
+        // Never backwards: another transaction may hold a key the table does not show yet.
+        Some(crate::sql::Statement {
+            sql: format!(
+                "SELECT setval(q.s, GREATEST((SELECT max({}) FROM {}), \
+                 COALESCE(pg_sequence_last_value(q.s::regclass), 1))) \
+                 FROM (SELECT pg_get_serial_sequence($1, $2) AS s) AS q WHERE q.s IS NOT NULL",
+                self.quote(key),
+                self.quote(table)
+            ),
+            params: vec![Value::Text(self.quote(table)), Value::Text(key.to_owned())],
+        })
+    }
     fn begin_write(&self) -> &'static str {
         // One snapshot for all of a call's statements: rows another transaction changes
         // meanwhile make it fail with a serialization failure (retryable), never half-see.
@@ -182,7 +195,8 @@ pub(crate) struct PgRunner<'c> {
     pub(crate) conn: &'c mut PgConn,
     statements: usize,
     round_trips: usize,
-    handles: Vec<postgres::Statement>,
+    /// Prepared statements by [`Handle`], with their text (for errors and trace events).
+    handles: Vec<(postgres::Statement, std::sync::Arc<str>)>,
 }
 
 impl<'c> PgRunner<'c> {
@@ -271,7 +285,7 @@ impl Runner for PgRunner<'_> {
 
     fn prepare(&mut self, sql: String) -> Result<Handle> {
         let stmt = self.statement(&sql)?;
-        self.handles.push(stmt);
+        self.handles.push((stmt, sql.into()));
         Ok(self.handles.len() - 1)
     }
 
@@ -280,14 +294,14 @@ impl Runner for PgRunner<'_> {
         statement: Handle,
         params: &mut dyn Iterator<Item = &Value>,
     ) -> Result<u64> {
-        let stmt = self.handles[statement].clone();
+        let (stmt, sql) = self.handles[statement].clone();
         let params: Vec<&Value> = params.collect();
-        self.run_execute(&stmt, "(prepared)", &params)
+        self.run_execute(&stmt, &sql, &params)
     }
 
     fn query_prepared(&mut self, statement: Handle, params: &[Value]) -> Result<Vec<Vec<Value>>> {
-        let stmt = self.handles[statement].clone();
-        self.run_query(&stmt, "(prepared)", params)
+        let (stmt, sql) = self.handles[statement].clone();
+        self.run_query(&stmt, &sql, params)
     }
 
     fn insert_assigned(
