@@ -5,12 +5,18 @@
 //! `-- <case>` to run the cases whose name contains `<case>`). Every run starts from a fresh copy
 //! of a prebuilt template database; the table shows the median time of each approach, its ratio
 //! to the native cascade, the statements it ran and its peak resident memory.
+//!
+//! With `CASCADE_PG_URL` set (a PostgreSQL server's maintenance database, e.g.
+//! `postgresql://postgres@127.0.0.1:5432/postgres`), the PostgreSQL cases of
+//! [`postgres`] run after SQLite's; `-- postgres` runs only those, `-- sqlite` only SQLite's.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use cascade_runtime::rusqlite::Connection;
 use cascade_runtime::{Model, Session};
+
+mod postgres;
 
 // --- The blog schema: author -> post -> comment, post <-> tag through post_tag. --------------
 // Every foreign key is indexed (create_all does it) and ON DELETE CASCADE for the native run;
@@ -283,7 +289,22 @@ fn main() {
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "quick");
-    let filter = args.iter().find(|a| *a != "quick").cloned();
+    let only_pg = args.iter().any(|a| a == "postgres");
+    let only_sqlite = args.iter().any(|a| a == "sqlite");
+    let filter = args
+        .iter()
+        .find(|a| !["quick", "postgres", "sqlite"].contains(&a.as_str()))
+        .cloned();
+    if !only_sqlite {
+        match std::env::var("CASCADE_PG_URL") {
+            Ok(url) if !url.is_empty() => postgres::run(&url, quick, filter.as_deref()),
+            _ if only_pg => panic!("set CASCADE_PG_URL to run the PostgreSQL cases"),
+            _ => eprintln!("PostgreSQL cases skipped: set CASCADE_PG_URL to run them"),
+        }
+    }
+    if only_pg {
+        return;
+    }
     let dir = std::env::temp_dir().join("cascade-bench-templates");
     std::fs::create_dir_all(&dir).expect("template directory");
     let work = tempfile_dir();
