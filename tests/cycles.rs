@@ -4,8 +4,50 @@
 
 mod common;
 
-use cascade_runtime::{Error, Model, Session};
-use common::{count, file_session};
+use cascade_runtime::{Backend, Error, Model, PgSession, Result, Session};
+use common::{count, file_session, Db};
+
+/// PostgreSQL's counterpart of SQLite's `pragma_foreign_key_check`: the rows of the test's
+/// schema whose (single-column) foreign key names no row, over every foreign key that
+/// `information_schema` lists. PostgreSQL enforces them at every statement's end, so this
+/// counts what a bug would have to slip past the server.
+fn pg_foreign_key_violations(s: &mut PgSession) -> i64 {
+    let keys = s
+        .client()
+        .query(
+            "SELECT k.table_name, k.column_name, c.table_name, c.column_name
+             FROM information_schema.table_constraints AS t
+             JOIN information_schema.key_column_usage AS k
+               ON k.constraint_schema = t.constraint_schema
+              AND k.constraint_name = t.constraint_name
+             JOIN information_schema.constraint_column_usage AS c
+               ON c.constraint_schema = t.constraint_schema
+              AND c.constraint_name = t.constraint_name
+             WHERE t.constraint_type = 'FOREIGN KEY' AND t.table_schema = current_schema()",
+            &[],
+        )
+        .expect("the schema's foreign keys");
+    assert!(!keys.is_empty(), "the tables have foreign keys");
+    keys.iter()
+        .map(|row| {
+            let (table, column, target, referenced): (String, String, String, String) =
+                (row.get(0), row.get(1), row.get(2), row.get(3));
+            s.sql_count(&format!(
+                "SELECT count(*) FROM \"{table}\" AS r WHERE r.\"{column}\" IS NOT NULL \
+                 AND NOT EXISTS (SELECT 1 FROM \"{target}\" AS t \
+                 WHERE t.\"{referenced}\" = r.\"{column}\")"
+            ))
+        })
+        .sum()
+}
+
+/// Runs an `INSERT` (values written in it) and returns the key the database assigned.
+fn add<B: Backend>(s: &mut Session<B>, insert: &str) -> i64
+where
+    Session<B>: Db,
+{
+    s.sql_count(&format!("{insert} RETURNING id"))
+}
 
 // --- Two tables: a department has employees and a manager who is one of them. ---------------
 
@@ -29,10 +71,12 @@ pub struct Employee {
     pub dept_id: Option<i64>,
 }
 
-#[test]
-fn a_two_table_loop_deletes_with_foreign_keys_enforced() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Dept>().unwrap();
+/// Deletes a department whose manager is one of its employees, and checks what is left.
+fn two_table_loop<B: Backend>(s: &mut Session<B>) -> Result<()>
+where
+    Session<B>: Db,
+{
+    s.create_all::<Dept>()?;
     let mut dept = Dept {
         id: 0,
         manager_id: None,
@@ -44,9 +88,9 @@ fn a_two_table_loop_deletes_with_foreign_keys_enforced() {
             3
         ],
     };
-    s.insert(&mut dept).unwrap();
+    s.insert(&mut dept)?;
     dept.manager_id = Some(dept.employees[0].id);
-    s.update(&mut dept).unwrap();
+    s.update(&mut dept)?;
     let mut other = Dept {
         id: 0,
         manager_id: None,
@@ -55,11 +99,18 @@ fn a_two_table_loop_deletes_with_foreign_keys_enforced() {
             dept_id: None,
         }],
     };
-    s.insert(&mut other).unwrap();
+    s.insert(&mut other)?;
 
-    let report = s.delete(&dept).unwrap();
+    let report = s.delete(&dept)?;
     assert_eq!((report.count("dept"), report.count("employee")), (1, 3));
-    assert_eq!((count(&mut s, "dept"), count(&mut s, "employee")), (1, 1));
+    assert_eq!((count(s, "dept"), count(s, "employee")), (1, 1));
+    Ok(())
+}
+
+#[test]
+fn a_two_table_loop_deletes_with_foreign_keys_enforced() {
+    let (_dir, mut s) = file_session();
+    two_table_loop(&mut s).unwrap();
     let violations: i64 = s
         .connection()
         .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
@@ -69,31 +120,43 @@ fn a_two_table_loop_deletes_with_foreign_keys_enforced() {
     assert_eq!(violations, 0);
 }
 
+/// PostgreSQL's twin of the test above, its foreign keys checked through `information_schema`.
+#[test]
+fn a_two_table_loop_deletes_with_foreign_keys_enforced_on_postgres() {
+    let Some((_schema, mut s)) = common::pg::pg_session() else {
+        return;
+    };
+    two_table_loop(&mut s).unwrap();
+    assert_eq!(pg_foreign_key_violations(&mut s), 0);
+}
+
 #[test]
 fn a_manager_of_another_department_blocks_and_nothing_changes() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Dept>().unwrap();
-    let mut a = Dept {
-        id: 0,
-        manager_id: None,
-        employees: vec![Employee {
+    on_all!(|s| {
+        s.create_all::<Dept>()?;
+        let mut a = Dept {
             id: 0,
-            dept_id: None,
-        }],
-    };
-    s.insert(&mut a).unwrap();
-    let mut b = Dept {
-        id: 0,
-        manager_id: Some(a.employees[0].id),
-        employees: vec![],
-    };
-    s.insert(&mut b).unwrap();
-    let err = s.delete(&a).unwrap_err();
-    assert!(
-        matches!(&err, Error::Blocked { table, column, keys, .. } if table == "dept" && column == "manager_id" && keys == &[b.id.to_string()]),
-        "{err:?}"
-    );
-    assert_eq!((count(&mut s, "dept"), count(&mut s, "employee")), (2, 1));
+            manager_id: None,
+            employees: vec![Employee {
+                id: 0,
+                dept_id: None,
+            }],
+        };
+        s.insert(&mut a)?;
+        let mut b = Dept {
+            id: 0,
+            manager_id: Some(a.employees[0].id),
+            employees: vec![],
+        };
+        s.insert(&mut b)?;
+        let err = s.delete(&a).unwrap_err();
+        assert!(
+            matches!(&err, Error::Blocked { table, column, keys, .. } if table == "dept" && column == "manager_id" && keys == &[b.id.to_string()]),
+            "{err:?}"
+        );
+        assert_eq!((count(s, "dept"), count(s, "employee")), (2, 1));
+        Ok(())
+    });
 }
 
 // --- Three tables in a loop, one nullable key: loop_a -> loop_b -> loop_c -> loop_a. ----------
@@ -128,57 +191,50 @@ pub struct LoopC {
     pub as_: Vec<LoopA>,
 }
 
-fn insert(s: &Session, sql: &str, params: impl rusqlite::Params) -> i64 {
-    s.connection().execute(sql, params).unwrap();
-    s.connection().last_insert_rowid()
-}
-
 #[test]
 fn a_three_table_loop_follows_the_loop_through_the_data_and_deletes_it_all() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<LoopA>().unwrap();
-    // a1 <- b1 <- c1 <- a2 <- b2 <- c2, and an unrelated a3 <- b3.
-    let a1 = insert(&s, "INSERT INTO loop_a (c_id) VALUES (NULL)", []);
-    let b1 = insert(&s, "INSERT INTO loop_b (a_id) VALUES (?1)", [a1]);
-    let c1 = insert(&s, "INSERT INTO loop_c (b_id) VALUES (?1)", [b1]);
-    let a2 = insert(&s, "INSERT INTO loop_a (c_id) VALUES (?1)", [c1]);
-    let b2 = insert(&s, "INSERT INTO loop_b (a_id) VALUES (?1)", [a2]);
-    insert(&s, "INSERT INTO loop_c (b_id) VALUES (?1)", [b2]);
-    let a3 = insert(&s, "INSERT INTO loop_a (c_id) VALUES (NULL)", []);
-    insert(&s, "INSERT INTO loop_b (a_id) VALUES (?1)", [a3]);
+    on_all!(|s| {
+        s.create_all::<LoopA>()?;
+        // a1 <- b1 <- c1 <- a2 <- b2 <- c2, and an unrelated a3 <- b3.
+        let a1 = add(s, "INSERT INTO loop_a (c_id) VALUES (NULL)");
+        let b1 = add(s, &format!("INSERT INTO loop_b (a_id) VALUES ({a1})"));
+        let c1 = add(s, &format!("INSERT INTO loop_c (b_id) VALUES ({b1})"));
+        let a2 = add(s, &format!("INSERT INTO loop_a (c_id) VALUES ({c1})"));
+        let b2 = add(s, &format!("INSERT INTO loop_b (a_id) VALUES ({a2})"));
+        add(s, &format!("INSERT INTO loop_c (b_id) VALUES ({b2})"));
+        let a3 = add(s, "INSERT INTO loop_a (c_id) VALUES (NULL)");
+        add(s, &format!("INSERT INTO loop_b (a_id) VALUES ({a3})"));
 
-    let plan = s.plan_delete::<LoopA>(a1).unwrap();
-    assert_eq!(
-        (
-            plan.count("loop_a"),
-            plan.count("loop_b"),
-            plan.count("loop_c")
-        ),
-        (2, 2, 2)
-    );
-    let small = s.delete_by_pk::<LoopA>(a3).unwrap();
-    let report = s.delete_by_pk::<LoopA>(a1).unwrap();
-    assert_eq!(
-        (
-            report.count("loop_a"),
-            report.count("loop_b"),
-            report.count("loop_c")
-        ),
-        (2, 2, 2)
-    );
-    assert_eq!(
-        report.statements(),
-        small.statements(),
-        "one recursive query, whatever the depth"
-    );
-    assert_eq!(
-        (
-            count(&mut s, "loop_a"),
-            count(&mut s, "loop_b"),
-            count(&mut s, "loop_c")
-        ),
-        (0, 0, 0)
-    );
+        let plan = s.plan_delete::<LoopA>(a1)?;
+        assert_eq!(
+            (
+                plan.count("loop_a"),
+                plan.count("loop_b"),
+                plan.count("loop_c")
+            ),
+            (2, 2, 2)
+        );
+        let small = s.delete_by_pk::<LoopA>(a3)?;
+        let report = s.delete_by_pk::<LoopA>(a1)?;
+        assert_eq!(
+            (
+                report.count("loop_a"),
+                report.count("loop_b"),
+                report.count("loop_c")
+            ),
+            (2, 2, 2)
+        );
+        assert_eq!(
+            report.statements(),
+            small.statements(),
+            "one recursive query, whatever the depth"
+        );
+        assert_eq!(
+            (count(s, "loop_a"), count(s, "loop_b"), count(s, "loop_c")),
+            (0, 0, 0)
+        );
+        Ok(())
+    });
 }
 
 // --- NOT NULL loop: deferred to commit. --------------------------------------------------
@@ -227,6 +283,25 @@ fn a_not_null_loop_is_deleted_with_checks_deferred_to_commit() {
     assert_eq!(violations, 0);
 }
 
+/// PostgreSQL's twin of the test above. Its foreign keys are not `DEFERRABLE`; the loop is
+/// written in one statement instead (data-modifying CTEs), whose foreign keys PostgreSQL checks
+/// at its end. The explicit keys are the only rows these tables get.
+#[test]
+fn a_not_null_loop_is_deleted_with_checks_deferred_to_commit_on_postgres() {
+    let Some((_schema, mut s)) = common::pg::pg_session() else {
+        return;
+    };
+    s.create_all::<Chicken>().unwrap();
+    s.sql_batch(
+        "WITH chickens AS (INSERT INTO chicken (id, egg_id) VALUES (1, 10), (2, 20))
+         INSERT INTO egg (id, chicken_id) VALUES (10, 1), (20, 2)",
+    );
+    let report = s.delete_by_pk::<Chicken>(1).unwrap();
+    assert_eq!((report.count("chicken"), report.count("egg")), (1, 1));
+    assert_eq!((count(&mut s, "chicken"), count(&mut s, "egg")), (1, 1));
+    assert_eq!(pg_foreign_key_violations(&mut s), 0);
+}
+
 // --- NOT NULL RESTRICT loop: impossible, named. -----------------------------------------------
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -251,15 +326,17 @@ pub struct Key {
 
 #[test]
 fn a_restrict_loop_that_cannot_be_broken_is_a_schema_error_naming_it() {
-    let mut s = Session::open_in_memory().unwrap();
-    s.create_all::<Lock>().unwrap();
-    let err = s.delete_by_pk::<Lock>(1).unwrap_err();
-    let message = err.to_string();
-    assert!(matches!(err, Error::Schema { .. }), "{err:?}");
-    assert!(
-        message.contains("lock.key_id -> key") && message.contains("key.lock_id -> lock"),
-        "{message}"
-    );
+    on_all!(|s| {
+        s.create_all::<Lock>()?;
+        let err = s.delete_by_pk::<Lock>(1).unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(err, Error::Schema { .. }), "{err:?}");
+        assert!(
+            message.contains("lock.key_id -> key") && message.contains("key.lock_id -> lock"),
+            "{message}"
+        );
+        Ok(())
+    });
 }
 
 // --- A self-reference whose database action is CASCADE: every row counted. -------------------
@@ -276,14 +353,19 @@ pub struct Folder2 {
 
 #[test]
 fn a_self_reference_with_a_database_cascade_counts_every_row() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Folder2>().unwrap();
-    let root = insert(&s, "INSERT INTO folder2 (parent_id) VALUES (NULL)", []);
-    let mut parent = root;
-    for _ in 0..50 {
-        parent = insert(&s, "INSERT INTO folder2 (parent_id) VALUES (?1)", [parent]);
-    }
-    let report = s.delete_by_pk::<Folder2>(root).unwrap();
-    assert_eq!(report.count("folder2"), 51);
-    assert_eq!(count(&mut s, "folder2"), 0);
+    on_all!(|s| {
+        s.create_all::<Folder2>()?;
+        let root = add(s, "INSERT INTO folder2 (parent_id) VALUES (NULL)");
+        let mut parent = root;
+        for _ in 0..50 {
+            parent = add(
+                s,
+                &format!("INSERT INTO folder2 (parent_id) VALUES ({parent})"),
+            );
+        }
+        let report = s.delete_by_pk::<Folder2>(root)?;
+        assert_eq!(report.count("folder2"), 51);
+        assert_eq!(count(s, "folder2"), 0);
+        Ok(())
+    });
 }

@@ -3,12 +3,12 @@
 
 mod common;
 
-use cascade_runtime::{BlockReason, Error, Session};
+use cascade_runtime::{BlockReason, Error};
 use common::*;
 
 #[test]
 fn rule1_delete_cascades_children_before_parents_at_every_depth() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Parent>()?;
         let mut p = family("p", 3, 4);
         s.insert(&mut p)?;
@@ -44,7 +44,7 @@ fn rule1_delete_cascades_children_before_parents_at_every_depth() {
 
 #[test]
 fn rule1_delete_by_pk_and_repository_reach_the_same_cascade() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Parent>()?;
         let mut a = family("a", 2, 1);
         let mut b = family("b", 2, 1);
@@ -63,7 +63,7 @@ fn rule1_delete_by_pk_and_repository_reach_the_same_cascade() {
 
 #[test]
 fn rule2_without_delete_the_foreign_key_is_set_to_null() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Team>()?;
         let mut team = Team {
             id: 0,
@@ -99,7 +99,7 @@ fn rule2_without_delete_the_foreign_key_is_set_to_null() {
 
 #[test]
 fn rule2_a_not_null_foreign_key_refuses_the_delete_and_changes_nothing() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Team>()?;
         let mut team = Team {
             id: 0,
@@ -151,7 +151,7 @@ fn rule2_a_not_null_foreign_key_refuses_the_delete_and_changes_nothing() {
 
 #[test]
 fn rule3_passive_deletes_leave_rows_to_the_database_action() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Folder>()?;
         let mut folder = Folder {
             id: 0,
@@ -185,7 +185,7 @@ fn rule3_passive_deletes_leave_rows_to_the_database_action() {
 
 #[test]
 fn rule3_passive_deletes_all_never_touches_rows_so_no_action_blocks() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Folder>()?;
         let mut folder = Folder {
             id: 0,
@@ -214,7 +214,7 @@ fn rule3_passive_deletes_all_never_touches_rows_so_no_action_blocks() {
 
 #[test]
 fn rule4_restrict_blocks_unless_an_orm_cascade_removes_the_rows() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Account>()?;
         s.create_all::<Invoice>()?;
         let mut free = Account {
@@ -273,36 +273,37 @@ fn rule4_restrict_blocks_unless_an_orm_cascade_removes_the_rows() {
 
 #[test]
 fn rule4_a_model_the_session_created_blocks_even_without_a_relationship() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Category>().unwrap();
-    s.create_all::<Product>().unwrap(); // the session now knows product.category_id
-    let mut keep = Category {
-        id: 0,
-        name: "default".into(),
-    };
-    s.insert(&mut keep).unwrap();
-    let mut other = Category {
-        id: 0,
-        name: "other".into(),
-    };
-    s.insert(&mut other).unwrap();
-    s.insert(&mut Product {
-        id: 0,
-        category_id: other.id,
-    })
-    .unwrap();
-    // ON DELETE SET DEFAULT: the product moves to category 1.
-    let report = s.delete(&other).unwrap();
-    assert_eq!(report.defaulted("product"), 1);
-    assert_eq!(
-        count_where(&mut s, "product", &format!("category_id = {}", keep.id)),
-        1
-    );
+    on_all!(|s| {
+        s.create_all::<Category>()?;
+        s.create_all::<Product>()?; // the session now knows product.category_id
+        let mut keep = Category {
+            id: 0,
+            name: "default".into(),
+        };
+        s.insert(&mut keep)?;
+        let mut other = Category {
+            id: 0,
+            name: "other".into(),
+        };
+        s.insert(&mut other)?;
+        s.insert(&mut Product {
+            id: 0,
+            category_id: other.id,
+        })?;
+        // ON DELETE SET DEFAULT: the product moves to category 1.
+        let report = s.delete(&other)?;
+        assert_eq!(report.defaulted("product"), 1);
+        assert_eq!(
+            count_where(s, "product", &format!("category_id = {}", keep.id)),
+            1
+        );
+        Ok(())
+    });
 }
 
 #[test]
 fn rule5_many_to_many_links_always_go_and_targets_only_with_delete() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Post>()?;
         let mut rust = Tag {
             id: 0,
@@ -375,7 +376,7 @@ fn rule5_many_to_many_links_always_go_and_targets_only_with_delete() {
 
 #[test]
 fn self_referential_tree_of_any_depth_goes_in_one_recursive_statement() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Node>()?;
         // A chain 200 deep, plus a sibling tree that must survive.
         let mut root = Node {
@@ -422,7 +423,7 @@ fn self_referential_tree_of_any_depth_goes_in_one_recursive_statement() {
 
 #[test]
 fn one_to_one_and_many_to_one_cascades() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<User>()?;
         let mut u = User {
             id: 0,
@@ -463,12 +464,12 @@ fn one_to_one_and_many_to_one_cascades() {
 
 #[test]
 fn delete_where_is_a_bulk_delete_that_cascades() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Parent>()?;
         for name in ["apple", "avocado", "banana"] {
             s.insert(&mut family(name, 2, 3))?;
         }
-        let report = s.delete_where::<Parent>("name LIKE ?1", ["a%"])?;
+        let report = s.delete_where::<Parent>(&format!("name LIKE {}", s.p(1)), ["a%"])?;
         assert_eq!(
             (
                 report.count("parent"),
@@ -482,7 +483,7 @@ fn delete_where_is_a_bulk_delete_that_cascades() {
             (1, 2, 6)
         );
         // Values that look like SQL are bound, never spliced.
-        let report = s.delete_where::<Parent>("name = ?1", ["x' OR '1'='1"])?;
+        let report = s.delete_where::<Parent>(&format!("name = {}", s.p(1)), ["x' OR '1'='1"])?;
         assert_eq!(report.total(), 0);
         assert_eq!(count(s, "parent"), 1);
         Ok(())
@@ -491,36 +492,46 @@ fn delete_where_is_a_bulk_delete_that_cascades() {
 
 #[test]
 fn a_malformed_where_clause_is_an_error_and_changes_nothing() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Parent>().unwrap();
-    s.insert(&mut family("a", 1, 1)).unwrap();
-    let err = s.delete_where::<Parent>("name LIKE", ()).unwrap_err();
-    assert!(
-        matches!(&err, Error::Clause { table, clause, .. } if table == "parent" && clause == "name LIKE"),
-        "{err:?}"
-    );
-    let err = s
-        .delete_where::<Parent>("no_such_column = ?1", [1])
-        .unwrap_err();
-    let message = err.to_string();
-    assert_eq!(
-        message,
-        "the clause `no_such_column = ?1` over \"parent\" was refused: no such column: \
-         no_such_column; nothing was changed"
-    );
-    assert!(
-        !message.contains("INSERT"),
-        "the runtime's own statement is not shown"
-    );
-    // The wrong number of parameters is the clause's mistake too.
-    let err = s.delete_where::<Parent>("name = ?1", ()).unwrap_err();
-    assert!(matches!(err, Error::Clause { .. }), "{err:?}");
-    assert_eq!(count(&mut s, "toy"), 1);
+    on_all!(|s| {
+        s.create_all::<Parent>()?;
+        s.insert(&mut family("a", 1, 1))?;
+        let err = s.delete_where::<Parent>("name LIKE", ()).unwrap_err();
+        assert!(
+            matches!(&err, Error::Clause { table, clause, .. } if table == "parent" && clause == "name LIKE"),
+            "{err:?}"
+        );
+        let clause = format!("no_such_column = {}", s.p(1));
+        let err = s.delete_where::<Parent>(&clause, [1]).unwrap_err();
+        let message = err.to_string();
+        // What the database said is in its own words.
+        let said = if s.is_postgres() {
+            "column \"no_such_column\" does not exist"
+        } else {
+            "no such column: no_such_column"
+        };
+        assert_eq!(
+            message,
+            format!(
+                "the clause `{clause}` over \"parent\" was refused: {said}; nothing was changed"
+            )
+        );
+        assert!(
+            !message.contains("INSERT"),
+            "the runtime's own statement is not shown"
+        );
+        // The wrong number of parameters is the clause's mistake too.
+        let err = s
+            .delete_where::<Parent>(&format!("name = {}", s.p(1)), ())
+            .unwrap_err();
+        assert!(matches!(err, Error::Clause { .. }), "{err:?}");
+        assert_eq!(count(s, "toy"), 1);
+        Ok(())
+    });
 }
 
 #[test]
 fn plan_delete_is_a_dry_run_with_counts_and_a_tree() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Parent>()?;
         let mut p = family("p", 2, 3);
         s.insert(&mut p)?;
@@ -547,35 +558,36 @@ fn plan_delete_is_a_dry_run_with_counts_and_a_tree() {
 
 #[test]
 fn plan_delete_reports_detached_rows_and_refusals() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Team>().unwrap();
-    let mut team = Team {
-        id: 0,
-        name: "t".into(),
-        members: vec![Member {
+    on_all!(|s| {
+        s.create_all::<Team>()?;
+        let mut team = Team {
             id: 0,
-            team_id: None,
-            name: "m".into(),
-        }],
-        badges: vec![],
-    };
-    s.insert(&mut team).unwrap();
-    let plan = s.plan_delete::<Team>(team.id).unwrap();
-    assert_eq!(plan.nulled("member"), 1);
-    assert!(
-        plan.to_string().contains("set null member.team_id: 1 row"),
-        "{plan}"
-    );
-    s.insert(&mut Badge {
-        id: 0,
-        team_id: team.id,
-    })
-    .unwrap();
-    assert!(matches!(
-        s.plan_delete::<Team>(team.id),
-        Err(Error::Blocked { .. })
-    ));
-    assert_eq!(count_where(&mut s, "member", "team_id IS NOT NULL"), 1);
+            name: "t".into(),
+            members: vec![Member {
+                id: 0,
+                team_id: None,
+                name: "m".into(),
+            }],
+            badges: vec![],
+        };
+        s.insert(&mut team)?;
+        let plan = s.plan_delete::<Team>(team.id)?;
+        assert_eq!(plan.nulled("member"), 1);
+        assert!(
+            plan.to_string().contains("set null member.team_id: 1 row"),
+            "{plan}"
+        );
+        s.insert(&mut Badge {
+            id: 0,
+            team_id: team.id,
+        })?;
+        assert!(matches!(
+            s.plan_delete::<Team>(team.id),
+            Err(Error::Blocked { .. })
+        ));
+        assert_eq!(count_where(s, "member", "team_id IS NOT NULL"), 1);
+        Ok(())
+    });
 }
 
 #[test]
@@ -596,16 +608,43 @@ fn a_delete_inside_the_callers_transaction_is_a_savepoint() {
     );
 }
 
+/// PostgreSQL's twin of the test above: a caller's transaction there is
+/// [`Session::transaction`] (a `BEGIN` sent on the client behind the session's back is not
+/// seen by it), and the delete inside it is a savepoint that the caller's rollback undoes.
+#[test]
+fn a_delete_inside_the_callers_transaction_is_a_savepoint_on_postgres() {
+    let Some((_schema, mut s)) = common::pg::pg_session() else {
+        return;
+    };
+    s.create_all::<Parent>().unwrap();
+    let mut p = family("p", 2, 2);
+    s.insert(&mut p).unwrap();
+    let outcome: Result<(), Box<dyn std::error::Error>> = s.transaction(|s| {
+        let report = s.delete(&p)?;
+        assert_eq!(report.total(), 7);
+        assert_eq!(count(s, "toy"), 0);
+        Err("the caller rolls back".into())
+    });
+    assert_eq!(outcome.unwrap_err().to_string(), "the caller rolls back");
+    assert_eq!(
+        count(&mut s, "toy"),
+        4,
+        "the caller's rollback undoes the cascade"
+    );
+}
+
 #[test]
 fn key_and_instance_errors_name_the_table() {
-    let mut s = Session::open_in_memory().unwrap();
-    s.create_all::<Post>().unwrap();
-    // A key of the wrong type or arity does not compile (tests/ui/key-of-another-type.rs).
-    let unsaved = Post {
-        id: 0,
-        title: "x".into(),
-        tags: vec![],
-    };
-    assert!(matches!(s.delete(&unsaved), Err(Error::MissingKey { table }) if table == "post"));
-    assert_eq!(s.delete_by_pk::<PostTag>((1, 2)).unwrap().total(), 0);
+    on_all!(|s| {
+        s.create_all::<Post>()?;
+        // A key of the wrong type or arity does not compile (tests/ui/key-of-another-type.rs).
+        let unsaved = Post {
+            id: 0,
+            title: "x".into(),
+            tags: vec![],
+        };
+        assert!(matches!(s.delete(&unsaved), Err(Error::MissingKey { table }) if table == "post"));
+        assert_eq!(s.delete_by_pk::<PostTag>((1, 2))?.total(), 0);
+        Ok(())
+    });
 }

@@ -9,191 +9,202 @@ use std::ops::ControlFlow;
 
 #[test]
 fn a_plan_lists_the_first_keys_per_table_and_renders_them_on_request() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Parent>().unwrap();
-    let mut p = family("p", 3, 4);
-    s.insert(&mut p).unwrap();
-    s.set_preview_keys(2);
-    let plan = s.plan_delete::<Parent>(p.id).unwrap();
-    let children: Vec<Key> = p.children.iter().take(2).map(|c| Key::from(c.id)).collect();
-    assert_eq!(plan.first_keys("child"), children.as_slice());
-    assert_eq!(plan.first_keys("toy").len(), 2);
-    assert!(plan.first_keys("nothing").is_empty());
-    let plain = plan.to_string();
-    let detailed = format!("{plan:#}");
-    assert!(!plain.contains('['), "{plain}");
-    let line = format!(
-        "delete child: 3 rows (via child.parent_id) [{}, {}, ...]",
-        p.children[0].id, p.children[1].id
-    );
-    assert!(detailed.contains(&line), "{detailed}");
-    s.set_preview_keys(0);
-    assert!(s
-        .plan_delete::<Parent>(p.id)
-        .unwrap()
-        .first_keys("child")
-        .is_empty());
+    on_all!(|s| {
+        s.create_all::<Parent>()?;
+        let mut p = family("p", 3, 4);
+        s.insert(&mut p)?;
+        s.set_preview_keys(2);
+        let plan = s.plan_delete::<Parent>(p.id)?;
+        let children: Vec<Key> = p.children.iter().take(2).map(|c| Key::from(c.id)).collect();
+        assert_eq!(plan.first_keys("child"), children.as_slice());
+        assert_eq!(plan.first_keys("toy").len(), 2);
+        assert!(plan.first_keys("nothing").is_empty());
+        let plain = plan.to_string();
+        let detailed = format!("{plan:#}");
+        assert!(!plain.contains('['), "{plain}");
+        let line = format!(
+            "delete child: 3 rows (via child.parent_id) [{}, {}, ...]",
+            p.children[0].id, p.children[1].id
+        );
+        assert!(detailed.contains(&line), "{detailed}");
+        s.set_preview_keys(0);
+        assert!(s
+            .plan_delete::<Parent>(p.id)?
+            .first_keys("child")
+            .is_empty());
+        Ok(())
+    });
 }
 
 #[test]
 fn a_plan_executed_later_runs_when_nothing_changed() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Parent>().unwrap();
-    let mut p = family("p", 2, 2);
-    s.insert(&mut p).unwrap();
-    let plan = s.plan_delete::<Parent>(p.id).unwrap();
-    assert_eq!(count(&mut s, "toy"), 4, "planning changed nothing");
-    let report = s.execute_plan(&plan).unwrap();
-    assert_eq!(report.total(), plan.total());
-    assert_eq!(count(&mut s, "parent"), 0);
+    on_all!(|s| {
+        s.create_all::<Parent>()?;
+        let mut p = family("p", 2, 2);
+        s.insert(&mut p)?;
+        let plan = s.plan_delete::<Parent>(p.id)?;
+        assert_eq!(count(s, "toy"), 4, "planning changed nothing");
+        let report = s.execute_plan(&plan)?;
+        assert_eq!(report.total(), plan.total());
+        assert_eq!(count(s, "parent"), 0);
+        Ok(())
+    });
 }
 
 #[test]
 fn a_stale_plan_is_refused_and_nothing_changes() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Parent>().unwrap();
-    let mut p = family("p", 2, 2);
-    s.insert(&mut p).unwrap();
-    let plan = s.plan_delete::<Parent>(p.id).unwrap();
-    // Someone adds a toy in between.
-    s.connection()
-        .execute(
-            "INSERT INTO toy (child_id, name) VALUES (?1, 'late')",
-            [p.children[0].id],
-        )
-        .unwrap();
-    let err = s.execute_plan(&plan).unwrap_err();
-    match &err {
-        Error::PlanChanged {
-            table,
-            planned,
-            now,
-        } => {
-            assert_eq!((table.as_str(), *planned, *now), ("toy", 4, 5));
+    on_all!(|s| {
+        s.create_all::<Parent>()?;
+        let mut p = family("p", 2, 2);
+        s.insert(&mut p)?;
+        let plan = s.plan_delete::<Parent>(p.id)?;
+        // Someone adds a toy in between.
+        s.sql_batch(&format!(
+            "INSERT INTO toy (child_id, name) VALUES ({}, 'late')",
+            p.children[0].id
+        ));
+        let err = s.execute_plan(&plan).unwrap_err();
+        match &err {
+            Error::PlanChanged {
+                table,
+                planned,
+                now,
+            } => {
+                assert_eq!((table.as_str(), *planned, *now), ("toy", 4, 5));
+            }
+            other => panic!("expected PlanChanged, got {other:?}"),
         }
-        other => panic!("expected PlanChanged, got {other:?}"),
-    }
-    assert!(err.to_string().contains("stale"), "{err}");
-    assert_eq!((count(&mut s, "parent"), count(&mut s, "toy")), (1, 5));
-    // Planned again, it runs.
-    let plan = s.plan_delete::<Parent>(p.id).unwrap();
-    assert_eq!(s.execute_plan(&plan).unwrap().count("toy"), 5);
+        assert!(err.to_string().contains("stale"), "{err}");
+        assert_eq!((count(s, "parent"), count(s, "toy")), (1, 5));
+        // Planned again, it runs.
+        let plan = s.plan_delete::<Parent>(p.id)?;
+        assert_eq!(s.execute_plan(&plan)?.count("toy"), 5);
+        Ok(())
+    });
 }
 
 #[test]
 fn a_stale_plan_is_refused_when_detached_rows_changed() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Team>().unwrap();
-    let mut team = Team {
-        id: 0,
-        name: "t".into(),
-        members: vec![],
-        badges: vec![],
-    };
-    s.insert(&mut team).unwrap();
-    let plan = s.plan_delete_where::<Team>("name = ?1", ["t"]).unwrap();
-    assert_eq!(plan.nulled("member"), 0);
-    s.insert(&mut Member {
-        id: 0,
-        team_id: Some(team.id),
-        name: "new".into(),
-    })
-    .unwrap();
-    assert!(matches!(
-        s.execute_plan(&plan),
-        Err(Error::PlanChanged { .. })
-    ));
-    assert_eq!(count(&mut s, "team"), 1);
+    on_all!(|s| {
+        s.create_all::<Team>()?;
+        let mut team = Team {
+            id: 0,
+            name: "t".into(),
+            members: vec![],
+            badges: vec![],
+        };
+        s.insert(&mut team)?;
+        let plan = s.plan_delete_where::<Team>(&format!("name = {}", s.p(1)), ["t"])?;
+        assert_eq!(plan.nulled("member"), 0);
+        s.insert(&mut Member {
+            id: 0,
+            team_id: Some(team.id),
+            name: "new".into(),
+        })?;
+        assert!(matches!(
+            s.execute_plan(&plan),
+            Err(Error::PlanChanged { .. })
+        ));
+        assert_eq!(count(s, "team"), 1);
+        Ok(())
+    });
 }
 
 #[test]
 fn a_huge_delete_runs_in_bounded_chunks_with_progress() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Parent>().unwrap();
-    for i in 0..25 {
-        s.insert(&mut family(&format!("bulk{i:02}"), 2, 1)).unwrap();
-    }
-    s.insert(&mut family("keep", 1, 1)).unwrap();
-    let mut seen: Vec<ChunkProgress> = Vec::new();
-    let report = s
-        .delete_where_in_chunks::<Parent>("name LIKE ?1", ["bulk%"], 10, |p| {
-            seen.push(p.clone());
-            ControlFlow::Continue(())
-        })
-        .unwrap();
-    assert_eq!(report.count("parent"), 25);
-    assert_eq!(report.total(), 25 * 5);
-    assert_eq!(seen.len(), 3, "10 + 10 + 5 roots");
-    assert_eq!(
-        seen.iter().map(|p| p.roots_deleted).collect::<Vec<_>>(),
-        [10, 20, 25]
-    );
-    assert!(seen.iter().all(|p| p.roots_total == 25));
-    assert_eq!(seen.last().unwrap().rows_deleted, 125);
-    assert_eq!((count(&mut s, "parent"), count(&mut s, "toy")), (1, 1));
+    on_all!(|s| {
+        s.create_all::<Parent>()?;
+        for i in 0..25 {
+            s.insert(&mut family(&format!("bulk{i:02}"), 2, 1))?;
+        }
+        s.insert(&mut family("keep", 1, 1))?;
+        let mut seen: Vec<ChunkProgress> = Vec::new();
+        let report = s.delete_where_in_chunks::<Parent>(
+            &format!("name LIKE {}", s.p(1)),
+            ["bulk%"],
+            10,
+            |p| {
+                seen.push(p.clone());
+                ControlFlow::Continue(())
+            },
+        )?;
+        assert_eq!(report.count("parent"), 25);
+        assert_eq!(report.total(), 25 * 5);
+        assert_eq!(seen.len(), 3, "10 + 10 + 5 roots");
+        assert_eq!(
+            seen.iter().map(|p| p.roots_deleted).collect::<Vec<_>>(),
+            [10, 20, 25]
+        );
+        assert!(seen.iter().all(|p| p.roots_total == 25));
+        assert_eq!(seen.last().unwrap().rows_deleted, 125);
+        assert_eq!((count(s, "parent"), count(s, "toy")), (1, 1));
+        Ok(())
+    });
 }
 
 #[test]
 fn a_failing_chunk_rolls_back_alone_and_stops() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Team>().unwrap();
-    for i in 0..6 {
-        let mut team = Team {
-            id: 0,
-            name: format!("t{i}"),
-            members: vec![],
-            badges: vec![],
-        };
-        s.insert(&mut team).unwrap();
-        if i == 4 {
-            s.insert(&mut Badge {
+    on_all!(|s| {
+        s.create_all::<Team>()?;
+        for i in 0..6 {
+            let mut team = Team {
                 id: 0,
-                team_id: team.id,
-            })
-            .unwrap(); // blocks its team
+                name: format!("t{i}"),
+                members: vec![],
+                badges: vec![],
+            };
+            s.insert(&mut team)?;
+            if i == 4 {
+                // Blocks its team.
+                s.insert(&mut Badge {
+                    id: 0,
+                    team_id: team.id,
+                })?;
+            }
         }
-    }
-    let mut chunks = 0;
-    let err = s
-        .delete_where_in_chunks::<Team>("1 = 1", (), 2, |_| {
-            chunks += 1;
-            ControlFlow::Continue(())
-        })
-        .unwrap_err();
-    assert!(matches!(err, Error::Blocked { .. }), "{err:?}");
-    assert_eq!(chunks, 2, "two chunks committed before the blocked one");
-    assert_eq!(count(&mut s, "team"), 2);
+        let mut chunks = 0;
+        let err = s
+            .delete_where_in_chunks::<Team>("1 = 1", (), 2, |_| {
+                chunks += 1;
+                ControlFlow::Continue(())
+            })
+            .unwrap_err();
+        assert!(matches!(err, Error::Blocked { .. }), "{err:?}");
+        assert_eq!(chunks, 2, "two chunks committed before the blocked one");
+        assert_eq!(count(s, "team"), 2);
+        Ok(())
+    });
 }
 
 #[test]
 fn chunk_progress_counts_roots_not_their_subtrees() {
-    let (_dir, mut s) = file_session();
-    s.create_all::<Node>().unwrap();
-    for r in 0..3 {
-        let mut root = Node {
-            id: 0,
-            parent_id: None,
-            label: format!("root{r}"),
-            children: (0..2)
-                .map(|c| Node {
-                    id: 0,
-                    parent_id: None,
-                    label: format!("r{r}c{c}"),
-                    children: vec![],
-                    parent: None,
-                })
-                .collect(),
-            parent: None,
-        };
-        s.insert(&mut root).unwrap();
-    }
-    let mut seen = Vec::new();
-    let report = s
-        .delete_where_in_chunks::<Node>("label LIKE 'root%'", (), 1, |p| {
+    on_all!(|s| {
+        s.create_all::<Node>()?;
+        for r in 0..3 {
+            let mut root = Node {
+                id: 0,
+                parent_id: None,
+                label: format!("root{r}"),
+                children: (0..2)
+                    .map(|c| Node {
+                        id: 0,
+                        parent_id: None,
+                        label: format!("r{r}c{c}"),
+                        children: vec![],
+                        parent: None,
+                    })
+                    .collect(),
+                parent: None,
+            };
+            s.insert(&mut root)?;
+        }
+        let mut seen = Vec::new();
+        let report = s.delete_where_in_chunks::<Node>("label LIKE 'root%'", (), 1, |p| {
             seen.push((p.chunks, p.roots_deleted, p.roots_total, p.rows_deleted));
             ControlFlow::Continue(())
-        })
-        .unwrap();
-    assert_eq!(seen, [(1, 1, 3, 3), (2, 2, 3, 6), (3, 3, 3, 9)]);
-    assert_eq!((report.roots(), report.count("node")), (3, 9));
+        })?;
+        assert_eq!(seen, [(1, 1, 3, 3), (2, 2, 3, 6), (3, 3, 3, 9)]);
+        assert_eq!((report.roots(), report.count("node")), (3, 9));
+        Ok(())
+    });
 }

@@ -4,8 +4,8 @@
 
 mod common;
 
-use cascade_runtime::{BlockReason, Error, Model, Result, Session};
-use common::{count, count_where, on_both};
+use cascade_runtime::{Backend, BlockReason, Error, Model, PgSession, Result, Session};
+use common::{count, count_where, Db};
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(table = "member")]
@@ -97,7 +97,7 @@ fn member(email: &str, notes: usize) -> Member {
 
 #[test]
 fn writes_set_the_referenced_column_not_the_key() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Member>()?;
         let mut club = Club {
             id: 0,
@@ -138,7 +138,7 @@ fn writes_set_the_referenced_column_not_the_key() {
 
 #[test]
 fn loading_goes_through_the_referenced_column() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Member>()?;
         let mut club = Club {
             id: 0,
@@ -170,7 +170,7 @@ fn loading_goes_through_the_referenced_column() {
 
 #[test]
 fn loading_many_parents_through_a_unique_column_uses_a_key_table() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Member>()?;
         let mut all = Vec::new();
         for i in 0..700 {
@@ -189,7 +189,7 @@ fn loading_many_parents_through_a_unique_column_uses_a_key_table() {
 
 #[test]
 fn every_delete_rule_goes_through_the_referenced_column() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Member>()?;
         let mut club = Club {
             id: 0,
@@ -225,7 +225,7 @@ fn every_delete_rule_goes_through_the_referenced_column() {
 
 #[test]
 fn protect_through_the_referenced_column_names_the_blocking_rows() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Member>()?;
         let mut ada = member("ada@example.org", 1);
         s.insert(&mut ada)?;
@@ -259,7 +259,7 @@ fn protect_through_the_referenced_column_names_the_blocking_rows() {
 
 #[test]
 fn update_orphans_and_releases_through_the_referenced_column() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Member>()?;
         let mut ada = member("ada@example.org", 3);
         ada.badges.push(Badge {
@@ -309,7 +309,7 @@ fn tree(code: &str, depth: usize) -> Category {
 
 #[test]
 fn a_tree_by_code_deletes_its_whole_subtree() {
-    on_both(|s| {
+    on_all!(|s| {
         s.create_all::<Category>()?;
         let mut a = tree("a", 3);
         let mut b = tree("b", 2);
@@ -369,6 +369,62 @@ fn agrees_with_sqlite_s_own_on_delete_cascade() -> Result<()> {
     Ok(())
 }
 
+/// PostgreSQL's twin of the test above: the same tree, deleted by PostgreSQL itself through
+/// the same `REFERENCES` clause, in a schema of its own.
+#[test]
+fn agrees_with_postgres_s_own_on_delete_cascade() -> Result<()> {
+    let Some((_ours_schema, mut ours)) = common::pg::pg_session() else {
+        return Ok(());
+    };
+    let Some((_native_schema, mut native)) = common::pg::pg_session() else {
+        return Ok(());
+    };
+    ours.create_all::<Category>()?;
+    let mut a = tree("a", 4);
+    ours.insert(&mut a)?;
+    native.sql_batch(
+        "CREATE TABLE category (id bigint PRIMARY KEY, code text NOT NULL UNIQUE, \
+         parent_code text REFERENCES category (code) ON DELETE CASCADE);",
+    );
+    let rows: Vec<(i64, String, Option<String>)> = ours
+        .client()
+        .query(
+            "SELECT id, code, parent_code FROM category ORDER BY id",
+            &[],
+        )
+        .expect("the tree's rows")
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    for (id, code, parent) in &rows {
+        native
+            .client()
+            .execute(
+                "INSERT INTO category VALUES ($1, $2, $3)",
+                &[id, code, parent],
+            )
+            .expect("copy a row");
+    }
+    for code in ["a.0.1", "a.1"] {
+        ours.delete_where::<Category>("code = $1", [code])?;
+        native
+            .client()
+            .execute("DELETE FROM category WHERE code = $1", &[&code])
+            .expect("PostgreSQL's own cascade");
+    }
+    let left = |s: &mut PgSession| -> Vec<i64> {
+        s.client()
+            .query("SELECT id FROM category ORDER BY id", &[])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    };
+    assert_eq!(left(&mut ours), left(&mut native));
+    assert_eq!(left(&mut ours).len(), 31 - 7 - 15);
+    Ok(())
+}
+
 #[test]
 fn create_all_writes_references_to_the_column_and_check_schema_agrees() -> Result<()> {
     let mut s = Session::open_in_memory()?;
@@ -379,6 +435,35 @@ fn create_all_writes_references_to_the_column_and_check_schema_agrees() -> Resul
         |r| r.get(0),
     )?;
     assert_eq!(target, "email");
+    let report = s.check_schema::<Member>()?;
+    assert!(report.is_clean(), "{report}");
+    Ok(())
+}
+
+/// PostgreSQL's twin of the test above, reading the foreign key from `information_schema`.
+#[test]
+fn create_all_writes_references_to_the_column_and_check_schema_agrees_on_postgres() -> Result<()> {
+    let Some((_schema, mut s)) = common::pg::pg_session() else {
+        return Ok(());
+    };
+    s.create_all::<Member>()?;
+    let targets: Vec<String> = s
+        .client()
+        .query(
+            "SELECT c.column_name::text
+             FROM information_schema.table_constraints AS t
+             JOIN information_schema.constraint_column_usage AS c
+               ON c.constraint_schema = t.constraint_schema
+              AND c.constraint_name = t.constraint_name
+             WHERE t.constraint_type = 'FOREIGN KEY'
+               AND t.table_schema = current_schema() AND t.table_name = 'note'",
+            &[],
+        )
+        .expect("note's foreign keys")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(targets, ["email"]);
     let report = s.check_schema::<Member>()?;
     assert!(report.is_clean(), "{report}");
     Ok(())
@@ -417,8 +502,9 @@ pub struct ByWrongType {
     pub member_email: i64,
 }
 
-fn schema_error<M: Model>() -> (String, Option<&'static str>, String) {
-    let mut s = Session::open_in_memory().unwrap();
+fn schema_error<B: Backend, M: Model>(
+    s: &mut Session<B>,
+) -> (String, Option<&'static str>, String) {
     match s.create_all::<M>().unwrap_err() {
         Error::Schema {
             model,
@@ -431,20 +517,30 @@ fn schema_error<M: Model>() -> (String, Option<&'static str>, String) {
 
 #[test]
 fn a_referenced_column_must_exist_be_unique_and_have_the_same_type() {
-    let (model, field, message) = schema_error::<ByNonUnique>();
-    assert_eq!(
-        (model.as_str(), field),
-        ("ByNonUnique", Some("loose_email"))
-    );
-    assert!(
-        message.contains("neither unique nor the primary key"),
-        "{message}"
-    );
-    let (_, _, message) = schema_error::<ByMissing>();
-    assert!(
-        message.contains("references = \"mail\" names no column of `Member`"),
-        "{message}"
-    );
-    let (_, _, message) = schema_error::<ByWrongType>();
-    assert!(message.contains("a column of another type"), "{message}");
+    // Each on a session of its own.
+    on_all!(|s| {
+        let (model, field, message) = schema_error::<_, ByNonUnique>(s);
+        assert_eq!(
+            (model.as_str(), field),
+            ("ByNonUnique", Some("loose_email"))
+        );
+        assert!(
+            message.contains("neither unique nor the primary key"),
+            "{message}"
+        );
+        Ok(())
+    });
+    on_all!(|s| {
+        let (_, _, message) = schema_error::<_, ByMissing>(s);
+        assert!(
+            message.contains("references = \"mail\" names no column of `Member`"),
+            "{message}"
+        );
+        Ok(())
+    });
+    on_all!(|s| {
+        let (_, _, message) = schema_error::<_, ByWrongType>(s);
+        assert!(message.contains("a column of another type"), "{message}");
+        Ok(())
+    });
 }
