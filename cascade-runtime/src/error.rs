@@ -467,7 +467,13 @@ impl Error {
                     // Syntax errors, unknown columns and functions, wrong types: the clause's.
                     Some(db) if db.code().code().starts_with("42") => db.message().to_owned(),
                     Some(db) if db.code().code() == "08P01" => db.message().to_owned(),
-                    _ => return self,
+                    Some(_) => return self,
+                    // The driver counts the parameters before sending ("expected 1
+                    // parameters but got 0"); its other errors are not the clause's.
+                    None => match e.to_string() {
+                        m if m.starts_with("expected ") && m.contains(" parameters but got ") => m,
+                        _ => return self,
+                    },
                 },
                 #[cfg(feature = "postgres")]
                 DbError::Sqlite(_) => return self,

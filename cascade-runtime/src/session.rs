@@ -177,10 +177,26 @@ impl<B: Backend> Session<B> {
             let mut runner = self.runner();
             let mut tx = Tx::begin(&mut *runner, Begin::Write)?;
             let dialect = tx.dialect();
+            let forward = dialect.forward_references();
+            // Tables that exist, or that this call created; foreign keys to others (in a
+            // loop of tables) are added once every table exists.
+            let mut ready: Vec<&str> = Vec::new();
+            let mut later = Vec::new();
             for t in order {
-                for ddl in sql::create_table(dialect, schema.tables[t].meta) {
-                    tx.execute(&ddl, &[])?;
+                let meta = schema.tables[t].meta;
+                let ddl =
+                    sql::create_table(dialect, meta, &|target| forward || ready.contains(&target));
+                if forward || tx.live_table(meta.table)?.is_none() {
+                    tx.execute(&ddl.create, &[])?;
+                    later.extend(ddl.later);
                 }
+                for index in &ddl.indexes {
+                    tx.execute(index, &[])?;
+                }
+                ready.push(meta.table);
+            }
+            for add in &later {
+                tx.execute(add, &[])?;
             }
             tx.commit()
         })

@@ -122,10 +122,17 @@ impl Server {
             return name;
         }
         eprintln!("building the template {name} (once)");
-        self.admin()
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create the template");
-        let mut s = PgSession::connect(&self.url_of(&name)).expect("connect to the template");
+        // Built under another name and renamed when complete: an interrupted build is not
+        // mistaken for a template.
+        let building = format!("{name}_building");
+        let mut admin = self.admin();
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {building}"),
+            format!("CREATE DATABASE {building}"),
+        ] {
+            admin.batch_execute(&sql).expect("create the template");
+        }
+        let mut s = PgSession::connect(&self.url_of(&building)).expect("connect to the template");
         s.create_all::<Author>().expect("schema");
         let all = authors * posts;
         let (post_author, comment_post) = match layout {
@@ -150,10 +157,14 @@ impl Server {
                  INSERT INTO comment (id, post_id, body) OVERRIDING SYSTEM VALUE
                    SELECT i, {comment_post}, 'comment ' || i FROM generate_series(1, {all} * 9) i;
                  INSERT INTO post_tag (post_id, tag_id) SELECT id, 1 + id % 100 FROM post;
-                 COMMIT;
-                 VACUUM ANALYZE;"
+                 COMMIT;"
             ))
             .expect("data");
+        s.client().batch_execute("VACUUM ANALYZE").expect("vacuum");
+        drop(s);
+        self.admin()
+            .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+            .expect("rename the template");
         name
     }
 }

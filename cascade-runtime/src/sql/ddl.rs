@@ -3,8 +3,25 @@
 use super::Dialect;
 use crate::metadata::ModelMeta;
 
-/// DDL of one model: `CREATE TABLE` and its indexes.
-pub(crate) fn create_table(dialect: &dyn Dialect, meta: &ModelMeta) -> Vec<String> {
+/// The DDL of one model.
+pub(crate) struct TableDdl {
+    /// `CREATE TABLE IF NOT EXISTS`, with its foreign keys to tables that exist.
+    pub create: String,
+    /// `CREATE INDEX IF NOT EXISTS` of each foreign-key and indexed column.
+    pub indexes: Vec<String>,
+    /// `ALTER TABLE ... ADD FOREIGN KEY` of the foreign keys to tables that do not exist yet,
+    /// to run once they do (tables that reference each other in a loop, where the database
+    /// refuses a reference to a missing table).
+    pub later: Vec<String>,
+}
+
+/// DDL of one model: `CREATE TABLE` and its indexes. A foreign key whose target table
+/// `exists` says is missing goes into [`TableDdl::later`].
+pub(crate) fn create_table(
+    dialect: &dyn Dialect,
+    meta: &ModelMeta,
+    exists: &dyn Fn(&str) -> bool,
+) -> TableDdl {
     let q = |s: &str| dialect.quote(s);
     let rowid = meta.has_rowid_key();
     let mut defs = Vec::new();
@@ -33,6 +50,7 @@ pub(crate) fn create_table(dialect: &dyn Dialect, meta: &ModelMeta) -> Vec<Strin
         let pk: Vec<String> = meta.primary_key().map(|(_, c)| q(c.name)).collect();
         defs.push(format!("PRIMARY KEY ({})", pk.join(", ")));
     }
+    let mut later = Vec::new();
     for col in meta.columns {
         if let Some(fk) = col.foreign_key {
             let target = (fk.target)();
@@ -40,24 +58,29 @@ pub(crate) fn create_table(dialect: &dyn Dialect, meta: &ModelMeta) -> Vec<Strin
                 Some((_, referenced)) => vec![q(referenced.name)],
                 None => target.primary_key().map(|(_, c)| q(c.name)).collect(),
             };
-            defs.push(format!(
+            let def = format!(
                 "FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
                 q(col.name),
                 q(target.table),
                 target_pk.join(", "),
                 fk.on_delete.sql()
-            ));
+            );
+            match target.table == meta.table || exists(target.table) {
+                true => defs.push(def),
+                false => later.push(format!("ALTER TABLE {} ADD {def}", q(meta.table))),
+            }
         }
     }
-    let mut out = vec![format!(
+    let create = format!(
         "CREATE TABLE IF NOT EXISTS {} (\n  {}\n)",
         q(meta.table),
         defs.join(",\n  ")
-    )];
+    );
+    let mut indexes = Vec::new();
     for col in meta.columns {
         let single_pk = col.primary_key && meta.single_primary_key().is_some();
         if (col.foreign_key.is_some() || col.index) && !col.unique && !single_pk {
-            out.push(format!(
+            indexes.push(format!(
                 "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
                 q(&index_name(meta.table, col.name)),
                 q(meta.table),
@@ -65,7 +88,11 @@ pub(crate) fn create_table(dialect: &dyn Dialect, meta: &ModelMeta) -> Vec<Strin
             ));
         }
     }
-    out
+    TableDdl {
+        create,
+        indexes,
+        later,
+    }
 }
 
 /// The name of the index `create_all` gives a column: `ix_<table>_<column>`, or, when the

@@ -50,6 +50,12 @@ pub(crate) trait Dialect: Sync {
     fn advance_key_sequence(&self, _table: &str, _key: &str) -> Option<Statement> {
         None
     }
+    /// Whether `CREATE TABLE` may reference a table that does not exist yet (SQLite resolves
+    /// foreign keys when they are used; PostgreSQL refuses, and takes `ALTER TABLE ... ADD
+    /// FOREIGN KEY` instead, which SQLite does not have).
+    fn forward_references(&self) -> bool {
+        false
+    }
     /// How a transaction that writes begins (outside the caller's transaction).
     fn begin_write(&self) -> &'static str {
         "BEGIN"

@@ -10,7 +10,8 @@
 //! 3. the rows of hooked tables, read through a cursor declared before anything changes;
 //! 4. one `UPDATE` per detach;
 //! 5. one `DELETE` per table, children first; tables that reference each other in a loop go
-//!    in one statement of data-modifying CTEs, which PostgreSQL checks at its end.
+//!    in one statement of data-modifying CTEs, which PostgreSQL checks at its end (so the
+//!    plan's unlinks, which SQLite runs to break such loops, are not needed here).
 //!
 //! Their number depends on the schema only. In the session's own transaction (`REPEATABLE
 //! READ`) all of them see one snapshot; a row another transaction adds under a parent being
@@ -27,6 +28,9 @@ use crate::sql::{Dialect, Sql};
 use crate::value::{Key, Value};
 
 use super::{PgRunner, POSTGRES};
+
+/// The CTE of the roots' keys.
+const ROOTS: &str = "cascade_roots";
 
 /// A cascade compiled for one call: the `WITH` clause of its key sets and the roots'
 /// parameters, which every statement binds first.
@@ -56,13 +60,20 @@ impl<'a> Program<'a> {
                 limit,
             } => {
                 params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
-                let seed = sql.seed_where_select(root, &clause, Some(params.len()));
+                // Parenthesized: its `ORDER BY ... LIMIT` may stand before a `UNION`.
+                let seed = format!(
+                    "({})",
+                    sql.seed_where_select(root, &clause, Some(params.len()))
+                );
                 (seed, params, Some(clause))
             }
         };
         let n = schema.tables.len();
+        // The roots get a CTE of their own: they are counted apart from the rows a
+        // self-reference or a loop adds to the root table's key set.
+        let mut defs = vec![format!("{ROOTS}({}) AS ({seed})", sql.key_columns(root))];
         let mut seeds: Vec<Vec<String>> = vec![Vec::new(); n];
-        seeds[root].push(seed);
+        seeds[root].push(format!("SELECT {} FROM {ROOTS}", sql.key_columns(root)));
         let mut closures: Vec<Option<&[Via]>> = vec![None; n];
         let mut loops: Vec<(&[TableId], &[Edge])> = Vec::new();
         for step in &plan.collect {
@@ -81,7 +92,6 @@ impl<'a> Program<'a> {
                 }
             }
         }
-        let mut defs = Vec::new();
         let mut in_loop = vec![false; n];
         for (i, &(tables, edges)) in loops.iter().enumerate() {
             defs.extend(loop_defs(&sql, i, tables, edges, &seeds));
@@ -352,12 +362,19 @@ pub(crate) fn delete(
 }
 
 /// Whether the deletes must go in one statement: tables that reference each other in a loop
-/// (PostgreSQL checks a self-reference at the end of its one `DELETE` anyway), or a key set
-/// computed from rows an earlier `DELETE` of the same call removed — each statement computes
-/// its key sets afresh, and a transaction sees its own deletes (a many-to-one or
-/// many-to-many target's keys come from the rows that referenced it, deleted first).
+/// (PostgreSQL checks foreign keys at the end of a statement, so a loop needs neither
+/// deferred constraints nor its keys set to `NULL` first — the plan's unlinks, which SQLite
+/// needs, are left out; a self-reference is one `DELETE` anyway), or a key set computed from
+/// rows an earlier `DELETE` of the same call removed — each statement computes its key sets
+/// afresh, and a transaction sees its own deletes (a many-to-one or many-to-many target's
+/// keys come from the rows that referenced it, deleted first).
 fn in_one_statement(plan: &Cascade, schema: &Schema) -> bool {
+    let loops_between_tables = plan
+        .unlinks
+        .iter()
+        .any(|u| schema.fk(u.table, u.column).target != u.table);
     if plan.defer_foreign_keys
+        || loops_between_tables
         || plan
             .collect
             .iter()
@@ -429,8 +446,8 @@ fn count_of(value: &Value) -> usize {
     }
 }
 
-/// Locks the roots, and with `all` every other row about to go that a foreign key references,
-/// and returns how many roots there are.
+/// Locks the root table's doomed rows, and with `all` every other row about to go that a
+/// foreign key references, and returns how many roots there are.
 fn lock(exec: &mut PgRunner<'_>, program: &Program<'_>, all: bool) -> Result<usize> {
     let sql = &program.sql;
     let plan = program.plan;
@@ -442,7 +459,7 @@ fn lock(exec: &mut PgRunner<'_>, program: &Program<'_>, all: bool) -> Result<usi
             sql.in_keys(sql.pk(t), t)
         )
     };
-    let mut counts = vec![locked(plan.root)];
+    let mut counts = vec![format!("(SELECT count(*) FROM {ROOTS})"), locked(plan.root)];
     if all {
         for t in plan.keyed().filter(|&t| t != plan.root) {
             if schema.referencing(t).next().is_some() {

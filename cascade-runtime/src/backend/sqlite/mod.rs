@@ -34,6 +34,9 @@ const LIST_BUCKETS: [usize; 4] = [1, 8, 64, 512];
 pub(crate) struct SqliteDialect;
 
 impl Dialect for SqliteDialect {
+    fn forward_references(&self) -> bool {
+        true
+    }
     fn param(&self, n: usize) -> String {
         format!("?{n}")
     }
