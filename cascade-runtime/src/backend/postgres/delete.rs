@@ -181,6 +181,96 @@ impl<'a> Program<'a> {
             None => self.sql.in_keys(self.sql.pk(t), t),
         }
     }
+
+    /// Every change of the delete as one statement of data-modifying CTEs over one snapshot:
+    /// the detaches (one `UPDATE` per table, whatever the number of its detached columns: a
+    /// statement changes a row once), then the deletes; it returns the rows each detach and
+    /// each delete changed, in the plan's order. PostgreSQL checks the foreign keys at the
+    /// statement's end, so neither the order of the deletes nor a loop of tables matters,
+    /// and every key set is computed once, from the rows as they were — also where the
+    /// caller's clause reads rows the delete removes or detaches.
+    fn changes(&self) -> (String, Vec<Value>) {
+        let sql = &self.sql;
+        let schema = sql.schema;
+        let plan = self.plan;
+        let mut params = self.params.clone();
+        let mut ctes = Vec::new();
+        let mut counts = Vec::new();
+        // Detaches grouped by table, in the plan's order of first appearance.
+        let mut detached: Vec<TableId> = Vec::new();
+        for d in &plan.detaches {
+            if !detached.contains(&d.table) {
+                detached.push(d.table);
+            }
+        }
+        let mut flag_of = vec![(0, 0); plan.detaches.len()];
+        for (u, &t) in detached.iter().enumerate() {
+            let mut sets = Vec::new();
+            let mut flags = Vec::new();
+            let mut any = Vec::new();
+            for (i, d) in plan.detaches.iter().enumerate().filter(|(_, d)| d.table == t) {
+                let value = match d.to_default {
+                    true => schema.tables[t].meta.columns[d.column]
+                        .default
+                        .map_or(Value::Null, |f| f()),
+                    false => Value::Null,
+                };
+                params.push(value);
+                let column = sql.q(schema.column_name(t, d.column));
+                let flag = format!("d{}", flags.len());
+                let filter = sql.referencing_filter(t, d.column, d.referenced, self.deleted(t));
+                sets.push(format!(
+                    "{column} = CASE WHEN f.{flag} THEN {} ELSE {}.{column} END",
+                    POSTGRES.param(params.len()),
+                    sql.table(t)
+                ));
+                flags.push(format!("({filter}) AS {flag}"));
+                any.push(format!("({filter})"));
+                flag_of[i] = (u, flags.len() - 1);
+            }
+            let pk = &schema.tables[t].pk;
+            let keys: Vec<String> = pk
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| format!("{} AS p{k}", sql.col(t, c)))
+                .collect();
+            let join: Vec<String> = pk
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| format!("{} = f.p{k}", sql.col(t, c)))
+                .collect();
+            let returning: Vec<String> = (0..flags.len()).map(|k| format!("f.d{k}")).collect();
+            ctes.push(format!(
+                "cascade_detach_{u} AS (UPDATE {table} SET {sets} FROM (SELECT {keys}, {flags} \
+                 FROM {table} WHERE {any}) AS f WHERE {join} RETURNING {returning})",
+                table = sql.table(t),
+                sets = sets.join(", "),
+                keys = keys.join(", "),
+                flags = flags.join(", "),
+                any = any.join(" OR "),
+                join = join.join(" AND "),
+                returning = returning.join(", "),
+            ));
+        }
+        for &(u, k) in &flag_of {
+            counts.push(format!("(SELECT count(*) FROM cascade_detach_{u} WHERE d{k})"));
+        }
+        for (i, &t) in plan.deletes.iter().enumerate() {
+            ctes.push(format!(
+                "cascade_delete_{i} AS (DELETE FROM {} WHERE {} RETURNING 1)",
+                sql.table(t),
+                self.doomed(t)
+            ));
+            counts.push(format!("(SELECT count(*) FROM cascade_delete_{i})"));
+        }
+        let statement = format!(
+            "{},\n{}\nSELECT {}",
+            self.with,
+            ctes.join(",\n"),
+            counts.join(", ")
+        );
+        (statement, params)
+    }
 }
 
 /// The recursive term of a self-referential key set: one edge as it is, several joined under
@@ -285,68 +375,22 @@ pub(crate) fn delete(
     }
     let mut report = DeleteReport::default();
     report.roots = roots;
-    let sql = &program.sql;
+    let (statement, params) = program.changes();
+    let row = exec.query(&statement, &params)?.pop().unwrap_or_default();
+    let mut counts = row.iter().map(count_of);
     for d in &plan.detaches {
-        let value = if d.to_default {
-            schema.tables[d.table].meta.columns[d.column]
-                .default
-                .map_or(Value::Null, |f| f())
-        } else {
-            Value::Null
-        };
-        let body = format!(
-            "UPDATE {} SET {} = {} WHERE {}",
-            sql.table(d.table),
-            sql.q(schema.column_name(d.table, d.column)),
-            POSTGRES.param(program.next_param()),
-            sql.referencing_filter(d.table, d.column, d.referenced, program.deleted(d.table))
-        );
-        let rows = exec.execute(&program.statement(&body), &program.params(&[value]))?;
+        let rows = counts.next().unwrap_or(0);
         if rows > 0 {
             report.add_detached(
                 schema.name(d.table),
                 schema.column_name(d.table, d.column),
                 d.to_default,
-                rows as usize,
+                rows,
             );
         }
     }
-    if in_one_statement(plan, schema) {
-        // One statement over one snapshot, its foreign keys checked at its end.
-        let parts: Vec<String> = plan
-            .deletes
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| {
-                format!(
-                    "cascade_delete_{i} AS (DELETE FROM {} WHERE {} RETURNING 1)",
-                    sql.table(t),
-                    program.doomed(t)
-                )
-            })
-            .collect();
-        let counts: Vec<String> = (0..plan.deletes.len())
-            .map(|i| format!("(SELECT count(*) FROM cascade_delete_{i})"))
-            .collect();
-        let statement = format!(
-            "{},\n{} SELECT {}",
-            program.with,
-            parts.join(",\n"),
-            counts.join(", ")
-        );
-        let row = exec
-            .query(&statement, &program.params)?
-            .pop()
-            .unwrap_or_default();
-        for (&t, n) in plan.deletes.iter().zip(row) {
-            report.add_deleted(schema.name(t), count_of(&n));
-        }
-    } else {
-        for &t in &plan.deletes {
-            let body = format!("DELETE FROM {} WHERE {}", sql.table(t), program.doomed(t));
-            let rows = exec.execute(&program.statement(&body), &program.params)?;
-            report.add_deleted(schema.name(t), rows as usize);
-        }
+    for &t in &plan.deletes {
+        report.add_deleted(schema.name(t), counts.next().unwrap_or(0));
     }
     for &t in &hooked {
         let hooks = schema.tables[t].meta.hooks.expect("hooked");
@@ -359,84 +403,6 @@ pub(crate) fn delete(
     }
     report.add_statements(exec.statements(), exec.round_trips());
     Ok(report)
-}
-
-/// Whether the deletes must go in one statement: tables that reference each other in a loop
-/// (PostgreSQL checks foreign keys at the end of a statement, so a loop needs neither
-/// deferred constraints nor its keys set to `NULL` first — the plan's unlinks, which SQLite
-/// needs, are left out; a self-reference is one `DELETE` anyway), or a key set computed from
-/// rows an earlier `DELETE` of the same call removed — each statement computes its key sets
-/// afresh, and a transaction sees its own deletes (a many-to-one or many-to-many target's
-/// keys come from the rows that referenced it, deleted first).
-fn in_one_statement(plan: &Cascade, schema: &Schema) -> bool {
-    let loops_between_tables = plan
-        .unlinks
-        .iter()
-        .any(|u| schema.fk(u.table, u.column).target != u.table);
-    if plan.defer_foreign_keys
-        || loops_between_tables
-        || plan
-            .collect
-            .iter()
-            .any(|c| matches!(c, Collect::Recursive { .. }))
-    {
-        return true;
-    }
-    let n = schema.tables.len();
-    // Which tables' rows, and which key sets, each key set is computed from.
-    let mut rows: Vec<Vec<TableId>> = vec![Vec::new(); n];
-    let mut keys: Vec<Vec<TableId>> = vec![Vec::new(); n];
-    rows[plan.root].push(plan.root);
-    let mut add = |edge: &Edge, rows: &mut Vec<Vec<TableId>>| {
-        keys[edge.to].push(edge.from);
-        rows[edge.to].push(match edge.via {
-            Via::Referenced { .. } => edge.to,
-            Via::Referencing { .. } => edge.from,
-            Via::Secondary { assoc, .. } => assoc,
-        });
-        // A join through a column that is not the key reads the target's rows too.
-        rows[edge.to].push(edge.to);
-    };
-    for step in &plan.collect {
-        match step {
-            Collect::Edge(edge) => add(edge, &mut rows),
-            Collect::Closure { table, edges } => {
-                rows[*table].push(*table);
-                for via in edges {
-                    if let Via::Secondary { assoc, .. } = via {
-                        rows[*table].push(*assoc);
-                    }
-                }
-            }
-            Collect::Recursive { .. } | Collect::Fixpoint(_) => return true,
-        }
-    }
-    for edge in &plan.inline {
-        keys[edge.to].push(edge.from);
-        rows[edge.to].push(edge.to);
-    }
-    // Every table a key set depends on, through the key sets it is computed from.
-    let needs = |t: TableId| -> Vec<TableId> {
-        let mut seen = vec![false; n];
-        let mut stack = vec![t];
-        let mut out = Vec::new();
-        while let Some(u) = stack.pop() {
-            if std::mem::replace(&mut seen[u], true) {
-                continue;
-            }
-            out.extend(rows[u].iter().copied());
-            stack.extend(keys[u].iter().copied());
-        }
-        out
-    };
-    let mut deleted = vec![false; n];
-    for &t in &plan.deletes {
-        if needs(t).iter().any(|&u| deleted[u]) {
-            return true;
-        }
-        deleted[t] = true;
-    }
-    false
 }
 
 fn count_of(value: &Value) -> usize {
