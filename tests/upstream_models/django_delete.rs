@@ -375,13 +375,6 @@ pub fn create_tables<B: Backend>(s: &mut Session<B>) {
     s.create_all::<Parent>().unwrap();
 }
 
-/// A SQLite session with every table of `models.py`.
-pub fn session() -> Session {
-    let mut s = Session::open_in_memory().expect("open :memory:");
-    create_tables(&mut s);
-    s
-}
-
 /// Runs an `INSERT` of one row into a table keyed by `id`, and returns the new row's key.
 pub fn add<B: Backend>(s: &mut Session<B>, sql: &str) -> i64
 where
