@@ -8,26 +8,32 @@
 //! test that changes a collection and deletes in one flush does `update` and then `delete`
 //! (in the order that gives the flush's result), and says so.
 
-use cascade_runtime::{Error, Model, Session};
+mod common;
 
-fn session() -> Session {
-    Session::open_in_memory().expect("open :memory:")
+use cascade_runtime::{Backend, Error, Model, PgSession, Session};
+use common::Db;
+
+fn count<B: Backend>(s: &mut Session<B>, table: &str) -> i64
+where
+    Session<B>: Db,
+{
+    common::count(s, table)
 }
 
-fn count(s: &Session, table: &str) -> i64 {
-    s.connection()
-        .query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| {
-            r.get(0)
-        })
-        .unwrap()
-}
-
-/// One text column of a table, in key order.
-fn column(s: &Session, table: &str, column: &str) -> Vec<String> {
-    let sql = format!("SELECT \"{column}\" FROM \"{table}\" ORDER BY rowid");
-    let mut stmt = s.connection().prepare(&sql).unwrap();
-    let rows = stmt.query_map([], |r| r.get(0)).unwrap();
-    rows.map(Result::unwrap).collect()
+/// One text column of a table (keyed by `id`), in key order.
+fn column<B: Backend>(s: &mut Session<B>, table: &str, column: &str) -> Vec<String> {
+    let sql = format!("SELECT \"{column}\" FROM \"{table}\" ORDER BY id");
+    let any = s as &mut dyn std::any::Any;
+    if let Some(s) = any.downcast_mut::<Session>() {
+        let mut stmt = s.connection().prepare(&sql).unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        return rows.map(Result::unwrap).collect();
+    }
+    let pg = any
+        .downcast_mut::<PgSession>()
+        .expect("SQLite or PostgreSQL");
+    let rows = pg.client().query(&sql, &[]).unwrap();
+    rows.iter().map(|r| r.get(0)).collect()
 }
 
 /// `O2MCascadeDeleteOrphanTest`: `User.addresses` and `User.orders` with
@@ -67,10 +73,8 @@ mod o2m_cascade_delete_orphan_test {
         pub description: Option<String>,
     }
 
-    fn set_up() -> Session {
-        let mut s = session();
+    fn set_up<B: Backend>(s: &mut Session<B>) {
         s.create_all::<User>().unwrap();
-        s
     }
 
     fn order(description: &str) -> Order {
@@ -111,12 +115,15 @@ mod o2m_cascade_delete_orphan_test {
     /// user saved with two orders reloads with those two orders.
     #[test]
     fn test_list_assignment_new() {
-        let mut s = set_up();
-        let mut u = user("jack", vec![order("order 1"), order("order 2")]);
-        s.insert(&mut u).unwrap();
-        let loaded = s.get_with_related::<User>(u.id).unwrap().unwrap();
-        assert_eq!(loaded.name, "jack");
-        assert_eq!(descriptions(&loaded.orders), ["order 1", "order 2"]);
+        on_all!(|s| {
+            set_up(s);
+            let mut u = user("jack", vec![order("order 1"), order("order 2")]);
+            s.insert(&mut u).unwrap();
+            let loaded = s.get_with_related::<User>(u.id).unwrap().unwrap();
+            assert_eq!(loaded.name, "jack");
+            assert_eq!(descriptions(&loaded.orders), ["order 1", "order 2"]);
+            Ok(())
+        });
     }
 
     /// `O2MCascadeDeleteOrphanTest.test_list_assignment_replace`: replacing the orders
@@ -124,58 +131,70 @@ mod o2m_cascade_delete_orphan_test {
     /// 2 have been deleted").
     #[test]
     fn test_list_assignment_replace() {
-        let mut s = set_up();
-        let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
-        s.insert(&mut u).unwrap();
-        u.orders = vec![order("order 3"), order("order 4")];
-        s.update(&mut u).unwrap();
-        let loaded = s.get_with_related::<User>(u.id).unwrap().unwrap();
-        assert_eq!(descriptions(&loaded.orders), ["order 3", "order 4"]);
-        assert_eq!(column(&s, "orders", "description"), ["order 3", "order 4"]);
+        on_all!(|s| {
+            set_up(s);
+            let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
+            s.insert(&mut u).unwrap();
+            u.orders = vec![order("order 3"), order("order 4")];
+            s.update(&mut u).unwrap();
+            let loaded = s.get_with_related::<User>(u.id).unwrap().unwrap();
+            assert_eq!(descriptions(&loaded.orders), ["order 3", "order 4"]);
+            assert_eq!(column(s, "orders", "description"), ["order 3", "order 4"]);
+            Ok(())
+        });
     }
 
     /// `O2MCascadeDeleteOrphanTest.test_standalone_orphan`: an order saved without a user
     /// (its key is `NOT NULL`) fails in the database.
     #[test]
     fn test_standalone_orphan() {
-        let mut s = set_up();
-        let mut o5 = order("order 5");
-        match s.insert(&mut o5).unwrap_err() {
-            Error::Database { .. } => {}
-            other => panic!("expected a database error, got {other:?}"),
-        }
-        assert_eq!(count(&s, "orders"), 0);
+        on_all!(|s| {
+            set_up(s);
+            let mut o5 = order("order 5");
+            match s.insert(&mut o5).unwrap_err() {
+                Error::Database { .. } => {}
+                other => panic!("expected a database error, got {other:?}"),
+            }
+            assert_eq!(count(s, "orders"), 0);
+            Ok(())
+        });
     }
 
     /// `O2MCascadeDeleteOrphanTest.test_delete`: deleting the user deletes its orders: both
     /// tables are empty.
     #[test]
     fn test_delete() {
-        let mut s = set_up();
-        let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
-        s.insert(&mut u).unwrap();
-        s.delete(&u).unwrap();
-        assert_eq!(count(&s, "users"), 0);
-        assert_eq!(count(&s, "orders"), 0);
+        on_all!(|s| {
+            set_up(s);
+            let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
+            s.insert(&mut u).unwrap();
+            s.delete(&u).unwrap();
+            assert_eq!(count(s, "users"), 0);
+            assert_eq!(count(s, "orders"), 0);
+            Ok(())
+        });
     }
 
     /// `O2MCascadeDeleteOrphanTest.test_delete_unloaded_collections`: a user loaded without
     /// its addresses still deletes them: both tables are empty.
     #[test]
     fn test_delete_unloaded_collections() {
-        let mut s = set_up();
-        let mut u = User {
-            addresses: vec![address("address1"), address("address2")],
-            ..user("jack", vec![])
-        };
-        s.insert(&mut u).unwrap();
-        assert_eq!(count(&s, "addresses"), 2);
-        assert_eq!(count(&s, "users"), 1);
-        let u = s.get::<User>(u.id).unwrap().unwrap();
-        assert!(u.addresses.is_empty(), "not loaded");
-        s.delete(&u).unwrap();
-        assert_eq!(count(&s, "addresses"), 0);
-        assert_eq!(count(&s, "users"), 0);
+        on_all!(|s| {
+            set_up(s);
+            let mut u = User {
+                addresses: vec![address("address1"), address("address2")],
+                ..user("jack", vec![])
+            };
+            s.insert(&mut u).unwrap();
+            assert_eq!(count(s, "addresses"), 2);
+            assert_eq!(count(s, "users"), 1);
+            let u = s.get::<User>(u.id).unwrap().unwrap();
+            assert!(u.addresses.is_empty(), "not loaded");
+            s.delete(&u).unwrap();
+            assert_eq!(count(s, "addresses"), 0);
+            assert_eq!(count(s, "users"), 0);
+            Ok(())
+        });
     }
 
     /// `O2MCascadeDeleteOrphanTest.test_cascades_onlycollection`: an order removed from the
@@ -184,48 +203,57 @@ mod o2m_cascade_delete_orphan_test {
     /// user, before the `delete`.)
     #[test]
     fn test_cascades_onlycollection() {
-        let mut s = set_up();
-        let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
-        s.insert(&mut u).unwrap();
-        let o = u.orders.remove(0);
-        let mut u2 = user("newuser", vec![o]);
-        s.insert(&mut u2).unwrap();
-        s.delete(&u).unwrap();
-        assert_eq!(count(&s, "users"), 1);
-        assert_eq!(count(&s, "orders"), 1);
-        let loaded = s.get_with_related::<User>(u2.id).unwrap().unwrap();
-        assert_eq!(loaded.name, "newuser");
-        assert_eq!(descriptions(&loaded.orders), ["someorder"]);
+        on_all!(|s| {
+            set_up(s);
+            let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
+            s.insert(&mut u).unwrap();
+            let o = u.orders.remove(0);
+            let mut u2 = user("newuser", vec![o]);
+            s.insert(&mut u2).unwrap();
+            s.delete(&u).unwrap();
+            assert_eq!(count(s, "users"), 1);
+            assert_eq!(count(s, "orders"), 1);
+            let loaded = s.get_with_related::<User>(u2.id).unwrap().unwrap();
+            assert_eq!(loaded.name, "newuser");
+            assert_eq!(descriptions(&loaded.orders), ["someorder"]);
+            Ok(())
+        });
     }
 
     /// `O2MCascadeDeleteOrphanTest.test_cascade_delete_plusorphans`: removing an order from
     /// the collection and deleting the user leaves no user and no order.
     #[test]
     fn test_cascade_delete_plusorphans() {
-        let mut s = set_up();
-        let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
-        s.insert(&mut u).unwrap();
-        assert_eq!(count(&s, "users"), 1);
-        assert_eq!(count(&s, "orders"), 2);
-        u.orders.remove(0);
-        s.delete(&u).unwrap();
-        assert_eq!(count(&s, "users"), 0);
-        assert_eq!(count(&s, "orders"), 0);
+        on_all!(|s| {
+            set_up(s);
+            let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
+            s.insert(&mut u).unwrap();
+            assert_eq!(count(s, "users"), 1);
+            assert_eq!(count(s, "orders"), 2);
+            u.orders.remove(0);
+            s.delete(&u).unwrap();
+            assert_eq!(count(s, "users"), 0);
+            assert_eq!(count(s, "orders"), 0);
+            Ok(())
+        });
     }
 
     /// `O2MCascadeDeleteOrphanTest.test_collection_orphans`: emptying the collection deletes
     /// the orders: one user, no order.
     #[test]
     fn test_collection_orphans() {
-        let mut s = set_up();
-        let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
-        s.insert(&mut u).unwrap();
-        assert_eq!(count(&s, "users"), 1);
-        assert_eq!(count(&s, "orders"), 2);
-        u.orders.clear();
-        s.update(&mut u).unwrap();
-        assert_eq!(count(&s, "users"), 1);
-        assert_eq!(count(&s, "orders"), 0);
+        on_all!(|s| {
+            set_up(s);
+            let mut u = user("jack", vec![order("someorder"), order("someotherorder")]);
+            s.insert(&mut u).unwrap();
+            assert_eq!(count(s, "users"), 1);
+            assert_eq!(count(s, "orders"), 2);
+            u.orders.clear();
+            s.update(&mut u).unwrap();
+            assert_eq!(count(s, "users"), 1);
+            assert_eq!(count(s, "orders"), 0);
+            Ok(())
+        });
     }
 }
 
@@ -259,26 +287,28 @@ mod o2m_cascade_delete_no_orphan_test {
     /// flush's removal is the `update`, before the `delete`.)
     #[test]
     fn test_cascade_delete_noorphans() {
-        let mut s = session();
-        s.create_all::<User>().unwrap();
-        let order = |d: &str| Order {
-            id: 0,
-            user_id: None,
-            description: Some(d.into()),
-        };
-        let mut u = User {
-            id: 0,
-            name: Some("jack".into()),
-            orders: vec![order("someorder"), order("someotherorder")],
-        };
-        s.insert(&mut u).unwrap();
-        assert_eq!(count(&s, "users"), 1);
-        assert_eq!(count(&s, "orders"), 2);
-        u.orders.remove(0);
-        s.update(&mut u).unwrap();
-        s.delete(&u).unwrap();
-        assert_eq!(count(&s, "users"), 0);
-        assert_eq!(count(&s, "orders"), 1);
+        on_all!(|s| {
+            s.create_all::<User>().unwrap();
+            let order = |d: &str| Order {
+                id: 0,
+                user_id: None,
+                description: Some(d.into()),
+            };
+            let mut u = User {
+                id: 0,
+                name: Some("jack".into()),
+                orders: vec![order("someorder"), order("someotherorder")],
+            };
+            s.insert(&mut u).unwrap();
+            assert_eq!(count(s, "users"), 1);
+            assert_eq!(count(s, "orders"), 2);
+            u.orders.remove(0);
+            s.update(&mut u).unwrap();
+            s.delete(&u).unwrap();
+            assert_eq!(count(s, "users"), 0);
+            assert_eq!(count(s, "orders"), 1);
+            Ok(())
+        });
     }
 }
 
@@ -350,25 +380,28 @@ mod m2ow_no_use_get_cascade_test {
     /// `DELETE`s; here the plan and the rows).
     #[test]
     fn test_cascade_deletes_user() {
-        use deleting::{A, B};
-        let mut s = session();
-        s.create_all::<B>().unwrap();
-        let mut b1 = B {
-            id: 0,
-            email: None,
-            user: Some(Box::new(A {
+        // (Named `Bm` here: in `on_all!`'s body `B` is the backend's type parameter.)
+        use deleting::{A, B as Bm};
+        on_all!(|s| {
+            s.create_all::<Bm>().unwrap();
+            let mut b1 = Bm {
                 id: 0,
-                email: "x".into(),
-                bs: vec![],
-            })),
-        };
-        s.insert(&mut b1).unwrap();
-        assert_eq!(b1.email.as_deref(), Some("x"));
-        let plan = s.plan_delete::<B>(b1.id).unwrap();
-        assert_eq!((plan.count("b"), plan.count("a")), (1, 1), "{plan}");
-        let b1 = s.get::<B>(b1.id).unwrap().unwrap();
-        s.delete(&b1).unwrap();
-        assert_eq!((count(&s, "b"), count(&s, "a")), (0, 0));
+                email: None,
+                user: Some(Box::new(A {
+                    id: 0,
+                    email: "x".into(),
+                    bs: vec![],
+                })),
+            };
+            s.insert(&mut b1).unwrap();
+            assert_eq!(b1.email.as_deref(), Some("x"));
+            let plan = s.plan_delete::<Bm>(b1.id).unwrap();
+            assert_eq!((plan.count("b"), plan.count("a")), (1, 1), "{plan}");
+            let b1 = s.get::<Bm>(b1.id).unwrap().unwrap();
+            s.delete(&b1).unwrap();
+            assert_eq!((count(s, "b"), count(s, "a")), (0, 0));
+            Ok(())
+        });
     }
 
     /// `M2OwNoUseGetCascadeTest.test_ignores_user` (`lazy="select"` and `"raise"`): with
@@ -376,25 +409,28 @@ mod m2ow_no_use_get_cascade_test {
     /// `SELECT` of its user by email and one `DELETE`).
     #[test]
     fn test_ignores_user() {
-        use saving::{A, B};
-        let mut s = session();
-        s.create_all::<B>().unwrap();
-        let mut b1 = B {
-            id: 0,
-            email: None,
-            user: Some(Box::new(A {
+        // (Named `Bm` here: in `on_all!`'s body `B` is the backend's type parameter.)
+        use saving::{A, B as Bm};
+        on_all!(|s| {
+            s.create_all::<Bm>().unwrap();
+            let mut b1 = Bm {
                 id: 0,
-                email: "x".into(),
-                bs: vec![],
-            })),
-        };
-        s.insert(&mut b1).unwrap();
-        let loaded = s.get_with_related::<B>(b1.id).unwrap().unwrap();
-        assert_eq!(loaded.user.map(|a| a.email), Some("x".to_owned()));
-        let plan = s.plan_delete::<B>(b1.id).unwrap();
-        assert_eq!((plan.count("b"), plan.count("a")), (1, 0), "{plan}");
-        s.delete(&b1).unwrap();
-        assert_eq!((count(&s, "b"), count(&s, "a")), (0, 1));
+                email: None,
+                user: Some(Box::new(A {
+                    id: 0,
+                    email: "x".into(),
+                    bs: vec![],
+                })),
+            };
+            s.insert(&mut b1).unwrap();
+            let loaded = s.get_with_related::<Bm>(b1.id).unwrap().unwrap();
+            assert_eq!(loaded.user.map(|a| a.email), Some("x".to_owned()));
+            let plan = s.plan_delete::<Bm>(b1.id).unwrap();
+            assert_eq!((plan.count("b"), plan.count("a")), (1, 0), "{plan}");
+            s.delete(&b1).unwrap();
+            assert_eq!((count(s, "b"), count(s, "a")), (0, 1));
+            Ok(())
+        });
     }
 }
 
@@ -552,22 +588,24 @@ mod no_save_cascade_flush_test {
     /// `u1` with `a1` in `u1.addresses`, saved through `u1`: both rows, `a1` pointing at `u1`.
     fn o2m_child_pending() {
         use saving::{Address, User};
-        let mut s = session();
-        s.create_all::<User>().unwrap();
-        let mut u1 = User {
-            id: 0,
-            name: "u1".into(),
-            addresses: vec![Address {
+        on_all!(|s| {
+            s.create_all::<User>().unwrap();
+            let mut u1 = User {
                 id: 0,
-                user_id: None,
-                email_address: "a1".into(),
-                user: None,
-            }],
-        };
-        s.insert(&mut u1).unwrap();
-        let a1 = s.get::<Address>(u1.addresses[0].id).unwrap().unwrap();
-        assert_eq!(a1.user_id, Some(u1.id));
-        assert_eq!((count(&s, "users"), count(&s, "addresses")), (1, 1));
+                name: "u1".into(),
+                addresses: vec![Address {
+                    id: 0,
+                    user_id: None,
+                    email_address: "a1".into(),
+                    user: None,
+                }],
+            };
+            s.insert(&mut u1).unwrap();
+            let a1 = s.get::<Address>(u1.addresses[0].id).unwrap().unwrap();
+            assert_eq!(a1.user_id, Some(u1.id));
+            assert_eq!((count(s, "users"), count(s, "addresses")), (1, 1));
+            Ok(())
+        });
     }
 
     /// `test/orm/test_cascade.py` `NoSaveCascadeFlushTest.test_o2m_only_child_pending`: an
@@ -589,22 +627,24 @@ mod no_save_cascade_flush_test {
     #[test]
     fn test_o2m_backref_child_transient_nochange() {
         use o2m_none::{Address, User};
-        let mut s = session();
-        s.create_all::<User>().unwrap();
-        let mut u1 = User {
-            id: 0,
-            name: "u1".into(),
-            addresses: vec![Address {
+        on_all!(|s| {
+            s.create_all::<User>().unwrap();
+            let mut u1 = User {
                 id: 0,
-                user_id: None,
-                email_address: "a1".into(),
-                user: None,
-            }],
-        };
-        s.insert(&mut u1).unwrap();
-        let u1 = s.get_with_related::<User>(u1.id).unwrap().unwrap();
-        assert_eq!(u1.addresses, vec![]);
-        assert_eq!(count(&s, "addresses"), 0);
+                name: "u1".into(),
+                addresses: vec![Address {
+                    id: 0,
+                    user_id: None,
+                    email_address: "a1".into(),
+                    user: None,
+                }],
+            };
+            s.insert(&mut u1).unwrap();
+            let u1 = s.get_with_related::<User>(u1.id).unwrap().unwrap();
+            assert_eq!(u1.addresses, vec![]);
+            assert_eq!(count(s, "addresses"), 0);
+            Ok(())
+        });
     }
 
     /// `NoSaveCascadeFlushTest.test_o2m_backref_child_expunged_nochange`: a saved address
@@ -613,44 +653,48 @@ mod no_save_cascade_flush_test {
     #[test]
     fn test_o2m_backref_child_expunged_nochange() {
         use o2m_none::{Address, User};
-        let mut s = session();
-        s.create_all::<User>().unwrap();
-        let mut a1 = Address {
-            id: 0,
-            user_id: None,
-            email_address: "a1".into(),
-            user: None,
-        };
-        s.insert(&mut a1).unwrap();
-        let mut u1 = User {
-            id: 0,
-            name: "u1".into(),
-            addresses: vec![a1.clone()],
-        };
-        s.insert(&mut u1).unwrap();
-        let u1 = s.get_with_related::<User>(u1.id).unwrap().unwrap();
-        assert_eq!(u1.addresses, vec![]);
+        on_all!(|s| {
+            s.create_all::<User>().unwrap();
+            let mut a1 = Address {
+                id: 0,
+                user_id: None,
+                email_address: "a1".into(),
+                user: None,
+            };
+            s.insert(&mut a1).unwrap();
+            let mut u1 = User {
+                id: 0,
+                name: "u1".into(),
+                addresses: vec![a1.clone()],
+            };
+            s.insert(&mut u1).unwrap();
+            let u1 = s.get_with_related::<User>(u1.id).unwrap().unwrap();
+            assert_eq!(u1.addresses, vec![]);
+            Ok(())
+        });
     }
 
     /// `a1.user = u1`, saved through `a1`: both rows, `a1` pointing at `u1`.
     fn m2o_child_pending() {
         use saving::{Address, User};
-        let mut s = session();
-        s.create_all::<User>().unwrap();
-        let mut a1 = Address {
-            id: 0,
-            user_id: None,
-            email_address: "a1".into(),
-            user: Some(Box::new(User {
+        on_all!(|s| {
+            s.create_all::<User>().unwrap();
+            let mut a1 = Address {
                 id: 0,
-                name: "u1".into(),
-                addresses: vec![],
-            })),
-        };
-        s.insert(&mut a1).unwrap();
-        let u1 = a1.user.as_ref().unwrap().id;
-        assert_eq!(s.get::<Address>(a1.id).unwrap().unwrap().user_id, Some(u1));
-        assert_eq!((count(&s, "users"), count(&s, "addresses")), (1, 1));
+                user_id: None,
+                email_address: "a1".into(),
+                user: Some(Box::new(User {
+                    id: 0,
+                    name: "u1".into(),
+                    addresses: vec![],
+                })),
+            };
+            s.insert(&mut a1).unwrap();
+            let u1 = a1.user.as_ref().unwrap().id;
+            assert_eq!(s.get::<Address>(a1.id).unwrap().unwrap().user_id, Some(u1));
+            assert_eq!((count(s, "users"), count(s, "addresses")), (1, 1));
+            Ok(())
+        });
     }
 
     /// `NoSaveCascadeFlushTest.test_m2o_only_child_pending`: the user of a saved address is
@@ -672,43 +716,47 @@ mod no_save_cascade_flush_test {
     #[test]
     fn test_m2o_backref_child_pending_nochange() {
         use m2o_none::{Address, User};
-        let mut s = session();
-        s.create_all::<User>().unwrap();
-        let mut a1 = Address {
-            id: 0,
-            user_id: None,
-            email_address: "a1".into(),
-            user: Some(Box::new(User {
+        on_all!(|s| {
+            s.create_all::<User>().unwrap();
+            let mut a1 = Address {
                 id: 0,
-                name: "u1".into(),
-                addresses: vec![],
-            })),
-        };
-        s.insert(&mut a1).unwrap();
-        assert_eq!(s.get::<Address>(a1.id).unwrap().unwrap().user_id, None);
-        assert_eq!(count(&s, "users"), 0);
+                user_id: None,
+                email_address: "a1".into(),
+                user: Some(Box::new(User {
+                    id: 0,
+                    name: "u1".into(),
+                    addresses: vec![],
+                })),
+            };
+            s.insert(&mut a1).unwrap();
+            assert_eq!(s.get::<Address>(a1.id).unwrap().unwrap().user_id, None);
+            assert_eq!(count(s, "users"), 0);
+            Ok(())
+        });
     }
 
     /// `a1.user = u1` for a saved `u1`, with no `save-update` on `Address.user`: the key is not
     /// written, `a1.user is None` after the commit.
     fn m2o_child_expunged_nochange() {
         use m2o_none::{Address, User};
-        let mut s = session();
-        s.create_all::<User>().unwrap();
-        let mut u1 = User {
-            id: 0,
-            name: "u1".into(),
-            addresses: vec![],
-        };
-        s.insert(&mut u1).unwrap();
-        let mut a1 = Address {
-            id: 0,
-            user_id: None,
-            email_address: "a1".into(),
-            user: Some(Box::new(u1)),
-        };
-        s.insert(&mut a1).unwrap();
-        assert_eq!(s.get::<Address>(a1.id).unwrap().unwrap().user_id, None);
+        on_all!(|s| {
+            s.create_all::<User>().unwrap();
+            let mut u1 = User {
+                id: 0,
+                name: "u1".into(),
+                addresses: vec![],
+            };
+            s.insert(&mut u1).unwrap();
+            let mut a1 = Address {
+                id: 0,
+                user_id: None,
+                email_address: "a1".into(),
+                user: Some(Box::new(u1)),
+            };
+            s.insert(&mut a1).unwrap();
+            assert_eq!(s.get::<Address>(a1.id).unwrap().unwrap().user_id, None);
+            Ok(())
+        });
     }
 
     /// `NoSaveCascadeFlushTest.test_m2o_backref_child_expunged_nochange`.
@@ -727,23 +775,25 @@ mod no_save_cascade_flush_test {
     /// `i1.keywords.append(k1)`, saved through `i1`: the item, the keyword and the link.
     fn m2m_child_pending() {
         use m2m_saving::{Item, Keyword};
-        let mut s = session();
-        s.create_all::<Item>().unwrap();
-        let mut i1 = Item {
-            id: 0,
-            description: "i1".into(),
-            keywords: vec![Keyword {
+        on_all!(|s| {
+            s.create_all::<Item>().unwrap();
+            let mut i1 = Item {
                 id: 0,
-                name: "k1".into(),
-            }],
-        };
-        s.insert(&mut i1).unwrap();
-        let counts = (
-            count(&s, "items"),
-            count(&s, "keywords"),
-            count(&s, "item_keywords"),
-        );
-        assert_eq!(counts, (1, 1, 1));
+                description: "i1".into(),
+                keywords: vec![Keyword {
+                    id: 0,
+                    name: "k1".into(),
+                }],
+            };
+            s.insert(&mut i1).unwrap();
+            let counts = (
+                count(s, "items"),
+                count(s, "keywords"),
+                count(s, "item_keywords"),
+            );
+            assert_eq!(counts, (1, 1, 1));
+            Ok(())
+        });
     }
 
     /// `NoSaveCascadeFlushTest.test_m2m_only_child_pending`: a keyword appended to an item is
@@ -766,20 +816,22 @@ mod no_save_cascade_flush_test {
     #[test]
     fn test_m2m_backref_child_transient_nochange() {
         use m2m_none::{Item, Keyword};
-        let mut s = session();
-        s.create_all::<Item>().unwrap();
-        let mut i1 = Item {
-            id: 0,
-            description: "i1".into(),
-            keywords: vec![Keyword {
+        on_all!(|s| {
+            s.create_all::<Item>().unwrap();
+            let mut i1 = Item {
                 id: 0,
-                name: "k1".into(),
-            }],
-        };
-        s.insert(&mut i1).unwrap();
-        let i1 = s.get_with_related::<Item>(i1.id).unwrap().unwrap();
-        assert_eq!(i1.keywords, vec![]);
-        assert_eq!((count(&s, "keywords"), count(&s, "item_keywords")), (0, 0));
+                description: "i1".into(),
+                keywords: vec![Keyword {
+                    id: 0,
+                    name: "k1".into(),
+                }],
+            };
+            s.insert(&mut i1).unwrap();
+            let i1 = s.get_with_related::<Item>(i1.id).unwrap().unwrap();
+            assert_eq!(i1.keywords, vec![]);
+            assert_eq!((count(s, "keywords"), count(s, "item_keywords")), (0, 0));
+            Ok(())
+        });
     }
 
     /// `NoSaveCascadeFlushTest.test_m2m_backref_child_expunged_nochange`: a saved keyword
@@ -788,22 +840,24 @@ mod no_save_cascade_flush_test {
     #[test]
     fn test_m2m_backref_child_expunged_nochange() {
         use m2m_none::{Item, Keyword};
-        let mut s = session();
-        s.create_all::<Item>().unwrap();
-        let mut k1 = Keyword {
-            id: 0,
-            name: "k1".into(),
-        };
-        s.insert(&mut k1).unwrap();
-        let mut i1 = Item {
-            id: 0,
-            description: "i1".into(),
-            keywords: vec![k1],
-        };
-        s.insert(&mut i1).unwrap();
-        let i1 = s.get_with_related::<Item>(i1.id).unwrap().unwrap();
-        assert_eq!(i1.keywords, vec![]);
-        assert_eq!(count(&s, "item_keywords"), 0);
+        on_all!(|s| {
+            s.create_all::<Item>().unwrap();
+            let mut k1 = Keyword {
+                id: 0,
+                name: "k1".into(),
+            };
+            s.insert(&mut k1).unwrap();
+            let mut i1 = Item {
+                id: 0,
+                description: "i1".into(),
+                keywords: vec![k1],
+            };
+            s.insert(&mut i1).unwrap();
+            let i1 = s.get_with_related::<Item>(i1.id).unwrap().unwrap();
+            assert_eq!(i1.keywords, vec![]);
+            assert_eq!(count(s, "item_keywords"), 0);
+            Ok(())
+        });
     }
 }
 
@@ -876,8 +930,7 @@ mod m2o_cascade_delete_orphan_test_one {
     }
 
     /// `insert_data`: ed, jack and foo, each with a pref that has one extra.
-    fn set_up() -> Session {
-        let mut s = session();
+    fn set_up<B: Backend>(s: &mut Session<B>) {
         s.create_all::<User>().unwrap();
         for (name, data) in [("ed", "pref 1"), ("jack", "pref 2"), ("foo", "pref 3")] {
             let mut p = pref(data);
@@ -887,15 +940,14 @@ mod m2o_cascade_delete_orphan_test_one {
             });
             s.insert(&mut user(name, Some(p))).unwrap();
         }
-        s
     }
 
     /// `sess.query(User).filter_by(name="jack").one()`, with its pref loaded.
-    fn jack(s: &mut Session) -> User {
-        let id: i64 = s
-            .connection()
-            .query_row("SELECT id FROM users WHERE name = 'jack'", [], |r| r.get(0))
-            .unwrap();
+    fn jack<B: Backend>(s: &mut Session<B>) -> User
+    where
+        Session<B>: Db,
+    {
+        let id = s.sql_count("SELECT id FROM users WHERE name = 'jack'");
         s.get_with_related::<User>(id).unwrap().unwrap()
     }
 
@@ -904,33 +956,39 @@ mod m2o_cascade_delete_orphan_test_one {
     /// extra: 3 prefs and 3 extras, then 2 and 2.
     #[test]
     fn test_orphan() {
-        let mut s = set_up();
-        assert_eq!((count(&s, "prefs"), count(&s, "extra")), (3, 3));
-        let mut jack = jack(&mut s);
-        jack.pref = None;
-        jack.pref_id = None;
-        s.update(&mut jack).unwrap();
-        assert_eq!((count(&s, "prefs"), count(&s, "extra")), (2, 2));
+        on_all!(|s| {
+            set_up(s);
+            assert_eq!((count(s, "prefs"), count(s, "extra")), (3, 3));
+            let mut jack = jack(s);
+            jack.pref = None;
+            jack.pref_id = None;
+            s.update(&mut jack).unwrap();
+            assert_eq!((count(s, "prefs"), count(s, "extra")), (2, 2));
+            Ok(())
+        });
     }
 
     /// `test/orm/test_cascade.py` `M2OCascadeDeleteOrphanTestOne.test_cascade_on_deleted`:
     /// setting a plain many-to-one (`u1.foo`) to `None` and committing succeeds.
     #[test]
     fn test_cascade_on_deleted() {
-        let mut s = set_up();
-        let mut u1 = User {
-            foo: Some(Box::new(Foo {
-                id: 0,
-                data: "f1".into(),
-            })),
-            ..user("jack", None)
-        };
-        s.insert(&mut u1).unwrap();
-        assert!(u1.foo_id.is_some());
-        u1.foo = None;
-        u1.foo_id = None;
-        s.update(&mut u1).unwrap();
-        assert_eq!(s.get::<User>(u1.id).unwrap().unwrap().foo_id, None);
+        on_all!(|s| {
+            set_up(s);
+            let mut u1 = User {
+                foo: Some(Box::new(Foo {
+                    id: 0,
+                    data: "f1".into(),
+                })),
+                ..user("jack", None)
+            };
+            s.insert(&mut u1).unwrap();
+            assert!(u1.foo_id.is_some());
+            u1.foo = None;
+            u1.foo_id = None;
+            s.update(&mut u1).unwrap();
+            assert_eq!(s.get::<User>(u1.id).unwrap().unwrap().foo_id, None);
+            Ok(())
+        });
     }
 
     /// `M2OCascadeDeleteOrphanTestOne.test_orphan_on_update`: a detached `jack` with
@@ -938,28 +996,34 @@ mod m2o_cascade_delete_orphan_test_one {
     /// extra on flush: 2 prefs, 2 extras.
     #[test]
     fn test_orphan_on_update() {
-        let mut s = set_up();
-        let mut jack = jack(&mut s);
-        jack.pref = None;
-        jack.pref_id = None;
-        s.merge(&mut jack).unwrap();
-        assert_eq!((count(&s, "prefs"), count(&s, "extra")), (2, 2));
+        on_all!(|s| {
+            set_up(s);
+            let mut jack = jack(s);
+            jack.pref = None;
+            jack.pref_id = None;
+            s.merge(&mut jack).unwrap();
+            assert_eq!((count(s, "prefs"), count(s, "extra")), (2, 2));
+            Ok(())
+        });
     }
 
     /// `M2OCascadeDeleteOrphanTestOne.test_pending_expunge`: a pref assigned and replaced
     /// before the flush never reaches the database; the user's pref is "someotherpref".
     #[test]
     fn test_pending_expunge() {
-        let mut s = set_up();
-        let mut someuser = user("someuser", None);
-        s.insert(&mut someuser).unwrap();
-        let p1 = pref("somepref");
-        someuser.pref = Some(Box::new(p1));
-        someuser.pref = Some(Box::new(pref("someotherpref")));
-        s.update(&mut someuser).unwrap();
-        let loaded = s.get_with_related::<User>(someuser.id).unwrap().unwrap();
-        assert_eq!(loaded.pref.map(|p| p.data), Some("someotherpref".into()));
-        assert!(!column(&s, "prefs", "data").contains(&"somepref".to_owned()));
+        on_all!(|s| {
+            set_up(s);
+            let mut someuser = user("someuser", None);
+            s.insert(&mut someuser).unwrap();
+            let p1 = pref("somepref");
+            someuser.pref = Some(Box::new(p1));
+            someuser.pref = Some(Box::new(pref("someotherpref")));
+            s.update(&mut someuser).unwrap();
+            let loaded = s.get_with_related::<User>(someuser.id).unwrap().unwrap();
+            assert_eq!(loaded.pref.map(|p| p.data), Some("someotherpref".into()));
+            assert!(!column(s, "prefs", "data").contains(&"somepref".to_owned()));
+            Ok(())
+        });
     }
 
     /// `M2OCascadeDeleteOrphanTestOne.test_double_assignment`: assigning the same new pref
@@ -967,13 +1031,16 @@ mod m2o_cascade_delete_orphan_test_one {
     /// "newpref".
     #[test]
     fn test_double_assignment() {
-        let mut s = set_up();
-        let mut jack = jack(&mut s);
-        let newpref = pref("newpref");
-        jack.pref = Some(Box::new(newpref.clone()));
-        jack.pref = Some(Box::new(newpref));
-        s.update(&mut jack).unwrap();
-        assert_eq!(column(&s, "prefs", "data"), ["pref 1", "pref 3", "newpref"]);
+        on_all!(|s| {
+            set_up(s);
+            let mut jack = jack(s);
+            let newpref = pref("newpref");
+            jack.pref = Some(Box::new(newpref.clone()));
+            jack.pref = Some(Box::new(newpref));
+            s.update(&mut jack).unwrap();
+            assert_eq!(column(s, "prefs", "data"), ["pref 1", "pref 3", "newpref"]);
+            Ok(())
+        });
     }
 }
 
@@ -1015,7 +1082,7 @@ mod m2o_cascade_delete_orphan_test_two {
     }
 
     /// `T1(data, t2=T2(data, t3=T3(data)))`, saved.
-    fn chain(s: &mut Session, t1: &str, t2: &str, t3: &str) -> T1 {
+    fn chain<B: Backend>(s: &mut Session<B>, t1: &str, t2: &str, t3: &str) -> T1 {
         s.create_all::<T1>().unwrap();
         let mut x = T1 {
             id: 0,
@@ -1035,7 +1102,10 @@ mod m2o_cascade_delete_orphan_test_two {
         x
     }
 
-    fn counts(s: &Session) -> (i64, i64, i64) {
+    fn counts<B: Backend>(s: &mut Session<B>) -> (i64, i64, i64)
+    where
+        Session<B>: Db,
+    {
         (count(s, "t1"), count(s, "t2"), count(s, "t3"))
     }
 
@@ -1043,27 +1113,29 @@ mod m2o_cascade_delete_orphan_test_two {
     /// deleting a `T1` deletes its `T2` and that one's `T3`: all three tables are empty.
     #[test]
     fn test_cascade_delete() {
-        let mut s = session();
-        s.create_all::<T1>().unwrap();
-        let mut x = T1 {
-            id: 0,
-            data: "t1a".into(),
-            t2id: None,
-            t2: Some(Box::new(T2 {
+        on_all!(|s| {
+            s.create_all::<T1>().unwrap();
+            let mut x = T1 {
                 id: 0,
-                data: "t2a".into(),
-                t3id: None,
-                t3: Some(Box::new(T3 {
+                data: "t1a".into(),
+                t2id: None,
+                t2: Some(Box::new(T2 {
                     id: 0,
-                    data: "t3a".into(),
+                    data: "t2a".into(),
+                    t3id: None,
+                    t3: Some(Box::new(T3 {
+                        id: 0,
+                        data: "t3a".into(),
+                    })),
                 })),
-            })),
-        };
-        s.insert(&mut x).unwrap();
-        s.delete(&x).unwrap();
-        for table in ["t1", "t2", "t3"] {
-            assert_eq!(count(&s, table), 0, "{table}");
-        }
+            };
+            s.insert(&mut x).unwrap();
+            s.delete(&x).unwrap();
+            for table in ["t1", "t2", "t3"] {
+                assert_eq!(count(s, table), 0, "{table}");
+            }
+            Ok(())
+        });
     }
 
     /// `test/orm/test_cascade.py` `M2OCascadeDeleteOrphanTestTwo.test_deletes_orphans_onelevel`:
@@ -1071,40 +1143,46 @@ mod m2o_cascade_delete_orphan_test_two {
     /// `T2` goes with its `T3`). The flush's de-association is the `update`.
     #[test]
     fn test_deletes_orphans_onelevel() {
-        let mut s = session();
-        let mut x2 = chain(&mut s, "t1b", "t2b", "t3b");
-        x2.t2 = None;
-        x2.t2id = None;
-        s.update(&mut x2).unwrap();
-        s.delete(&x2).unwrap();
-        assert_eq!(counts(&s), (0, 0, 0));
+        on_all!(|s| {
+            let mut x2 = chain(s, "t1b", "t2b", "t3b");
+            x2.t2 = None;
+            x2.t2id = None;
+            s.update(&mut x2).unwrap();
+            s.delete(&x2).unwrap();
+            assert_eq!(counts(s), (0, 0, 0));
+            Ok(())
+        });
     }
 
     /// `M2OCascadeDeleteOrphanTestTwo.test_deletes_orphans_twolevel`: `x.t2.t3 = None`, then
     /// deleting `x`, leaves all three tables empty.
     #[test]
     fn test_deletes_orphans_twolevel() {
-        let mut s = session();
-        let mut x = chain(&mut s, "t1a", "t2a", "t3a");
-        let t2 = x.t2.as_mut().unwrap();
-        t2.t3 = None;
-        t2.t3id = None;
-        s.update(&mut x).unwrap();
-        s.delete(&x).unwrap();
-        assert_eq!(counts(&s), (0, 0, 0));
+        on_all!(|s| {
+            let mut x = chain(s, "t1a", "t2a", "t3a");
+            let t2 = x.t2.as_mut().unwrap();
+            t2.t3 = None;
+            t2.t3id = None;
+            s.update(&mut x).unwrap();
+            s.delete(&x).unwrap();
+            assert_eq!(counts(s), (0, 0, 0));
+            Ok(())
+        });
     }
 
     /// `M2OCascadeDeleteOrphanTestTwo.test_finds_orphans_twolevel`: `x.t2.t3 = None` and a
     /// flush delete the `T3` only: one `T1`, one `T2`, no `T3`.
     #[test]
     fn test_finds_orphans_twolevel() {
-        let mut s = session();
-        let mut x = chain(&mut s, "t1a", "t2a", "t3a");
-        let t2 = x.t2.as_mut().unwrap();
-        t2.t3 = None;
-        t2.t3id = None;
-        s.update(&mut x).unwrap();
-        assert_eq!(counts(&s), (1, 1, 0));
+        on_all!(|s| {
+            let mut x = chain(s, "t1a", "t2a", "t3a");
+            let t2 = x.t2.as_mut().unwrap();
+            t2.t3 = None;
+            t2.t3id = None;
+            s.update(&mut x).unwrap();
+            assert_eq!(counts(s), (1, 1, 0));
+            Ok(())
+        });
     }
 }
 
@@ -1169,13 +1247,14 @@ mod m2o_cascade_delete_no_orphan_test {
         }
     }
 
-    fn set_up() -> Session {
-        let mut s = session();
+    fn set_up<B: Backend>(s: &mut Session<B>) {
         s.create_all::<T1>().unwrap();
-        s
     }
 
-    fn counts(s: &Session) -> (i64, i64, i64) {
+    fn counts<B: Backend>(s: &mut Session<B>) -> (i64, i64, i64)
+    where
+        Session<B>: Db,
+    {
         (count(s, "t1"), count(s, "t2"), count(s, "t3"))
     }
 
@@ -1183,44 +1262,53 @@ mod m2o_cascade_delete_no_orphan_test {
     /// a `T1` deletes its `T2` and `T3`: all tables empty.
     #[test]
     fn test_cascade_delete() {
-        let mut s = set_up();
-        let mut x = t1("t1a", Some(t2("t2a", Some(t3("t3a")))));
-        s.insert(&mut x).unwrap();
-        s.delete(&x).unwrap();
-        assert_eq!(counts(&s), (0, 0, 0));
+        on_all!(|s| {
+            set_up(s);
+            let mut x = t1("t1a", Some(t2("t2a", Some(t3("t3a")))));
+            s.insert(&mut x).unwrap();
+            s.delete(&x).unwrap();
+            assert_eq!(counts(s), (0, 0, 0));
+            Ok(())
+        });
     }
 
     /// `M2OCascadeDeleteNoOrphanTest.test_cascade_delete_postappend_onelevel`: three rows
     /// saved apart, then linked `x1 → x2 → x3` and `x1` deleted: all tables empty.
     #[test]
     fn test_cascade_delete_postappend_onelevel() {
-        let mut s = set_up();
-        let mut x1 = t1("t1", None);
-        let mut x2 = t2("t2", None);
-        let mut x3 = t3("t3");
-        s.insert(&mut x1).unwrap();
-        s.insert(&mut x2).unwrap();
-        s.insert(&mut x3).unwrap();
-        x2.t3 = Some(Box::new(x3));
-        x1.t2 = Some(Box::new(x2));
-        s.update(&mut x1).unwrap();
-        s.delete(&x1).unwrap();
-        assert_eq!(counts(&s), (0, 0, 0));
+        on_all!(|s| {
+            set_up(s);
+            let mut x1 = t1("t1", None);
+            let mut x2 = t2("t2", None);
+            let mut x3 = t3("t3");
+            s.insert(&mut x1).unwrap();
+            s.insert(&mut x2).unwrap();
+            s.insert(&mut x3).unwrap();
+            x2.t3 = Some(Box::new(x3));
+            x1.t2 = Some(Box::new(x2));
+            s.update(&mut x1).unwrap();
+            s.delete(&x1).unwrap();
+            assert_eq!(counts(s), (0, 0, 0));
+            Ok(())
+        });
     }
 
     /// `M2OCascadeDeleteNoOrphanTest.test_cascade_delete_postappend_twolevel`: `x1 → t2`
     /// saved, `x3` saved apart, then `x1.t2.t3 = x3` and `x1` deleted: all tables empty.
     #[test]
     fn test_cascade_delete_postappend_twolevel() {
-        let mut s = set_up();
-        let mut x1 = t1("t1", Some(t2("t2", None)));
-        let mut x3 = t3("t3");
-        s.insert(&mut x1).unwrap();
-        s.insert(&mut x3).unwrap();
-        x1.t2.as_mut().unwrap().t3 = Some(Box::new(x3));
-        s.update(&mut x1).unwrap();
-        s.delete(&x1).unwrap();
-        assert_eq!(counts(&s), (0, 0, 0));
+        on_all!(|s| {
+            set_up(s);
+            let mut x1 = t1("t1", Some(t2("t2", None)));
+            let mut x3 = t3("t3");
+            s.insert(&mut x1).unwrap();
+            s.insert(&mut x3).unwrap();
+            x1.t2.as_mut().unwrap().t3 = Some(Box::new(x3));
+            s.update(&mut x1).unwrap();
+            s.delete(&x1).unwrap();
+            assert_eq!(counts(s), (0, 0, 0));
+            Ok(())
+        });
     }
 
     /// `M2OCascadeDeleteNoOrphanTest.test_preserves_orphans_onelevel`: `x2.t2 = None`, then
@@ -1228,43 +1316,52 @@ mod m2o_cascade_delete_no_orphan_test {
     /// `update`, before the `delete`.)
     #[test]
     fn test_preserves_orphans_onelevel() {
-        let mut s = set_up();
-        let mut x2 = t1("t1b", Some(t2("t2b", Some(t3("t3b")))));
-        s.insert(&mut x2).unwrap();
-        x2.t2 = None;
-        x2.t2id = None;
-        s.update(&mut x2).unwrap();
-        s.delete(&x2).unwrap();
-        assert_eq!(counts(&s), (0, 1, 1));
+        on_all!(|s| {
+            set_up(s);
+            let mut x2 = t1("t1b", Some(t2("t2b", Some(t3("t3b")))));
+            s.insert(&mut x2).unwrap();
+            x2.t2 = None;
+            x2.t2id = None;
+            s.update(&mut x2).unwrap();
+            s.delete(&x2).unwrap();
+            assert_eq!(counts(s), (0, 1, 1));
+            Ok(())
+        });
     }
 
     /// `M2OCascadeDeleteNoOrphanTest.test_preserves_orphans_onelevel_postremove`: the same
     /// with `delete` called before `x2.t2 = None` in one flush: `T2` and `T3` are kept.
     #[test]
     fn test_preserves_orphans_onelevel_postremove() {
-        let mut s = set_up();
-        let mut x2 = t1("t1b", Some(t2("t2b", Some(t3("t3b")))));
-        s.insert(&mut x2).unwrap();
-        x2.t2 = None;
-        x2.t2id = None;
-        s.update(&mut x2).unwrap();
-        s.delete(&x2).unwrap();
-        assert_eq!(counts(&s), (0, 1, 1));
+        on_all!(|s| {
+            set_up(s);
+            let mut x2 = t1("t1b", Some(t2("t2b", Some(t3("t3b")))));
+            s.insert(&mut x2).unwrap();
+            x2.t2 = None;
+            x2.t2id = None;
+            s.update(&mut x2).unwrap();
+            s.delete(&x2).unwrap();
+            assert_eq!(counts(s), (0, 1, 1));
+            Ok(())
+        });
     }
 
     /// `M2OCascadeDeleteNoOrphanTest.test_preserves_orphans_twolevel`: `x.t2.t3 = None`, then
     /// deleting `x` deletes `T1` and `T2` and keeps `T3`.
     #[test]
     fn test_preserves_orphans_twolevel() {
-        let mut s = set_up();
-        let mut x = t1("t1a", Some(t2("t2a", Some(t3("t3a")))));
-        s.insert(&mut x).unwrap();
-        let t2 = x.t2.as_mut().unwrap();
-        t2.t3 = None;
-        t2.t3id = None;
-        s.update(&mut x).unwrap();
-        s.delete(&x).unwrap();
-        assert_eq!(counts(&s), (0, 0, 1));
+        on_all!(|s| {
+            set_up(s);
+            let mut x = t1("t1a", Some(t2("t2a", Some(t3("t3a")))));
+            s.insert(&mut x).unwrap();
+            let t2 = x.t2.as_mut().unwrap();
+            t2.t3 = None;
+            t2.t3id = None;
+            s.update(&mut x).unwrap();
+            s.delete(&x).unwrap();
+            assert_eq!(counts(s), (0, 0, 1));
+            Ok(())
+        });
     }
 }
 
@@ -1323,19 +1420,21 @@ mod m2m_cascade_test {
 
     /// `a1` with `b1` in `a1.bs`; `b1` removed and `a1` updated: no link, no `b`, one `a`.
     fn delete_orphan() {
-        let mut s = session();
-        s.create_all::<A>().unwrap();
-        let mut a1 = A {
-            id: 0,
-            data: "a1".into(),
-            bs: vec![b("b1", vec![])],
-        };
-        s.insert(&mut a1).unwrap();
-        a1.bs.remove(0);
-        s.update(&mut a1).unwrap();
-        assert_eq!(count(&s, "atob"), 0);
-        assert_eq!(count(&s, "b"), 0);
-        assert_eq!(count(&s, "a"), 1);
+        on_all!(|s| {
+            s.create_all::<A>().unwrap();
+            let mut a1 = A {
+                id: 0,
+                data: "a1".into(),
+                bs: vec![b("b1", vec![])],
+            };
+            s.insert(&mut a1).unwrap();
+            a1.bs.remove(0);
+            s.update(&mut a1).unwrap();
+            assert_eq!(count(s, "atob"), 0);
+            assert_eq!(count(s, "b"), 0);
+            assert_eq!(count(s, "a"), 1);
+            Ok(())
+        });
     }
 
     /// `test/orm/test_cascade.py` `M2MCascadeTest.test_delete_orphan`: removing `b1` from
@@ -1355,43 +1454,47 @@ mod m2m_cascade_test {
     /// `b1`'s `c`; `a1` stays.
     #[test]
     fn test_delete_orphan_cascades() {
-        let mut s = session();
-        s.create_all::<A>().unwrap();
-        let c1 = C {
-            id: 0,
-            data: "c1".into(),
-            bid: None,
-        };
-        let mut a1 = A {
-            id: 0,
-            data: "a1".into(),
-            bs: vec![b("b1", vec![c1])],
-        };
-        s.insert(&mut a1).unwrap();
-        a1.bs.remove(0);
-        s.update(&mut a1).unwrap();
-        assert_eq!(count(&s, "atob"), 0);
-        assert_eq!(count(&s, "b"), 0);
-        assert_eq!(count(&s, "a"), 1);
-        assert_eq!(count(&s, "c"), 0);
+        on_all!(|s| {
+            s.create_all::<A>().unwrap();
+            let c1 = C {
+                id: 0,
+                data: "c1".into(),
+                bid: None,
+            };
+            let mut a1 = A {
+                id: 0,
+                data: "a1".into(),
+                bs: vec![b("b1", vec![c1])],
+            };
+            s.insert(&mut a1).unwrap();
+            a1.bs.remove(0);
+            s.update(&mut a1).unwrap();
+            assert_eq!(count(s, "atob"), 0);
+            assert_eq!(count(s, "b"), 0);
+            assert_eq!(count(s, "a"), 1);
+            assert_eq!(count(s, "c"), 0);
+            Ok(())
+        });
     }
 
     /// `M2MCascadeTest.test_cascade_delete`: deleting `a1` deletes the link and `b1`: all
     /// three tables empty.
     #[test]
     fn test_cascade_delete() {
-        let mut s = session();
-        s.create_all::<A>().unwrap();
-        let mut a1 = A {
-            id: 0,
-            data: "a1".into(),
-            bs: vec![b("b1", vec![])],
-        };
-        s.insert(&mut a1).unwrap();
-        s.delete(&a1).unwrap();
-        assert_eq!(count(&s, "atob"), 0);
-        assert_eq!(count(&s, "b"), 0);
-        assert_eq!(count(&s, "a"), 0);
+        on_all!(|s| {
+            s.create_all::<A>().unwrap();
+            let mut a1 = A {
+                id: 0,
+                data: "a1".into(),
+                bs: vec![b("b1", vec![])],
+            };
+            s.insert(&mut a1).unwrap();
+            s.delete(&a1).unwrap();
+            assert_eq!(count(s, "atob"), 0);
+            assert_eq!(count(s, "b"), 0);
+            assert_eq!(count(s, "a"), 0);
+            Ok(())
+        });
     }
 }
 
@@ -1423,14 +1526,16 @@ mod o2m_self_referential_detel_orphan_test {
     /// [n4]]`; removing `n3` from `n1.children` deletes `n3` and `n4`: 4 nodes, then 2.
     #[test]
     fn test_self_referential_delete() {
-        let mut s = session();
-        s.create_all::<Node>().unwrap();
-        let mut n1 = node(vec![node(vec![]), node(vec![node(vec![])])]);
-        s.insert(&mut n1).unwrap();
-        assert_eq!(count(&s, "node"), 4);
-        n1.children.remove(1);
-        s.update(&mut n1).unwrap();
-        assert_eq!(count(&s, "node"), 2);
+        on_all!(|s| {
+            s.create_all::<Node>().unwrap();
+            let mut n1 = node(vec![node(vec![]), node(vec![node(vec![])])]);
+            s.insert(&mut n1).unwrap();
+            assert_eq!(count(s, "node"), 4);
+            n1.children.remove(1);
+            s.update(&mut n1).unwrap();
+            assert_eq!(count(s, "node"), 2);
+            Ok(())
+        });
     }
 }
 
@@ -1474,39 +1579,41 @@ mod pending_orphan_test_single_level {
     /// fails in the database; an order given its user's key is saved.
     #[test]
     fn test_pending_standalone_orphan() {
-        let mut s = session();
-        s.create_all::<User>().unwrap();
-        let mut a = Address {
-            address_id: 0,
-            user_id: None,
-            email_address: None,
-        };
-        s.insert(&mut a).unwrap();
-        assert_eq!(count(&s, "addresses"), 1);
+        on_all!(|s| {
+            s.create_all::<User>().unwrap();
+            let mut a = Address {
+                address_id: 0,
+                user_id: None,
+                email_address: None,
+            };
+            s.insert(&mut a).unwrap();
+            assert_eq!(count(s, "addresses"), 1);
 
-        let mut o = Order {
-            order_id: 0,
-            user_id: 0,
-        };
-        match s.insert(&mut o).unwrap_err() {
-            Error::Database { .. } => {}
-            other => panic!("expected a database error, got {other:?}"),
-        }
-        assert_eq!(count(&s, "orders"), 0);
+            let mut o = Order {
+                order_id: 0,
+                user_id: 0,
+            };
+            match s.insert(&mut o).unwrap_err() {
+                Error::Database { .. } => {}
+                other => panic!("expected a database error, got {other:?}"),
+            }
+            assert_eq!(count(s, "orders"), 0);
 
-        let mut u = User {
-            user_id: 0,
-            name: None,
-            addresses: vec![],
-            orders: vec![],
-        };
-        s.insert(&mut u).unwrap();
-        let mut o = Order {
-            order_id: 0,
-            user_id: u.user_id,
-        };
-        s.insert(&mut o).unwrap();
-        assert_eq!(s.get::<Order>(o.order_id).unwrap(), Some(o));
+            let mut u = User {
+                user_id: 0,
+                name: None,
+                addresses: vec![],
+                orders: vec![],
+            };
+            s.insert(&mut u).unwrap();
+            let mut o = Order {
+                order_id: 0,
+                user_id: u.user_id,
+            };
+            s.insert(&mut o).unwrap();
+            assert_eq!(s.get::<Order>(o.order_id).unwrap(), Some(o));
+            Ok(())
+        });
     }
 }
 
@@ -1547,11 +1654,9 @@ mod double_parent_m2o_orphan_test {
         pub address: Option<Box<Address>>,
     }
 
-    fn set_up() -> Session {
-        let mut s = session();
+    fn set_up<B: Backend>(s: &mut Session<B>) {
         s.create_all::<Home>().unwrap();
         s.create_all::<Business>().unwrap();
-        s
     }
 
     fn address(street: &str) -> Option<Box<Address>> {
@@ -1565,40 +1670,46 @@ mod double_parent_m2o_orphan_test {
     /// business, each with its address, save and reload with those addresses.
     #[test]
     fn test_non_orphan() {
-        let mut s = set_up();
-        let mut h1 = Home {
-            id: 0,
-            description: "home1".into(),
-            address_id: 0,
-            address: address("address1"),
-        };
-        let mut b1 = Business {
-            id: 0,
-            description: "business1".into(),
-            address_id: 0,
-            address: address("address2"),
-        };
-        s.insert(&mut h1).unwrap();
-        s.insert(&mut b1).unwrap();
-        let h = s.get_with_related::<Home>(h1.id).unwrap().unwrap();
-        assert_eq!(h.description, "home1");
-        assert_eq!(h.address.unwrap().street.as_deref(), Some("address1"));
-        let b = s.get_with_related::<Business>(b1.id).unwrap().unwrap();
-        assert_eq!(b.description, "business1");
-        assert_eq!(b.address.unwrap().street.as_deref(), Some("address2"));
+        on_all!(|s| {
+            set_up(s);
+            let mut h1 = Home {
+                id: 0,
+                description: "home1".into(),
+                address_id: 0,
+                address: address("address1"),
+            };
+            let mut b1 = Business {
+                id: 0,
+                description: "business1".into(),
+                address_id: 0,
+                address: address("address2"),
+            };
+            s.insert(&mut h1).unwrap();
+            s.insert(&mut b1).unwrap();
+            let h = s.get_with_related::<Home>(h1.id).unwrap().unwrap();
+            assert_eq!(h.description, "home1");
+            assert_eq!(h.address.unwrap().street.as_deref(), Some("address1"));
+            let b = s.get_with_related::<Business>(b1.id).unwrap().unwrap();
+            assert_eq!(b.description, "business1");
+            assert_eq!(b.address.unwrap().street.as_deref(), Some("address2"));
+            Ok(())
+        });
     }
 
     /// `DoubleParentM2OOrphanTest.test_orphan`: an address saved with no parent at all is
     /// saved (the flush does not fail).
     #[test]
     fn test_orphan() {
-        let mut s = set_up();
-        let mut a1 = Address {
-            address_id: 0,
-            street: None,
-        };
-        s.insert(&mut a1).unwrap();
-        assert_eq!(count(&s, "addresses"), 1);
+        on_all!(|s| {
+            set_up(s);
+            let mut a1 = Address {
+                address_id: 0,
+                street: None,
+            };
+            s.insert(&mut a1).unwrap();
+            assert_eq!(count(s, "addresses"), 1);
+            Ok(())
+        });
     }
 }
 
@@ -1637,25 +1748,29 @@ mod collection_assignment_orphan_test {
     /// again keeps all three.
     #[test]
     fn test_basic() {
-        let mut s = session();
-        s.create_all::<A>().unwrap();
-        let b = |name: &str| B {
-            id: 0,
-            name: name.into(),
-            a_id: None,
-        };
-        let mut a1 = A {
-            id: 0,
-            name: "a1".into(),
-            bs: vec![b("b1"), b("b2"), b("b3")],
-        };
-        s.insert(&mut a1).unwrap();
-        let expected = ("a1".to_owned(), vec!["b1".into(), "b2".into(), "b3".into()]);
-        let mut loaded = s.get_with_related::<A>(a1.id).unwrap().unwrap();
-        assert_eq!(names(&loaded), expected);
-        s.update(&mut loaded).unwrap();
-        let loaded = s.get_with_related::<A>(a1.id).unwrap().unwrap();
-        assert_eq!(names(&loaded), expected);
+        // (Named `Bm` here: in `on_all!`'s body `B` is the backend's type parameter.)
+        use self::B as Bm;
+        on_all!(|s| {
+            s.create_all::<A>().unwrap();
+            let b = |name: &str| Bm {
+                id: 0,
+                name: name.into(),
+                a_id: None,
+            };
+            let mut a1 = A {
+                id: 0,
+                name: "a1".into(),
+                bs: vec![b("b1"), b("b2"), b("b3")],
+            };
+            s.insert(&mut a1).unwrap();
+            let expected = ("a1".to_owned(), vec!["b1".into(), "b2".into(), "b3".into()]);
+            let mut loaded = s.get_with_related::<A>(a1.id).unwrap().unwrap();
+            assert_eq!(names(&loaded), expected);
+            s.update(&mut loaded).unwrap();
+            let loaded = s.get_with_related::<A>(a1.id).unwrap().unwrap();
+            assert_eq!(names(&loaded), expected);
+            Ok(())
+        });
     }
 }
 
@@ -1668,7 +1783,8 @@ mod o2m_conflict_test {
     macro_rules! parent_side {
         ($fixture:ident, $child:ty, $wrap:expr, ($($rel:tt)*) $(, backref $backref:ident)?) => {
             mod $fixture {
-                use cascade_runtime::{Model, Session};
+                use crate::common::Db;
+                use cascade_runtime::{Backend, Model, Result, Session};
 
                 #[derive(Model, Debug, Clone, PartialEq)]
                 #[model(table = "parent")]
@@ -1701,8 +1817,10 @@ mod o2m_conflict_test {
                 }
 
                 /// `_do_move_test(delete_old)`
-                pub fn do_move_test(delete_old: bool) {
-                    let mut s = Session::open_in_memory().unwrap();
+                fn move_test<B: Backend>(s: &mut Session<B>, delete_old: bool) -> Result<()>
+                where
+                    Session<B>: Db,
+                {
                     s.create_all::<Parent>().unwrap();
                     let mut p1 = Parent {
                         id: 0,
@@ -1718,16 +1836,21 @@ mod o2m_conflict_test {
                     if delete_old {
                         s.delete_by_pk::<Parent>(p1.id).unwrap();
                     }
-                    let mut stmt = s
-                        .connection()
-                        .prepare("SELECT id FROM child WHERE parent_id = ?1")
-                        .unwrap();
-                    let ids: Vec<i64> = stmt
-                        .query_map([p2.id], |r| r.get(0))
-                        .unwrap()
-                        .map(Result::unwrap)
+                    let ids: Vec<i64> = s
+                        .select_where::<Child>(&format!("parent_id = {}", s.p(1)), [p2.id])?
+                        .into_iter()
+                        .map(|c| c.id)
                         .collect();
                     assert_eq!(ids, vec![c1.id], "delete_old = {delete_old}");
+                    Ok(())
+                }
+
+                pub fn do_move_test(delete_old: bool) {
+                    if delete_old {
+                        crate::on_all!(|s| { move_test(s, true) });
+                    } else {
+                        crate::on_all!(|s| { move_test(s, false) });
+                    }
                 }
             }
         };
@@ -1738,7 +1861,8 @@ mod o2m_conflict_test {
     macro_rules! child_side {
         ($fixture:ident, $child:ty) => {
             mod $fixture {
-                use cascade_runtime::{Model, Session};
+                use crate::common::Db;
+                use cascade_runtime::{Backend, Model, Result, Session};
 
                 #[derive(Model, Debug, Clone, PartialEq)]
                 #[model(table = "parent")]
@@ -1772,8 +1896,10 @@ mod o2m_conflict_test {
                 }
 
                 /// `_do_move_test(delete_old)`, moving through `c1.parent`.
-                pub fn do_move_test(delete_old: bool) {
-                    let mut s = Session::open_in_memory().unwrap();
+                fn move_test<B: Backend>(s: &mut Session<B>, delete_old: bool) -> Result<()>
+                where
+                    Session<B>: Db,
+                {
                     s.create_all::<Parent>().unwrap();
                     let mut p1 = parent();
                     s.insert(&mut p1).unwrap();
@@ -1790,16 +1916,21 @@ mod o2m_conflict_test {
                     if delete_old {
                         s.delete_by_pk::<Parent>(p1.id).unwrap();
                     }
-                    let mut stmt = s
-                        .connection()
-                        .prepare("SELECT id FROM child WHERE parent_id = ?1")
-                        .unwrap();
-                    let ids: Vec<i64> = stmt
-                        .query_map([p2], |r| r.get(0))
-                        .unwrap()
-                        .map(Result::unwrap)
+                    let ids: Vec<i64> = s
+                        .select_where::<Child>(&format!("parent_id = {}", s.p(1)), [p2])?
+                        .into_iter()
+                        .map(|c| c.id)
                         .collect();
                     assert_eq!(ids, vec![c1.id], "delete_old = {delete_old}");
+                    Ok(())
+                }
+
+                pub fn do_move_test(delete_old: bool) {
+                    if delete_old {
+                        crate::on_all!(|s| { move_test(s, true) });
+                    } else {
+                        crate::on_all!(|s| { move_test(s, false) });
+                    }
                 }
             }
         };
@@ -1951,30 +2082,32 @@ mod subclass_cascade_test {
     /// language is left.
     #[test]
     fn test_delete_orphan_round_trip() {
-        let mut s = session();
-        s.create_all::<Company>().unwrap();
-        let mut obj = Company {
-            id: 0,
-            name: None,
-            employees: vec![Employee {
+        on_all!(|s| {
+            s.create_all::<Company>().unwrap();
+            let mut obj = Company {
                 id: 0,
                 name: None,
-                company_id: None,
-                languages: vec![Language {
+                employees: vec![Employee {
                     id: 0,
-                    engineer_id: 0,
-                    name: "java".into(),
-                    maven_builds: vec![MavenBuild {
+                    name: None,
+                    company_id: None,
+                    languages: vec![Language {
                         id: 0,
-                        java_language_id: 0,
+                        engineer_id: 0,
+                        name: "java".into(),
+                        maven_builds: vec![MavenBuild {
+                            id: 0,
+                            java_language_id: 0,
+                        }],
                     }],
                 }],
-            }],
-        };
-        s.insert(&mut obj).unwrap();
-        assert_eq!(count(&s, "language"), 1);
-        obj.employees = vec![];
-        s.update(&mut obj).unwrap();
-        assert_eq!(count(&s, "language"), 0);
+            };
+            s.insert(&mut obj).unwrap();
+            assert_eq!(count(s, "language"), 1);
+            obj.employees = vec![];
+            s.update(&mut obj).unwrap();
+            assert_eq!(count(s, "language"), 0);
+            Ok(())
+        });
     }
 }

@@ -3,18 +3,16 @@
 //! `OneToManyTest`), ported like `upstream_sqlalchemy_cascade.rs`: one module per upstream
 //! class, one test per upstream method with the same name, keeping the upstream assertion.
 
-use cascade_runtime::{BlockReason, Error, Model, Session};
+mod common;
 
-fn session() -> Session {
-    Session::open_in_memory().expect("open :memory:")
-}
+use cascade_runtime::{Backend, BlockReason, Error, Model, Session};
+use common::Db;
 
-fn count(s: &Session, table: &str) -> i64 {
-    s.connection()
-        .query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| {
-            r.get(0)
-        })
-        .unwrap()
+fn count<B: Backend>(s: &mut Session<B>, table: &str) -> i64
+where
+    Session<B>: Db,
+{
+    common::count(s, table)
 }
 
 /// `PassiveDeletesTest`: `myothertable.parent_id` is `ON DELETE CASCADE`.
@@ -71,24 +69,26 @@ mod passive_deletes_test {
     /// leaves both tables empty.
     #[test]
     fn test_basic() {
-        let mut s = session();
-        s.create_all::<MyClass>().unwrap();
-        let child = || MyOtherClass {
-            id: 0,
-            parent_id: None,
-            data: None,
-        };
-        let mut mc = MyClass {
-            id: 0,
-            data: None,
-            children: vec![child(), child(), child(), child()],
-        };
-        s.insert(&mut mc).unwrap();
-        assert_eq!(count(&s, "myothertable"), 4);
-        let mc = s.get::<MyClass>(mc.id).unwrap().unwrap();
-        s.delete(&mc).unwrap();
-        assert_eq!(count(&s, "mytable"), 0);
-        assert_eq!(count(&s, "myothertable"), 0);
+        on_all!(|s| {
+            s.create_all::<MyClass>().unwrap();
+            let child = || MyOtherClass {
+                id: 0,
+                parent_id: None,
+                data: None,
+            };
+            let mut mc = MyClass {
+                id: 0,
+                data: None,
+                children: vec![child(), child(), child(), child()],
+            };
+            s.insert(&mut mc).unwrap();
+            assert_eq!(count(s, "myothertable"), 4);
+            let mc = s.get::<MyClass>(mc.id).unwrap().unwrap();
+            s.delete(&mc).unwrap();
+            assert_eq!(count(s, "mytable"), 0);
+            assert_eq!(count(s, "myothertable"), 0);
+            Ok(())
+        });
     }
 
     /// `test/orm/test_unitofwork.py` `PassiveDeletesTest.test_backwards_pd`:
@@ -96,18 +96,20 @@ mod passive_deletes_test {
     /// keeps `mc` ("mytable wasn't deleted, is the point"): 1 and 0 rows.
     #[test]
     fn test_backwards_pd() {
-        let mut s = session();
-        s.create_all::<M2oMyOtherClass>().unwrap();
-        let mut mco = M2oMyOtherClass {
-            id: 0,
-            parent_id: None,
-            data: None,
-            myclass: Some(Box::new(M2oMyClass { id: 0, data: None })),
-        };
-        s.insert(&mut mco).unwrap();
-        assert_eq!((count(&s, "mytable"), count(&s, "myothertable")), (1, 1));
-        s.delete(&mco).unwrap();
-        assert_eq!((count(&s, "mytable"), count(&s, "myothertable")), (1, 0));
+        on_all!(|s| {
+            s.create_all::<M2oMyOtherClass>().unwrap();
+            let mut mco = M2oMyOtherClass {
+                id: 0,
+                parent_id: None,
+                data: None,
+                myclass: Some(Box::new(M2oMyClass { id: 0, data: None })),
+            };
+            s.insert(&mut mco).unwrap();
+            assert_eq!((count(s, "mytable"), count(s, "myothertable")), (1, 1));
+            s.delete(&mco).unwrap();
+            assert_eq!((count(s, "mytable"), count(s, "myothertable")), (1, 0));
+            Ok(())
+        });
     }
 }
 
@@ -129,20 +131,23 @@ mod batch_delete_ignores_rowcount_test {
     /// one flush succeeds (the database's cascade already removed the child).
     #[test]
     fn test_delete_both() {
-        let mut s = session();
-        s.create_all::<A>().unwrap();
-        s.insert(&mut A {
-            id: 1,
-            parent_id: None,
-        })
-        .unwrap();
-        s.insert(&mut A {
-            id: 2,
-            parent_id: Some(1),
-        })
-        .unwrap();
-        s.delete_where::<A>("id IN (?1, ?2)", [1, 2]).unwrap();
-        assert_eq!(count(&s, "A"), 0);
+        on_all!(|s| {
+            s.create_all::<A>().unwrap();
+            s.insert(&mut A {
+                id: 1,
+                parent_id: None,
+            })
+            .unwrap();
+            s.insert(&mut A {
+                id: 2,
+                parent_id: Some(1),
+            })
+            .unwrap();
+            s.delete_where::<A>(&format!("id IN ({}, {})", s.p(1), s.p(2)), [1, 2])
+                .unwrap();
+            assert_eq!(count(s, "A"), 0);
+            Ok(())
+        });
     }
 }
 
@@ -218,38 +223,42 @@ mod extra_passive_deletes_test {
     /// (`DBAPIError`); nothing changes.
     #[test]
     fn test_extra_passive() {
-        let mut s = session();
-        s.create_all::<MyClass>().unwrap();
-        let mut mc = MyClass {
-            id: 0,
-            data: None,
-            children: vec![child(), child(), child(), child()],
-        };
-        s.insert(&mut mc).unwrap();
-        assert_eq!(count(&s, "myothertable"), 4);
-        let mc = s.get::<MyClass>(mc.id).unwrap().unwrap();
-        assert_refused(s.delete(&mc).unwrap_err());
-        assert_eq!((count(&s, "mytable"), count(&s, "myothertable")), (1, 4));
+        on_all!(|s| {
+            s.create_all::<MyClass>().unwrap();
+            let mut mc = MyClass {
+                id: 0,
+                data: None,
+                children: vec![child(), child(), child(), child()],
+            };
+            s.insert(&mut mc).unwrap();
+            assert_eq!(count(s, "myothertable"), 4);
+            let mc = s.get::<MyClass>(mc.id).unwrap().unwrap();
+            assert_refused(s.delete(&mc).unwrap_err());
+            assert_eq!((count(s, "mytable"), count(s, "myothertable")), (1, 4));
+            Ok(())
+        });
     }
 
     /// `ExtraPassiveDeletesTest.test_extra_passive_2`: the same after changing the child's
     /// data: the delete still fails.
     #[test]
     fn test_extra_passive_2() {
-        let mut s = session();
-        s.create_all::<MyClass>().unwrap();
-        let mut mc = MyClass {
-            id: 0,
-            data: None,
-            children: vec![child()],
-        };
-        s.insert(&mut mc).unwrap();
-        assert_eq!(count(&s, "myothertable"), 1);
-        let mut moc = mc.children[0].clone();
-        moc.data = Some("some new data".into());
-        s.update(&mut moc).unwrap();
-        assert_refused(s.delete(&mc).unwrap_err());
-        assert_eq!((count(&s, "mytable"), count(&s, "myothertable")), (1, 1));
+        on_all!(|s| {
+            s.create_all::<MyClass>().unwrap();
+            let mut mc = MyClass {
+                id: 0,
+                data: None,
+                children: vec![child()],
+            };
+            s.insert(&mut mc).unwrap();
+            assert_eq!(count(s, "myothertable"), 1);
+            let mut moc = mc.children[0].clone();
+            moc.data = Some("some new data".into());
+            s.update(&mut moc).unwrap();
+            assert_refused(s.delete(&mc).unwrap_err());
+            assert_eq!((count(s, "mytable"), count(s, "myothertable")), (1, 1));
+            Ok(())
+        });
     }
 
     /// `test/orm/test_unitofwork.py` `ExtraPassiveDeletesTest.test_extra_passive_obj_removed_o2m`:
@@ -257,27 +266,29 @@ mod extra_passive_deletes_test {
     /// at `mc.id`.
     #[test]
     fn test_extra_passive_obj_removed_o2m() {
-        let mut s = session();
-        s.create_all::<DefaultMyClass>().unwrap();
-        let child = || DefaultMyOtherClass {
-            id: 0,
-            parent_id: None,
-            data: None,
-        };
-        let mut mc = DefaultMyClass {
-            id: 0,
-            data: None,
-            children: vec![child(), child()],
-        };
-        s.insert(&mut mc).unwrap();
-        let mut moc1 = mc.children.remove(0);
-        let moc2 = mc.children.remove(0);
-        s.update(&mut mc).unwrap();
-        moc1.data = Some("foo".into());
-        s.update(&mut moc1).unwrap();
-        let mut parent = |id| s.get::<DefaultMyOtherClass>(id).unwrap().unwrap().parent_id;
-        assert_eq!(parent(moc1.id), Some(mc.id));
-        assert_eq!(parent(moc2.id), Some(mc.id));
+        on_all!(|s| {
+            s.create_all::<DefaultMyClass>().unwrap();
+            let child = || DefaultMyOtherClass {
+                id: 0,
+                parent_id: None,
+                data: None,
+            };
+            let mut mc = DefaultMyClass {
+                id: 0,
+                data: None,
+                children: vec![child(), child()],
+            };
+            s.insert(&mut mc).unwrap();
+            let mut moc1 = mc.children.remove(0);
+            let moc2 = mc.children.remove(0);
+            s.update(&mut mc).unwrap();
+            moc1.data = Some("foo".into());
+            s.update(&mut moc1).unwrap();
+            let mut parent = |id| s.get::<DefaultMyOtherClass>(id).unwrap().unwrap().parent_id;
+            assert_eq!(parent(moc1.id), Some(mc.id));
+            assert_eq!(parent(moc2.id), Some(mc.id));
+            Ok(())
+        });
     }
 }
 
@@ -371,110 +382,120 @@ mod one_to_many_test {
     /// upstream asserts those two `UPDATE`s and the rename of `u2`).
     #[test]
     fn test_one_to_many_2() {
-        let mut s = session();
-        s.create_all::<User>().unwrap();
-        let mut u1 = user("user1", vec![address("emailaddress1")]);
-        let mut u2 = user("user2", vec![address("emailaddress2")]);
-        let mut a3 = address("emailaddress3");
-        s.insert(&mut u1).unwrap();
-        s.insert(&mut u2).unwrap();
-        s.insert(&mut a3).unwrap();
-        let a1 = u1.addresses[0].id;
+        on_all!(|s| {
+            s.create_all::<User>().unwrap();
+            let mut u1 = user("user1", vec![address("emailaddress1")]);
+            let mut u2 = user("user2", vec![address("emailaddress2")]);
+            let mut a3 = address("emailaddress3");
+            s.insert(&mut u1).unwrap();
+            s.insert(&mut u2).unwrap();
+            s.insert(&mut a3).unwrap();
+            let a1 = u1.addresses[0].id;
 
-        u2.name = "user2modified".into();
-        u1.addresses.push(a3.clone());
-        u1.addresses.remove(0);
-        s.update(&mut u2).unwrap();
-        s.update(&mut u1).unwrap();
-        assert_eq!(s.get::<Address>(a1).unwrap().unwrap().user_id, None);
-        assert_eq!(
-            s.get::<Address>(a3.id).unwrap().unwrap().user_id,
-            Some(u1.id)
-        );
-        assert_eq!(s.get::<User>(u2.id).unwrap().unwrap().name, "user2modified");
+            u2.name = "user2modified".into();
+            u1.addresses.push(a3.clone());
+            u1.addresses.remove(0);
+            s.update(&mut u2).unwrap();
+            s.update(&mut u1).unwrap();
+            assert_eq!(s.get::<Address>(a1).unwrap().unwrap().user_id, None);
+            assert_eq!(
+                s.get::<Address>(a3.id).unwrap().unwrap().user_id,
+                Some(u1.id)
+            );
+            assert_eq!(s.get::<User>(u2.id).unwrap().unwrap().name, "user2modified");
+            Ok(())
+        });
     }
 
     /// `OneToManyTest.test_child_move`: moving the address from `u1` to `u2` and deleting
     /// `u1` leaves `u2` with one address. (The move is `u2`'s `update`, before the delete.)
     #[test]
     fn test_child_move() {
-        let mut s = session();
-        s.create_all::<User>().unwrap();
-        let mut u1 = user("user1", vec![address("address1")]);
-        let mut u2 = user("user2", vec![]);
-        s.insert(&mut u1).unwrap();
-        s.insert(&mut u2).unwrap();
-        let a = u1.addresses.remove(0);
-        u2.addresses.push(a);
-        s.update(&mut u2).unwrap();
-        s.delete(&u1).unwrap();
-        let u2 = s.get_with_related::<User>(u2.id).unwrap().unwrap();
-        assert_eq!(u2.addresses.len(), 1);
+        on_all!(|s| {
+            s.create_all::<User>().unwrap();
+            let mut u1 = user("user1", vec![address("address1")]);
+            let mut u2 = user("user2", vec![]);
+            s.insert(&mut u1).unwrap();
+            s.insert(&mut u2).unwrap();
+            let a = u1.addresses.remove(0);
+            u2.addresses.push(a);
+            s.update(&mut u2).unwrap();
+            s.delete(&u1).unwrap();
+            let u2 = s.get_with_related::<User>(u2.id).unwrap().unwrap();
+            assert_eq!(u2.addresses.len(), 1);
+            Ok(())
+        });
     }
 
     /// `OneToManyTest.test_child_move_2`: moving the address from `u1` to `u2` leaves `u2` with
     /// one address.
     #[test]
     fn test_child_move_2() {
-        let mut s = session();
-        s.create_all::<User>().unwrap();
-        let mut u1 = user("user1", vec![address("address1")]);
-        let mut u2 = user("user2", vec![]);
-        s.insert(&mut u1).unwrap();
-        s.insert(&mut u2).unwrap();
-        let a = u1.addresses.remove(0);
-        u2.addresses.push(a);
-        s.update(&mut u1).unwrap();
-        s.update(&mut u2).unwrap();
-        let u2 = s.get_with_related::<User>(u2.id).unwrap().unwrap();
-        assert_eq!(u2.addresses.len(), 1);
+        on_all!(|s| {
+            s.create_all::<User>().unwrap();
+            let mut u1 = user("user1", vec![address("address1")]);
+            let mut u2 = user("user2", vec![]);
+            s.insert(&mut u1).unwrap();
+            s.insert(&mut u2).unwrap();
+            let a = u1.addresses.remove(0);
+            u2.addresses.push(a);
+            s.update(&mut u1).unwrap();
+            s.update(&mut u2).unwrap();
+            let u2 = s.get_with_related::<User>(u2.id).unwrap().unwrap();
+            assert_eq!(u2.addresses.len(), 1);
+            Ok(())
+        });
     }
 
     /// `OneToManyTest.test_o2m_delete_parent`: deleting the user of a one-to-one (default
     /// cascade) keeps the address, with `user_id` `None`.
     #[test]
     fn test_o2m_delete_parent() {
-        let mut s = session();
-        s.create_all::<OneUser>().unwrap();
-        let mut u = OneUser {
-            id: 0,
-            name: "one2onetester".into(),
-            address: Some(OneAddress {
+        on_all!(|s| {
+            s.create_all::<OneUser>().unwrap();
+            let mut u = OneUser {
                 id: 0,
-                user_id: None,
-                email_address: "myonlyaddress@foo.com".into(),
-            }),
-        };
-        s.insert(&mut u).unwrap();
-        let a = u.address.as_ref().unwrap().id;
-        s.delete(&u).unwrap();
-        let a = s
-            .get::<OneAddress>(a)
-            .unwrap()
-            .expect("the address remains");
-        assert_eq!(a.user_id, None);
-        assert!(s.get::<OneUser>(u.id).unwrap().is_none());
+                name: "one2onetester".into(),
+                address: Some(OneAddress {
+                    id: 0,
+                    user_id: None,
+                    email_address: "myonlyaddress@foo.com".into(),
+                }),
+            };
+            s.insert(&mut u).unwrap();
+            let a = u.address.as_ref().unwrap().id;
+            s.delete(&u).unwrap();
+            let a = s
+                .get::<OneAddress>(a)
+                .unwrap()
+                .expect("the address remains");
+            assert_eq!(a.user_id, None);
+            assert!(s.get::<OneUser>(u.id).unwrap().is_none());
+            Ok(())
+        });
     }
 
     /// `OneToManyTest.test_bidirectional`: a user saved through its address's many-to-one
     /// backref can be deleted.
     #[test]
     fn test_bidirectional() {
-        let mut s = session();
-        s.create_all::<BiUser>().unwrap();
-        let mut a = BiAddress {
-            id: 0,
-            user_id: None,
-            email_address: "testaddress".into(),
-            user: Some(Box::new(BiUser {
+        on_all!(|s| {
+            s.create_all::<BiUser>().unwrap();
+            let mut a = BiAddress {
                 id: 0,
-                name: "test".into(),
-                addresses: vec![],
-            })),
-        };
-        s.insert(&mut a).unwrap();
-        let u = a.user.as_ref().unwrap().id;
-        s.delete_by_pk::<BiUser>(u).unwrap();
-        assert_eq!(count(&s, "users"), 0);
+                user_id: None,
+                email_address: "testaddress".into(),
+                user: Some(Box::new(BiUser {
+                    id: 0,
+                    name: "test".into(),
+                    addresses: vec![],
+                })),
+            };
+            s.insert(&mut a).unwrap();
+            let u = a.user.as_ref().unwrap().id;
+            s.delete_by_pk::<BiUser>(u).unwrap();
+            assert_eq!(count(s, "users"), 0);
+            Ok(())
+        });
     }
 }

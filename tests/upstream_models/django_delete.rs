@@ -2,7 +2,8 @@
 //! (used by `upstream_django_delete.rs`).
 #![allow(dead_code)]
 
-use cascade_runtime::{DeleteHooks, HookContext, HookError, Model, Session};
+use crate::common::Db;
+use cascade_runtime::{Backend, DeleteHooks, HookContext, HookError, Model, Session};
 use std::cell::Cell;
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -360,9 +361,8 @@ pub struct Child {
     pub parent_ptr: Option<Box<Parent>>,
 }
 
-/// A session with every table of `models.py`.
-pub fn session() -> Session {
-    let mut s = Session::open_in_memory().expect("open :memory:");
+/// Creates every table of `models.py`.
+pub fn create_tables<B: Backend>(s: &mut Session<B>) {
     s.create_all::<P>().unwrap();
     s.create_all::<R>().unwrap();
     s.create_all::<A>().unwrap();
@@ -373,66 +373,103 @@ pub fn session() -> Session {
     s.create_all::<Base>().unwrap();
     s.create_all::<DeleteTop>().unwrap();
     s.create_all::<Parent>().unwrap();
-    s
 }
 
-/// Runs `sql` and returns the new row's key.
-pub fn add(s: &Session, sql: &str, params: impl rusqlite::Params) -> i64 {
-    s.connection().execute(sql, params).unwrap();
-    s.connection().last_insert_rowid()
+/// Runs an `INSERT` of one row into a table keyed by `id`, and returns the new row's key.
+pub fn add<B: Backend>(s: &mut Session<B>, sql: &str) -> i64
+where
+    Session<B>: Db,
+{
+    s.sql_count(&format!("{sql} RETURNING id"))
 }
 
-pub fn count(s: &Session, table: &str) -> i64 {
-    s.connection()
-        .query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| {
-            r.get(0)
-        })
-        .unwrap()
+/// Runs a statement.
+pub fn run<B: Backend>(s: &mut Session<B>, sql: &str)
+where
+    Session<B>: Db,
+{
+    s.sql_batch(sql)
 }
 
-pub fn exists(s: &Session, table: &str, id: i64) -> bool {
-    let sql = format!("SELECT count(*) FROM \"{table}\" WHERE rowid = ?1");
-    let n: i64 = s.connection().query_row(&sql, [id], |r| r.get(0)).unwrap();
-    n > 0
+/// `n` rows in one statement (Django's `bulk_create`): `insert` is an `INSERT ... SELECT`
+/// from `n`, the numbers 1 to `n`.
+pub fn bulk<B: Backend>(s: &mut Session<B>, n: usize, insert: &str)
+where
+    Session<B>: Db,
+{
+    run(
+        s,
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) {insert}"
+        ),
+    );
+}
+
+pub fn count<B: Backend>(s: &mut Session<B>, table: &str) -> i64
+where
+    Session<B>: Db,
+{
+    crate::common::count(s, table)
+}
+
+/// Whether `table` has the row with key `id`.
+pub fn exists<B: Backend>(s: &mut Session<B>, table: &str, id: i64) -> bool
+where
+    Session<B>: Db,
+{
+    let key = match table {
+        "r_child" => "r_ptr_id",
+        "child" => "parent_ptr_id",
+        _ => "id",
+    };
+    crate::common::count_where(s, table, &format!("{key} = {id}")) > 0
 }
 
 /// `A.objects.filter(name=name).exists()`
-pub fn a_named(s: &Session, name: &str) -> bool {
-    let n: i64 = s
-        .connection()
-        .query_row("SELECT count(*) FROM a WHERE name = ?1", [name], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    n > 0
+pub fn a_named<B: Backend>(s: &mut Session<B>, name: &str) -> bool
+where
+    Session<B>: Db,
+{
+    crate::common::count_where(s, "a", &format!("name = '{name}'")) > 0
 }
 
 /// `R.objects.create()`
-pub fn new_r(s: &Session) -> i64 {
-    add(s, "INSERT INTO r (is_default) VALUES (0)", [])
+pub fn new_r<B: Backend>(s: &mut Session<B>) -> i64
+where
+    Session<B>: Db,
+{
+    add(s, "INSERT INTO r (is_default) VALUES (false)")
 }
 
 /// `RChild.objects.create()`: a parent row and a child row sharing the key.
-pub fn new_rchild(s: &Session) -> i64 {
+pub fn new_rchild<B: Backend>(s: &mut Session<B>) -> i64
+where
+    Session<B>: Db,
+{
     let id = new_r(s);
-    add(s, "INSERT INTO r_child (r_ptr_id) VALUES (?1)", [id]);
+    run(s, &format!("INSERT INTO r_child (r_ptr_id) VALUES ({id})"));
     id
 }
 
 /// `get_default_r()`: the `R` with `is_default`, created on first use. The columns whose
-/// default is "the default R" default to 1, so it must be the first `R`.
-pub fn get_default_r(s: &Session) -> i64 {
-    let found = s
-        .connection()
-        .query_row("SELECT id FROM r WHERE is_default", [], |r| r.get(0));
-    match found {
-        Ok(id) => id,
-        Err(_) => add(s, "INSERT INTO r (is_default) VALUES (1)", []),
+/// default is "the default R" default to 1, so it must be the first `R` (on PostgreSQL too:
+/// the first key its identity column assigns is 1).
+pub fn get_default_r<B: Backend>(s: &mut Session<B>) -> i64
+where
+    Session<B>: Db,
+{
+    if crate::common::count_where(s, "r", "is_default") > 0 {
+        s.sql_count("SELECT id FROM r WHERE is_default")
+    } else {
+        add(s, "INSERT INTO r (is_default) VALUES (true)")
     }
 }
 
 /// `create_a(name)`: an `A` referencing a fresh `R` through each of its keys.
-pub fn create_a(s: &mut Session, name: &str) -> A {
+pub fn create_a<B: Backend>(s: &mut Session<B>, name: &str) -> A
+where
+    Session<B>: Db,
+{
     let mut a = A {
         id: 0,
         name: name.into(),

@@ -4,7 +4,8 @@
 //! `DeleteCascadeTransactionTests`, the one test that uses them.
 #![allow(dead_code)]
 
-use cascade_runtime::{DeleteHooks, Model, Session};
+use crate::common::Db;
+use cascade_runtime::{Backend, DeleteHooks, Model, Session};
 
 /// `Book.owner = ForeignKey("Child", CASCADE, null=True)`; hooked, as upstream connects a
 /// `post_delete` receiver so that Django does not fast-delete.
@@ -199,9 +200,8 @@ pub struct OrderedPerson {
     pub lives_in_id: i64,
 }
 
-/// A session with every table above.
-pub fn session() -> Session {
-    let mut s = Session::open_in_memory().expect("open :memory:");
+/// Creates every table above.
+pub fn create_tables<B: Backend>(s: &mut Session<B>) {
     s.create_all::<Child>().unwrap();
     s.create_all::<PlayedWithNote>().unwrap();
     s.create_all::<Policy>().unwrap();
@@ -209,25 +209,39 @@ pub fn session() -> Session {
     s.create_all::<House>().unwrap();
     s.create_all::<Researcher>().unwrap();
     s.create_all::<Email>().unwrap();
-    s
 }
 
-/// Runs `sql` and returns the new row's key.
-pub fn add(s: &Session, sql: &str, params: impl rusqlite::Params) -> i64 {
-    s.connection().execute(sql, params).unwrap();
-    s.connection().last_insert_rowid()
+/// Runs an `INSERT` of one row into a table keyed by `id`, and returns the new row's key.
+pub fn add<B: Backend>(s: &mut Session<B>, sql: &str) -> i64
+where
+    Session<B>: Db,
+{
+    s.sql_count(&format!("{sql} RETURNING id"))
 }
 
-pub fn count(s: &Session, table: &str) -> i64 {
-    s.connection()
-        .query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| {
-            r.get(0)
-        })
-        .unwrap()
+/// Runs a statement.
+pub fn run<B: Backend>(s: &mut Session<B>, sql: &str)
+where
+    Session<B>: Db,
+{
+    s.sql_batch(sql)
 }
 
-pub fn exists(s: &Session, table: &str, id: i64) -> bool {
-    let sql = format!("SELECT count(*) FROM \"{table}\" WHERE rowid = ?1");
-    let n: i64 = s.connection().query_row(&sql, [id], |r| r.get(0)).unwrap();
-    n > 0
+pub fn count<B: Backend>(s: &mut Session<B>, table: &str) -> i64
+where
+    Session<B>: Db,
+{
+    crate::common::count(s, table)
+}
+
+/// Whether `table` has the row with key `id`.
+pub fn exists<B: Backend>(s: &mut Session<B>, table: &str, id: i64) -> bool
+where
+    Session<B>: Db,
+{
+    let key = match table {
+        "email" => "contact_ptr_id",
+        _ => "id",
+    };
+    crate::common::count_where(s, table, &format!("{key} = {id}")) > 0
 }
