@@ -366,7 +366,11 @@ pub trait Db {
     /// The `n`-th placeholder: `?n` on SQLite, `$n` on PostgreSQL.
     fn p(&self, n: usize) -> String;
     /// Runs a query returning one integer.
-    fn sql_count(&mut self, sql: &str) -> i64;
+    fn sql_count(&mut self, sql: &str) -> i64 {
+        self.sql_count_with(sql, &[])
+    }
+    /// Runs a query returning one integer, with parameters.
+    fn sql_count_with(&mut self, sql: &str, params: &[cascade_runtime::Value]) -> i64;
     /// Runs statements (no parameters).
     fn sql_batch(&mut self, sql: &str);
     /// Whether this is PostgreSQL.
@@ -377,9 +381,9 @@ impl Db for Session {
     fn p(&self, n: usize) -> String {
         format!("?{n}")
     }
-    fn sql_count(&mut self, sql: &str) -> i64 {
+    fn sql_count_with(&mut self, sql: &str, params: &[cascade_runtime::Value]) -> i64 {
         self.connection()
-            .query_row(sql, [], |r| r.get(0))
+            .query_row(sql, rusqlite::params_from_iter(params), |r| r.get(0))
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
     fn sql_batch(&mut self, sql: &str) {
@@ -396,9 +400,13 @@ impl Db for cascade_runtime::PgSession {
     fn p(&self, n: usize) -> String {
         format!("${n}")
     }
-    fn sql_count(&mut self, sql: &str) -> i64 {
+    fn sql_count_with(&mut self, sql: &str, params: &[cascade_runtime::Value]) -> i64 {
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params
+            .iter()
+            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+            .collect();
         self.client()
-            .query_one(sql, &[])
+            .query_one(sql, &params)
             .and_then(|row| row.try_get::<_, i64>(0))
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
