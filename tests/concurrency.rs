@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use cascade_runtime::{Backend, DbError, DeleteReport, Error, Result, RetryPolicy, Session, Value};
 use common::pg::{pg_schema, pg_session_in, pg_url};
-use common::{count, count_where, family, Child, Db, Parent, Toy};
+use common::{count, count_where, family, family_orphans, Child, Db, Parent, Toy};
 use rusqlite::ffi;
 
 const STABLE: usize = 20;
@@ -400,13 +400,7 @@ where
         let fk = s.sql_count("SELECT count(*) FROM pragma_foreign_key_check");
         assert_eq!(fk, 0, "pragma_foreign_key_check");
     }
-    let orphans = s.sql_count(
-        "SELECT (SELECT count(*) FROM child LEFT JOIN parent ON parent.id = child.parent_id
-                 WHERE child.parent_id IS NOT NULL AND parent.id IS NULL)
-              + (SELECT count(*) FROM toy LEFT JOIN child ON child.id = toy.child_id
-                 WHERE child.id IS NULL)",
-    );
-    assert_eq!(orphans, 0, "orphan children or toys");
+    assert_eq!(family_orphans(s), 0, "orphan children or toys");
     let detached = count_where(s, "child", "parent_id IS NULL");
     assert_eq!(detached, 0, "children detached instead of deleted");
 

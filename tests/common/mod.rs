@@ -432,6 +432,17 @@ pub fn count_where(db: &mut (impl Db + ?Sized), table: &str, condition: &str) ->
     ))
 }
 
+/// Rows of the family tables (`parent` → `child` → `toy`) whose parent row is missing,
+/// counted with explicit `LEFT JOIN`s (children detached to `NULL` are not orphans).
+pub fn family_orphans(db: &mut (impl Db + ?Sized)) -> i64 {
+    db.sql_count(
+        "SELECT (SELECT count(*) FROM child LEFT JOIN parent ON parent.id = child.parent_id
+                 WHERE child.parent_id IS NOT NULL AND parent.id IS NULL)
+              + (SELECT count(*) FROM toy LEFT JOIN child ON child.id = toy.child_id
+                 WHERE child.id IS NULL)",
+    )
+}
+
 /// Every table's row count, to check that a failed call changed nothing.
 pub fn snapshot(db: &mut (impl Db + ?Sized), tables: &[&str]) -> Vec<(String, i64)> {
     tables
