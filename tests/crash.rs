@@ -415,7 +415,11 @@ impl Target for SqliteFile {
         "SQLite"
     }
     fn configure(&mut self, child: &mut Command, round: usize) -> String {
-        self.journal = if round.is_multiple_of(2) { "DELETE" } else { "WAL" };
+        self.journal = if round.is_multiple_of(2) {
+            "DELETE"
+        } else {
+            "WAL"
+        };
         child
             .env(CHILD_ENV, &self.path)
             .env(JOURNAL_ENV, self.journal);
