@@ -1206,6 +1206,64 @@ fn text_with_nul_is_refused_on_postgresql_and_nothing_is_written() -> Result<()>
     Ok(())
 }
 
+/// The smallest cases of a clause the driver refuses before the server sees it (a parameter
+/// count that does not match the clause's, a NUL in the clause's text): every call that takes
+/// a clause reports [`Error::Clause`] naming the table, as for the server's own refusals.
+#[test]
+fn clauses_the_driver_refuses_are_clause_errors_on_postgresql() -> Result<()> {
+    let Some((_schema, mut s)) = pg_session() else {
+        return Ok(());
+    };
+    let s = &mut s;
+    s.create_all::<Tag>()?;
+    s.insert(&mut Tag {
+        id: 0,
+        name: "a".into(),
+    })?;
+    let mut failures = Vec::new();
+    let cases: &[(&str, Vec<Value>)] = &[
+        ("\"values\" = $1", vec![]),
+        ("\"values\" = $1", vec![t("a"), t("b")]),
+        ("\"values\" = 'a\0'", vec![]),
+    ];
+    for (clause, params) in cases {
+        let results = [
+            (
+                "count_where",
+                s.count_where::<Tag>(clause, params.clone()).map(drop),
+            ),
+            (
+                "select_where",
+                s.select_where::<Tag>(clause, params.clone()).map(drop),
+            ),
+            (
+                "delete_where",
+                s.delete_where::<Tag>(clause, params.clone()).map(drop),
+            ),
+            (
+                "plan_delete_where",
+                s.plan_delete_where::<Tag>(clause, params.clone()).map(drop),
+            ),
+        ];
+        for (call, result) in results {
+            match result {
+                Err(Error::Clause { table, .. }) if table == "tag table" => {}
+                other => failures.push(format!(
+                    "{call}({clause:?}, {} parameter(s)): {other:?}",
+                    params.len()
+                )),
+            }
+        }
+    }
+    assert_eq!(rows(s, "tag table"), 1);
+    assert!(
+        failures.is_empty(),
+        "not Error::Clause:\n{}",
+        failures.join("\n")
+    );
+    Ok(())
+}
+
 // --- PostgreSQL: names that differ only in case -------------------------------------------
 
 /// `"Order"`: on PostgreSQL a table of its own beside `"order"`. Its key is the column `"ID"`;
