@@ -366,20 +366,57 @@ pub trait Db {
     /// The `n`-th placeholder: `?n` on SQLite, `$n` on PostgreSQL.
     fn p(&self, n: usize) -> String;
     /// Runs a query returning one integer.
-    fn sql_count(&mut self, sql: &str) -> i64;
+    fn sql_count(&mut self, sql: &str) -> i64 {
+        self.sql_count_with(sql, &[])
+    }
+    /// Runs a query returning one integer, with parameters.
+    fn sql_count_with(&mut self, sql: &str, params: &[cascade_runtime::Value]) -> i64;
     /// Runs statements (no parameters).
     fn sql_batch(&mut self, sql: &str);
+    /// Runs one statement with parameters; the rows it changed.
+    fn sql_execute(&mut self, sql: &str, params: &[cascade_runtime::Value]) -> u64;
+    /// Runs a query returning one text column.
+    fn sql_strings(&mut self, sql: &str) -> Vec<String>;
+    /// The tables of the test's database (of its schema on PostgreSQL), sorted.
+    fn tables(&mut self) -> Vec<String>;
+    /// The rows of a table, each as text (every value, byte for byte), sorted.
+    fn rows_as_text(&mut self, table: &str) -> Vec<String>;
     /// Whether this is PostgreSQL.
     fn is_postgres(&self) -> bool;
+    /// A session of the same kind on a new, empty database (SQLite in memory, a new schema
+    /// on PostgreSQL), with what keeps that database alive.
+    fn fresh(&self) -> (Box<dyn std::any::Any>, Self)
+    where
+        Self: Sized;
+}
+
+/// Every row of every table: tables by name, rows as [`Db::rows_as_text`]. Two dumps are
+/// equal when the databases hold the same rows.
+pub type Dump = Vec<(String, Vec<String>)>;
+
+/// The [`Dump`] of a database.
+pub fn dump(db: &mut (impl Db + ?Sized)) -> Dump {
+    db.tables()
+        .into_iter()
+        .map(|table| {
+            let rows = db.rows_as_text(&table);
+            (table, rows)
+        })
+        .collect()
+}
+
+/// A table's name as a quoted identifier.
+pub fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 impl Db for Session {
     fn p(&self, n: usize) -> String {
         format!("?{n}")
     }
-    fn sql_count(&mut self, sql: &str) -> i64 {
+    fn sql_count_with(&mut self, sql: &str, params: &[cascade_runtime::Value]) -> i64 {
         self.connection()
-            .query_row(sql, [], |r| r.get(0))
+            .query_row(sql, rusqlite::params_from_iter(params), |r| r.get(0))
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
     fn sql_batch(&mut self, sql: &str) {
@@ -387,18 +424,72 @@ impl Db for Session {
             .execute_batch(sql)
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
+    fn sql_execute(&mut self, sql: &str, params: &[cascade_runtime::Value]) -> u64 {
+        self.connection()
+            .execute(sql, rusqlite::params_from_iter(params))
+            .unwrap_or_else(|e| panic!("{sql}: {e}")) as u64
+    }
+    fn sql_strings(&mut self, sql: &str) -> Vec<String> {
+        self.connection()
+            .prepare(sql)
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            })
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+    fn tables(&mut self) -> Vec<String> {
+        let mut names = self.sql_strings(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+        );
+        names.sort();
+        names
+    }
+    fn rows_as_text(&mut self, table: &str) -> Vec<String> {
+        let sql = format!("SELECT * FROM main.{}", quoted(table));
+        let mut rows = self
+            .connection()
+            .prepare(&sql)
+            .and_then(|mut stmt| {
+                let width = stmt.column_count();
+                stmt.query_map([], |r| {
+                    (0..width)
+                        .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                        .map(|row| format!("{row:?}"))
+                })?
+                .collect::<rusqlite::Result<Vec<String>>>()
+            })
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        rows.sort();
+        rows
+    }
     fn is_postgres(&self) -> bool {
         false
     }
+    fn fresh(&self) -> (Box<dyn std::any::Any>, Self) {
+        let session = Session::open_in_memory().expect("open :memory:");
+        (Box::new(()), session)
+    }
+}
+
+/// Values as the `postgres` crate's parameters.
+fn pg_params(params: &[cascade_runtime::Value]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+        .collect()
 }
 
 impl Db for cascade_runtime::PgSession {
     fn p(&self, n: usize) -> String {
         format!("${n}")
     }
-    fn sql_count(&mut self, sql: &str) -> i64 {
+    fn sql_count_with(&mut self, sql: &str, params: &[cascade_runtime::Value]) -> i64 {
+        let params = pg_params(params);
         self.client()
-            .query_one(sql, &[])
+            .query_one(sql, &params)
             .and_then(|row| row.try_get::<_, i64>(0))
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
@@ -407,8 +498,38 @@ impl Db for cascade_runtime::PgSession {
             .batch_execute(sql)
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
+    fn sql_execute(&mut self, sql: &str, params: &[cascade_runtime::Value]) -> u64 {
+        let params = pg_params(params);
+        self.client()
+            .execute(sql, &params)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+    fn sql_strings(&mut self, sql: &str) -> Vec<String> {
+        self.client()
+            .query(sql, &[])
+            .and_then(|rows| rows.iter().map(|r| r.try_get(0)).collect())
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+    fn tables(&mut self) -> Vec<String> {
+        let mut names = self.sql_strings(
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+        );
+        names.sort();
+        names
+    }
+    fn rows_as_text(&mut self, table: &str) -> Vec<String> {
+        // A row's text form holds every value (bytea as hex), quoted where needed.
+        let mut rows = self.sql_strings(&format!("SELECT t::text FROM {} AS t", quoted(table)));
+        rows.sort();
+        rows
+    }
     fn is_postgres(&self) -> bool {
         true
+    }
+    fn fresh(&self) -> (Box<dyn std::any::Any>, Self) {
+        let (schema, session) = pg::pg_session().expect("CASCADE_PG_URL");
+        (Box::new(schema), session)
     }
 }
 
@@ -422,6 +543,17 @@ pub fn count_where(db: &mut (impl Db + ?Sized), table: &str, condition: &str) ->
     db.sql_count(&format!(
         "SELECT count(*) FROM \"{table}\" WHERE {condition}"
     ))
+}
+
+/// Rows of the family tables (`parent` → `child` → `toy`) whose parent row is missing,
+/// counted with explicit `LEFT JOIN`s (children detached to `NULL` are not orphans).
+pub fn family_orphans(db: &mut (impl Db + ?Sized)) -> i64 {
+    db.sql_count(
+        "SELECT (SELECT count(*) FROM child LEFT JOIN parent ON parent.id = child.parent_id
+                 WHERE child.parent_id IS NOT NULL AND parent.id IS NULL)
+              + (SELECT count(*) FROM toy LEFT JOIN child ON child.id = toy.child_id
+                 WHERE child.id IS NULL)",
+    )
 }
 
 /// Every table's row count, to check that a failed call changed nothing.

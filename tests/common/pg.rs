@@ -61,11 +61,17 @@ pub fn pg_schema(url: &str) -> PgSchema {
 
 /// A session whose statements go to `schema`.
 pub fn pg_session_in(schema: &PgSchema) -> PgSession {
-    let mut session = PgSession::connect(&schema.url)
-        .unwrap_or_else(|e| panic!("CASCADE_PG_URL={} does not answer: {e}", schema.url));
+    pg_session_on(&schema.url, &schema.name)
+}
+
+/// A session whose statements go to the schema named `schema` (made by another process's
+/// [`pg_schema`], say), which it does not own.
+pub fn pg_session_on(url: &str, schema: &str) -> PgSession {
+    let mut session = PgSession::connect(url)
+        .unwrap_or_else(|e| panic!("CASCADE_PG_URL={url} does not answer: {e}"));
     session
         .client()
-        .batch_execute(&format!("SET search_path TO \"{}\"", schema.name))
+        .batch_execute(&format!("SET search_path TO \"{schema}\""))
         .expect("set the search path");
     session
 }
