@@ -49,7 +49,7 @@ use rusqlite::Connection;
 use tempfile::TempDir;
 
 use fixtures::*;
-use runner::{columns, differential, dump_query, Data, Harness, Rows};
+use runner::{columns, differential, Data, Harness, Rows};
 
 /// A fixture's cases on SQLite: two new database files per case, removed after it.
 struct SqlitePair {
@@ -125,6 +125,16 @@ fn open_pair(cascade: &Path, oracle: &Path, fx: &Fixture<Sqlite>) -> (Session, C
         .execute_batch(fx.oracle.sqlite)
         .expect("create the oracle tables");
     (session, oracle)
+}
+
+/// The query that dumps a table, sorted.
+fn dump_query(spec: &TableSpec) -> String {
+    let cols = columns(spec)
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("SELECT {cols} FROM \"{}\" ORDER BY {cols}", spec.name)
 }
 
 /// Every table's rows, sorted.

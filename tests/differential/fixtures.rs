@@ -17,7 +17,6 @@
 //!   TABLE` (PostgreSQL wants the referenced table to exist).
 //! - The ORM cascades without a foreign-key action (`orm_only`) are SQLite triggers on one
 //!   side and PL/pgSQL trigger functions on the other.
-#![allow(dead_code)] // shared by two test crates; each uses its own backend's half
 
 use cascade_runtime::{Backend, DeleteReport, Model, Postgres, Session, Sqlite};
 
@@ -1029,6 +1028,7 @@ fn delete_as<M: Model<Key = i64>, B: Side>(
 }
 
 /// The oracle's tables, in each database's DDL.
+#[allow(dead_code)] // each suite reads its own database's
 pub struct Oracle {
     pub sqlite: &'static str,
     pub postgres: &'static str,

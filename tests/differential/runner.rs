@@ -2,7 +2,6 @@
 //! with the oracle after each delete, written once for both backends: a [`Harness`] supplies
 //! the two databases (fresh SQLite files per case in `tests/differential.rs`, two PostgreSQL
 //! schemas per fixture, emptied and refilled per case, in `tests/differential_postgres.rs`).
-#![allow(dead_code)] // shared by two test crates
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -296,16 +295,6 @@ pub fn columns(spec: &TableSpec) -> Vec<&'static str> {
     }
     cols.extend(spec.fks.iter().map(|fk| fk.column));
     cols
-}
-
-/// The query that dumps a table, sorted.
-pub fn dump_query(spec: &TableSpec) -> String {
-    let cols = columns(spec)
-        .iter()
-        .map(|c| format!("\"{c}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!("SELECT {cols} FROM \"{}\" ORDER BY {cols}", spec.name)
 }
 
 /// The plain `DELETE` the oracle runs for an operation, and its parameters.
