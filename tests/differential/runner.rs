@@ -1,0 +1,567 @@
+//! The random cases of the differential suites and the run that compares the cascade side
+//! with the oracle after each delete, written once for both backends: a [`Harness`] supplies
+//! the two databases (fresh SQLite files per case in `tests/differential.rs`, two PostgreSQL
+//! schemas per fixture, emptied and refilled per case, in `tests/differential_postgres.rs`).
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+
+use cascade_runtime::{Error, Session};
+use proptest::prelude::*;
+use proptest::test_runner::{
+    Config, FileFailurePersistence, TestCaseError, TestCaseResult, TestError, TestRunner,
+};
+
+use crate::fixtures::{Fixture, Side, TableSpec};
+
+// ============================================================================================
+// Generated data
+// ============================================================================================
+
+/// How a generated row points at its parent, before the table sizes are known.
+#[derive(Debug, Clone, Copy)]
+enum Link {
+    /// `NULL` (on nullable keys only).
+    Null,
+    /// A row a few positions back: in a self-reference, the row `k + 1` ids before this one
+    /// (deep chains); elsewhere the row at about the same position.
+    Back(u8),
+    /// Any row (in a self-reference, possibly itself or a later one: loops in the data).
+    Any(u16),
+}
+
+fn link(nullable: bool) -> BoxedStrategy<Link> {
+    let back = (0u8..3).prop_map(Link::Back);
+    let any = any::<u16>().prop_map(Link::Any);
+    if nullable {
+        prop_oneof![1 => Just(Link::Null), 4 => back, 2 => any].boxed()
+    } else {
+        prop_oneof![4 => back, 2 => any].boxed()
+    }
+}
+
+/// One table's rows, each a list of column values (`id` first unless an association table).
+pub type Rows = Vec<Vec<Option<i64>>>;
+
+/// The rows of every table of a fixture, as inserted in both databases.
+#[derive(Clone)]
+pub struct Data {
+    pub names: Vec<&'static str>,
+    pub tables: Vec<Rows>,
+}
+
+impl fmt::Debug for Data {
+    /// One line per table: `name: [(id, fk, ..), ..]`, `-` for NULL.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, rows) in self.names.iter().zip(&self.tables) {
+            write!(f, "\n    {name}: {}", row_list(rows))?;
+        }
+        Ok(())
+    }
+}
+
+fn tuple(row: &[Option<i64>]) -> String {
+    let cells: Vec<String> = row
+        .iter()
+        .map(|v| v.map_or_else(|| "-".to_owned(), |v| v.to_string()))
+        .collect();
+    format!("({})", cells.join(", "))
+}
+
+/// Turns raw links into rows that satisfy every foreign key: ids are `1..=n`; a NOT NULL key
+/// into an empty table empties the referencing table (to a fixpoint).
+fn materialize(tables: &[TableSpec], raw: Vec<Vec<Vec<Link>>>) -> Data {
+    let mut sizes: Vec<usize> = raw.iter().map(Vec::len).collect();
+    loop {
+        let mut changed = false;
+        for (t, spec) in tables.iter().enumerate() {
+            let blocked = spec
+                .fks
+                .iter()
+                .any(|fk| (!fk.nullable || !spec.id) && sizes[fk.target] == 0);
+            if blocked && sizes[t] > 0 {
+                sizes[t] = 0;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut out = Vec::with_capacity(tables.len());
+    for (t, (spec, raw_rows)) in tables.iter().zip(raw).enumerate() {
+        let mut rows: Rows = Vec::new();
+        for (i, links) in raw_rows.into_iter().take(sizes[t]).enumerate() {
+            let id = i as i64 + 1;
+            let mut row = Vec::with_capacity(links.len() + 1);
+            if spec.id {
+                row.push(Some(id));
+            }
+            for (fk, link) in spec.fks.iter().zip(links) {
+                let m = sizes[fk.target] as i64;
+                let value = match link {
+                    _ if m == 0 => None,
+                    Link::Null if fk.nullable => None,
+                    Link::Null => Some(1),
+                    Link::Back(k) if fk.target == t => {
+                        let parent = id - 1 - i64::from(k);
+                        match parent {
+                            p if p >= 1 => Some(p),
+                            _ if fk.nullable => None,
+                            _ => Some(id), // a NOT NULL root references itself
+                        }
+                    }
+                    Link::Back(k) => Some((i as i64 - i64::from(k)).rem_euclid(m) + 1),
+                    Link::Any(j) => Some(i64::from(j) % m + 1),
+                };
+                row.push(value);
+            }
+            rows.push(row);
+        }
+        if !spec.id {
+            rows.sort();
+            rows.dedup();
+        }
+        out.push(rows);
+    }
+    Data {
+        names: tables.iter().map(|t| t.name).collect(),
+        tables: out,
+    }
+}
+
+/// One delete, run on both databases.
+#[derive(Clone, Copy)]
+pub enum Op {
+    /// `delete_by_pk` / `DELETE … WHERE id = ?` (the key may match no row).
+    Pk {
+        root: usize,
+        table: &'static str,
+        id: i64,
+    },
+    /// `delete_where("id BETWEEN ?1 AND ?2")` / the same plain `DELETE`.
+    Range {
+        root: usize,
+        table: &'static str,
+        lo: i64,
+        hi: i64,
+    },
+}
+
+impl fmt::Debug for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Op::Pk { table, id, .. } => write!(f, "delete_by_pk({table}, {id})"),
+            Op::Range { table, lo, hi, .. } => write!(f, "delete_where({table}, {lo}..={hi})"),
+        }
+    }
+}
+
+impl Op {
+    fn root(&self) -> usize {
+        match *self {
+            Op::Pk { root, .. } | Op::Range { root, .. } => root,
+        }
+    }
+
+    /// Whether the operation's own condition selects the root row with this id.
+    fn matches(&self, row_id: i64) -> bool {
+        match *self {
+            Op::Pk { id, .. } => row_id == id,
+            Op::Range { lo, hi, .. } => (lo..=hi).contains(&row_id),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Case {
+    pub data: Data,
+    pub ops: Vec<Op>,
+}
+
+impl fmt::Debug for Case {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Case {{{:?}\n    ops: {:?}\n}}", self.data, self.ops)
+    }
+}
+
+/// A delete before the data is known: which root, which kind, and raw numbers that pick rows.
+#[derive(Debug, Clone, Copy)]
+enum RawOp {
+    /// A row that exists when the data is inserted.
+    Pk(usize, u16),
+    /// A key past every row: deletes nothing.
+    Missing(usize),
+    /// A range starting at an existing row (or just before the first), `len + 1` ids wide.
+    Range(usize, u16, u8),
+}
+
+fn raw_op(roots: usize) -> BoxedStrategy<RawOp> {
+    prop_oneof![
+        6 => (0..roots, any::<u16>()).prop_map(|(r, i)| RawOp::Pk(r, i)),
+        1 => (0..roots).prop_map(RawOp::Missing),
+        4 => (0..roots, any::<u16>(), 0u8..8).prop_map(|(r, i, len)| RawOp::Range(r, i, len)),
+    ]
+    .boxed()
+}
+
+impl RawOp {
+    fn materialize<B: Side>(self, fx: &Fixture<B>, data: &Data) -> Op {
+        let (RawOp::Pk(root, _) | RawOp::Missing(root) | RawOp::Range(root, ..)) = self;
+        let t = fx.roots[root].0;
+        let table = fx.tables[t].name;
+        let rows = data.tables[t].len() as i64;
+        match self {
+            RawOp::Pk(_, i) if rows > 0 => Op::Pk {
+                root,
+                table,
+                id: i64::from(i) % rows + 1,
+            },
+            RawOp::Pk(..) | RawOp::Missing(_) => Op::Pk {
+                root,
+                table,
+                id: rows + 1,
+            },
+            RawOp::Range(_, i, len) => {
+                let lo = i64::from(i) % (rows + 1);
+                Op::Range {
+                    root,
+                    table,
+                    lo,
+                    hi: lo + i64::from(len),
+                }
+            }
+        }
+    }
+}
+
+fn case_strategy<B: Side>(fx: &'static Fixture<B>) -> impl Strategy<Value = Case> {
+    let tables: Vec<BoxedStrategy<Vec<Vec<Link>>>> = fx
+        .tables
+        .iter()
+        .map(|spec| {
+            let row: Vec<BoxedStrategy<Link>> = spec
+                .fks
+                .iter()
+                .map(|fk| link(fk.nullable && spec.id))
+                .collect();
+            prop::collection::vec(row, 0..=spec.max_rows).boxed()
+        })
+        .collect();
+    let ops = prop::collection::vec(raw_op(fx.roots.len()), 1..=4);
+    (tables, ops).prop_map(move |(raw, ops)| {
+        let data = materialize(&fx.tables, raw);
+        let ops = ops
+            .into_iter()
+            .map(|op| op.materialize(fx, &data))
+            .collect();
+        Case { data, ops }
+    })
+}
+
+// ============================================================================================
+// Running a case on both databases
+// ============================================================================================
+
+/// The two databases of a fixture's run, on one backend: the cascade side behind a
+/// [`Session`], and the oracle whose foreign keys carry the native actions.
+pub trait Harness {
+    type B: Side;
+    /// The oracle database's name, for messages.
+    const ORACLE: &'static str;
+    /// The fixture the databases hold.
+    fn fixture(&self) -> &'static Fixture<Self::B>;
+    /// Makes both databases hold exactly `data`, before case `n`.
+    fn load(&mut self, n: usize, data: &Data);
+    /// After case `n`, whatever its outcome.
+    fn unload(&mut self, _n: usize) {}
+    fn session(&mut self) -> &mut Session<Self::B>;
+    /// Every table's rows, sorted: the oracle's, or the cascade side's.
+    fn dump(&mut self, oracle: bool) -> Vec<Rows>;
+    /// Runs a plain `DELETE` on the oracle: `Err` with the database's message when a
+    /// foreign key refuses it. Any other error fails the test (a broken oracle must not pass
+    /// for a refusal).
+    fn native_delete(&mut self, sql: &str, params: &[i64]) -> Result<(), String>;
+    /// Whether `err` is the database's own foreign-key error (see
+    /// [`Fixture::database_refusals`]).
+    fn is_foreign_key_error(err: &Error) -> bool;
+}
+
+/// A table's columns: `id` (unless an association table), then its foreign keys.
+pub fn columns(spec: &TableSpec) -> Vec<&'static str> {
+    let mut cols = Vec::new();
+    if spec.id {
+        cols.push("id");
+    }
+    cols.extend(spec.fks.iter().map(|fk| fk.column));
+    cols
+}
+
+/// The plain `DELETE` the oracle runs for an operation, and its parameters.
+fn native_delete_sql<B: Side>(fx: &Fixture<B>, op: &Op) -> (String, Vec<i64>) {
+    let table = fx.tables[fx.roots[op.root()].0].name;
+    match *op {
+        Op::Pk { id, .. } => (
+            format!("DELETE FROM \"{table}\" WHERE {}", B::KEY),
+            vec![id],
+        ),
+        Op::Range { lo, hi, .. } => (
+            format!("DELETE FROM \"{table}\" WHERE {}", B::RANGE),
+            vec![lo, hi],
+        ),
+    }
+}
+
+/// What changed in one table between two dumps: rows gone, keys set to NULL, keys changed to
+/// another value (SET DEFAULT). Rows are matched by their key (`id`, or the whole row).
+fn changes(spec: &TableSpec, before: &Rows, after: &Rows) -> (usize, usize, usize) {
+    let key = |row: &Vec<Option<i64>>| -> Vec<Option<i64>> {
+        if spec.id {
+            vec![row[0]]
+        } else {
+            row.clone()
+        }
+    };
+    let (mut deleted, mut nulled, mut changed) = (0, 0, 0);
+    for old in before {
+        match after.iter().find(|new| key(new) == key(old)) {
+            None => deleted += 1,
+            Some(new) => {
+                for (o, n) in old.iter().zip(new) {
+                    match (o, n) {
+                        (Some(_), None) => nulled += 1,
+                        (Some(a), Some(b)) if a != b => changed += 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    (deleted, nulled, changed)
+}
+
+/// Every table's rows, one line per table, in the compact form of [`Data`]'s `Debug`.
+struct Tables<'a>(&'a [TableSpec], &'a [Rows]);
+
+impl fmt::Display for Tables<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (spec, rows) in self.0.iter().zip(self.1) {
+            write!(f, "\n    {}: {}", spec.name, row_list(rows))?;
+        }
+        Ok(())
+    }
+}
+
+fn row_list(rows: &Rows) -> String {
+    let rows: Vec<String> = rows.iter().map(|r| tuple(r)).collect();
+    format!("[{}]", rows.join(", "))
+}
+
+/// Fails with the tables that differ, each side in compact form, when `left != right`.
+fn same(
+    tables: &[TableSpec],
+    left: &[Rows],
+    right: &[Rows],
+    context: impl FnOnce() -> String,
+) -> TestCaseResult {
+    if left == right {
+        return Ok(());
+    }
+    let mut message = context();
+    for ((spec, l), r) in tables.iter().zip(left).zip(right) {
+        if l != r {
+            message.push_str(&format!(
+                "\n    {}:\n      left:  {}\n      right: {}",
+                spec.name,
+                row_list(l),
+                row_list(r)
+            ));
+        }
+    }
+    Err(TestCaseError::fail(message))
+}
+
+/// What the operations of a run did, to make sure the generators reach every outcome.
+#[derive(Default)]
+struct Seen {
+    ops: Cell<usize>,
+    cascaded: Cell<usize>,
+    nulled: Cell<usize>,
+    defaulted: Cell<usize>,
+    refused: Cell<usize>,
+}
+
+fn bump(c: &Cell<usize>) {
+    c.set(c.get() + 1);
+}
+
+/// Runs a case's deletes on both databases, comparing after each.
+fn run_ops<H: Harness>(h: &mut H, case: &Case, seen: &Seen) -> TestCaseResult {
+    let fx = h.fixture();
+    let tables = &fx.tables[..];
+    let oracle = H::ORACLE;
+    for (step, op) in case.ops.iter().enumerate() {
+        let before = h.dump(false);
+        same(tables, &before, &h.dump(true), || {
+            format!("before {op:?}, the databases differ (left: cascade, right: {oracle})")
+        })?;
+        let ours = (fx.roots[op.root()].1)(h.session(), op);
+        let (sql, params) = native_delete_sql(fx, op);
+        let native = h.native_delete(&sql, &params);
+        let after = h.dump(false);
+        let expected = h.dump(true);
+        bump(&seen.ops);
+        match (ours, native) {
+            (Ok(report), Ok(())) => {
+                same(tables, &after, &expected, || {
+                    format!(
+                        "step {step} {op:?}: the tables differ (left: cascade, right: {oracle}); \
+                         report:\n{report}"
+                    )
+                })?;
+                let mut total = 0;
+                for (t, spec) in tables.iter().enumerate() {
+                    let (deleted, nulled, defaulted) = changes(spec, &before[t], &after[t]);
+                    total += deleted;
+                    prop_assert_eq!(
+                        (
+                            report.count(spec.name),
+                            report.nulled(spec.name),
+                            report.defaulted(spec.name)
+                        ),
+                        (deleted, nulled, defaulted),
+                        "step {} {:?}: the report's (deleted, nulled, defaulted) for {} differ \
+                         from the rows that changed; report:\n{}",
+                        step,
+                        op,
+                        spec.name,
+                        report
+                    );
+                    if nulled > 0 {
+                        bump(&seen.nulled);
+                    }
+                    if defaulted > 0 {
+                        bump(&seen.defaulted);
+                    }
+                }
+                prop_assert_eq!(report.total(), total);
+                let matched = before[fx.roots[op.root()].0]
+                    .iter()
+                    .filter(|row| op.matches(row[0].unwrap_or(0)))
+                    .count();
+                if total > matched {
+                    bump(&seen.cascaded);
+                }
+            }
+            (Err(err), Err(_)) => {
+                let blocked = matches!(err, Error::Blocked { .. });
+                let database = H::is_foreign_key_error(&err);
+                prop_assert!(
+                    blocked || (fx.database_refusals && database),
+                    "step {} {:?}: refused by both, but with {:?}",
+                    step,
+                    op,
+                    err
+                );
+                same(tables, &after, &before, || {
+                    format!(
+                        "step {step} {op:?}: refused ({err}) but the cascade database changed \
+                         (left: after, right: before)"
+                    )
+                })?;
+                same(tables, &expected, &before, || {
+                    format!(
+                        "step {step} {op:?}: {oracle} refused but changed (left: after, right: \
+                         before)"
+                    )
+                })?;
+                bump(&seen.refused);
+            }
+            (Ok(report), Err(native)) => {
+                return Err(TestCaseError::fail(format!(
+                    "step {step} {op:?}: {oracle} refused ({native}) but cascade deleted:\n{report}"
+                )))
+            }
+            (Err(err), Ok(())) => {
+                return Err(TestCaseError::fail(format!(
+                    "step {step} {op:?}: cascade refused ({err}) but {oracle} deleted; {oracle}'s \
+                     tables after its delete:{}",
+                    Tables(tables, &expected)
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Random cases per fixture: `CASCADE_PROPTEST_CASES`, or the suite's default.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("CASCADE_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Runs a fixture's random cases through `harness`. Shrunk failures are saved next to
+/// `source_file` (the suite's `file!()`), as `<suite>.regressions`, and replayed first by
+/// later runs.
+pub fn differential<H: Harness>(harness: H, source_file: &'static str, default_cases: u32) {
+    let fx = harness.fixture();
+    let cases = cases(default_cases);
+    let config = Config {
+        cases,
+        source_file: Some(source_file),
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("regressions"))),
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let seen = Seen::default();
+    let counter = Cell::new(0usize);
+    let harness = RefCell::new(harness);
+    let result = runner.run(&case_strategy(fx), |case| {
+        let n = counter.get();
+        counter.set(n + 1);
+        let mut h = harness.borrow_mut();
+        h.load(n, &case.data);
+        let result = run_ops(&mut *h, &case, &seen);
+        h.unload(n);
+        result
+    });
+    match result {
+        Ok(()) => {}
+        Err(TestError::Fail(reason, case)) => {
+            panic!("{}: {reason}\nminimal failing case: {case:?}", fx.name)
+        }
+        Err(e) => panic!("{}: {e}", fx.name),
+    }
+    eprintln!(
+        "{} on {}: {} cases, {} deletes: {} cascaded, {} nulled, {} defaulted, {} refused",
+        fx.name,
+        H::ORACLE,
+        counter.get(),
+        seen.ops.get(),
+        seen.cascaded.get(),
+        seen.nulled.get(),
+        seen.defaulted.get(),
+        seen.refused.get()
+    );
+    if cases >= 50 {
+        let expect = &fx.expect;
+        assert!(seen.cascaded.get() > 0, "{}: no delete cascaded", fx.name);
+        assert!(
+            !expect.nulled || seen.nulled.get() > 0,
+            "{}: no delete set a key to NULL",
+            fx.name
+        );
+        assert!(
+            !expect.defaulted || seen.defaulted.get() > 0,
+            "{}: no delete set a key to its default",
+            fx.name
+        );
+        assert!(
+            !expect.refused || seen.refused.get() > 0,
+            "{}: no delete was refused",
+            fx.name
+        );
+    }
+}
