@@ -502,11 +502,13 @@ fn concurrent_inserts_and_cascading_deletes_on_postgresql() {
 
 /// The race of the test above, made deterministic: another connection has inserted a child
 /// under a parent (its insert holds a lock on the parent row) and commits while a cascade
-/// waits for that lock. The delete's snapshot predates the child, so the cascade cannot see
-/// it: the delete must either fail as a conflict (retryable, nothing changed), after which a
-/// retry takes the child with the family, or take the child with the family itself.
+/// waits for that lock. The statement that waited cannot see the child; the delete takes its
+/// locks again in a new statement until no row appears under them, so it must take the late
+/// child with the family, at once. (Inside the caller's `REPEATABLE READ` transaction the
+/// snapshot predates the child: there the delete must fail as a conflict, retryable, with
+/// nothing changed — see the next test.)
 #[test]
-fn a_delete_waiting_for_a_concurrent_insert_under_its_root_is_a_conflict() {
+fn a_delete_waiting_for_a_concurrent_insert_under_its_root_takes_the_late_child() {
     let Some(url) = pg_url() else {
         return;
     };
@@ -540,28 +542,79 @@ fn a_delete_waiting_for_a_concurrent_insert_under_its_root_is_a_conflict() {
         b.sql_batch("COMMIT");
         deleting.join().expect("the deleting thread")
     });
-    let report = match first {
-        // Had the delete seen the child, it would have deleted it with the family.
-        Ok(report) => report,
-        Err(err) => {
-            assert_eq!(
-                (count(&mut a, "parent"), count(&mut a, "child")),
-                (1, 3),
-                "a failed delete changes nothing"
-            );
-            assert!(
-                err.is_retryable(),
-                "a delete that met a concurrent insert under its root should be a conflict, \
-                 got: {}",
-                describe(&err)
-            );
-            a.delete_by_pk::<Parent>(p.id).unwrap()
-        }
-    };
+    let report = first.unwrap_or_else(|err| {
+        panic!(
+            "the delete relocks and sees the late child, got: {}",
+            describe(&err)
+        )
+    });
     assert_eq!(
         (report.count("parent"), report.count("child")),
         (1, 3),
         "the late child goes with the family"
+    );
+    assert_eq!((count(&mut a, "parent"), count(&mut a, "child")), (0, 0));
+    assert_eq!(family_orphans(&mut a), 0);
+}
+
+/// The same race inside the caller's transaction (`REPEATABLE READ`: one snapshot, taken
+/// before the child committed): the delete cannot see the late child, so it must fail as a
+/// conflict — retryable, its transaction rolled back, nothing changed — and the retry of
+/// `transaction_with_retry` takes the child with the family.
+#[test]
+fn the_same_race_inside_a_transaction_is_a_conflict_and_its_retry_takes_the_late_child() {
+    let Some(url) = pg_url() else {
+        return;
+    };
+    let schema = pg_schema(&url);
+    let mut a = pg_session_in(&schema);
+    let mut b = pg_session_in(&schema);
+    let mut watcher = pg_session_in(&schema);
+    a.create_all::<Parent>().unwrap();
+    let mut p = family("p", 2, 1);
+    a.insert(&mut p).unwrap();
+    let a_pid = a.sql_count("SELECT pg_backend_pid()::bigint");
+
+    b.sql_batch(&format!(
+        "BEGIN; INSERT INTO child (parent_id, name) VALUES ({}, 'late')",
+        p.id
+    ));
+    let mut errors = Vec::new();
+    let outcome = thread::scope(|scope| {
+        let deleting = scope.spawn(|| {
+            a.transaction_with_retry(RetryPolicy::attempts(3), |a| {
+                // The transaction's snapshot is taken here, before the child commits.
+                let parents = a.count::<Parent>()?;
+                a.delete_by_pk::<Parent>(p.id)
+                    .map(|report| (parents, report))
+                    .inspect_err(|e| errors.push(describe(e)))
+            })
+        });
+        let waiting = format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = {a_pid} AND wait_event_type = 'Lock'"
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while watcher.sql_count(&waiting) == 0 {
+            assert!(
+                !deleting.is_finished() && Instant::now() < deadline,
+                "the delete did not wait for the insert's lock"
+            );
+            thread::sleep(Duration::from_millis(5));
+        }
+        b.sql_batch("COMMIT");
+        deleting.join().expect("the deleting thread")
+    });
+    let (_, report) = outcome.unwrap_or_else(|e| panic!("retried: {}", describe(&e)));
+    assert_eq!(errors.len(), 1, "one conflict, then the retry: {errors:?}");
+    assert!(
+        errors[0].contains("can be retried"),
+        "the first attempt is a conflict: {}",
+        errors[0]
+    );
+    assert_eq!(
+        (report.count("parent"), report.count("child")),
+        (1, 3),
+        "the retry takes the late child with the family"
     );
     assert_eq!((count(&mut a, "parent"), count(&mut a, "child")), (0, 0));
     assert_eq!(family_orphans(&mut a), 0);

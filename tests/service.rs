@@ -491,10 +491,10 @@ fn every_call_is_a_span_with_its_totals_and_every_statement_an_event() {
                     .any(|k| sql.starts_with(k))
             })
             .collect();
-        // Each database's way of beginning a write: SQLite takes its write lock at once,
-        // PostgreSQL takes one snapshot for all of a call's statements.
+        // Each database's way of beginning a write: SQLite takes its write lock at once;
+        // on PostgreSQL a call locks what it deletes, each statement seeing what committed.
         let begin = if s.is_postgres() {
-            "BEGIN ISOLATION LEVEL REPEATABLE READ"
+            "BEGIN ISOLATION LEVEL READ COMMITTED"
         } else {
             "BEGIN IMMEDIATE"
         };

@@ -468,8 +468,12 @@ impl Error {
                     Some(db) if db.code().code().starts_with("42") => db.message().to_owned(),
                     Some(db) if db.code().code() == "08P01" => db.message().to_owned(),
                     Some(_) => return self,
-                    // The driver counts the parameters before sending ("expected 1
-                    // parameters but got 0"); its other errors are not the clause's.
+                    // The driver encodes the statement and counts the parameters before
+                    // sending ("expected 1 parameters but got 0"); its other errors are not
+                    // the clause's.
+                    None if clause.contains('\0') => {
+                        "PostgreSQL statements cannot hold a NUL character (\\0)".to_owned()
+                    }
                     None => match e.to_string() {
                         m if m.starts_with("expected ") && m.contains(" parameters but got ") => m,
                         _ => return self,

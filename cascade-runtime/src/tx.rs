@@ -29,6 +29,8 @@ pub(crate) enum Begin {
     Write,
     /// `BEGIN`: for calls that only read (loads, previews), over one snapshot.
     Read,
+    /// [`Session::transaction`]: calls grouped by the caller, who may read and then write.
+    Group,
 }
 
 /// One call's transaction: `BEGIN` outside a transaction, a savepoint inside one. Rolled back
@@ -108,8 +110,7 @@ fn start(runner: &mut dyn Runner, begin: Begin) -> Result<bool> {
     let savepoint = runner.in_transaction();
     let sql = match (savepoint, begin) {
         (true, _) => format!("SAVEPOINT {SAVEPOINT}"),
-        (false, Begin::Write) => runner.dialect().begin_write().to_owned(),
-        (false, Begin::Read) => "BEGIN".to_owned(),
+        (false, begin) => runner.dialect().begin(begin).to_owned(),
     };
     runner.control(&sql)?;
     Ok(savepoint)
@@ -160,7 +161,7 @@ impl<B: Backend> Session<B> {
         let _entered = span.enter();
         // The guard cannot be held across `f`, which borrows the session mutably: it is made
         // after `f` returns (or panics), and the outcome decides.
-        let savepoint = start(&mut *self.conn.runner(), Begin::Write)?;
+        let savepoint = start(&mut *self.conn.runner(), Begin::Group)?;
         let outcome = catch_unwind(AssertUnwindSafe(|| f(self)));
         let mut runner = self.conn.runner();
         let mut tx = Tx::started(&mut *runner, savepoint);

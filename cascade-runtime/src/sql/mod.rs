@@ -18,6 +18,7 @@ pub(crate) use write::rows;
 
 use crate::metadata::SqlType;
 use crate::schema::{Schema, TableId};
+use crate::tx::Begin;
 use crate::value::Value;
 
 /// The parts of SQL that differ between databases. Object-safe: statements are built through
@@ -56,10 +57,8 @@ pub(crate) trait Dialect: Sync {
     fn forward_references(&self) -> bool {
         false
     }
-    /// How a transaction that writes begins (outside the caller's transaction).
-    fn begin_write(&self) -> &'static str {
-        "BEGIN"
-    }
+    /// How a transaction begins (outside the caller's transaction).
+    fn begin(&self, begin: Begin) -> &'static str;
     /// What follows an `INSERT` of a row whose key the database assigns, so that the key
     /// comes back (`RETURNING "id"`); empty where the driver reports it otherwise.
     fn returning(&self, _key: &str) -> String {

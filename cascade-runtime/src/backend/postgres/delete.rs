@@ -4,21 +4,25 @@
 //! statement of the delete starts with it, so the key sets stay on the server and no
 //! temporary table is needed. The statements, each one round trip:
 //!
-//! 1. lock the roots (`FOR UPDATE`) — in a caller's `READ COMMITTED` transaction also every
-//!    other row about to go that a new row could reference — and count them;
-//! 2. every check, as one `SELECT` of counts (and the first blocking keys, when one blocks);
-//! 3. the rows of hooked tables, read through a cursor declared before anything changes;
-//! 4. one `UPDATE` per detach;
-//! 5. one `DELETE` per table, children first; tables that reference each other in a loop go
-//!    in one statement of data-modifying CTEs, which PostgreSQL checks at its end (so the
-//!    plan's unlinks, which SQLite runs to break such loops, are not needed here).
+//! 1. lock every doomed row that a foreign key references (`FOR UPDATE`), the roots first,
+//!    again until no row appeared under them, and count the rows that block (checks) — see
+//!    [`lock`];
+//! 2. the rows of hooked tables, read through cursors declared before anything changes;
+//! 3. one statement of data-modifying CTEs for every change: the detaches (an `UPDATE` per
+//!    table), then the deletes. PostgreSQL checks foreign keys at its end, so the order of
+//!    the deletes and loops of tables need nothing more (neither SQLite's unlinks nor
+//!    deferred constraints), and every key set is computed once, from one snapshot.
 //!
-//! Their number depends on the schema only. In the session's own transaction (`REPEATABLE
-//! READ`) all of them see one snapshot; a row another transaction adds under a parent being
-//! deleted makes the delete fail with a serialization failure ([`Error::Conflict`]), never
-//! leave an orphan.
+//! Their number depends on the schema only: a cascade over a million rows is as many
+//! statements as over one row.
+//!
+//! The session's own transaction is `READ COMMITTED`: once the doomed rows are locked, a row
+//! another transaction adds under one of them waits for the delete to commit (and then fails
+//! its foreign-key check, as it would on any deleted parent); rows added before are seen by
+//! the changes statement and deleted with the rest. Nothing is orphaned, and a foreign-key
+//! race that slips past the locks is [`Error::Conflict`], retryable.
 
-use crate::error::{Blocker, Error, Result, BLOCKING_KEYS};
+use crate::error::{Blocker, DbError, Error, Result, BLOCKING_KEYS};
 use crate::hooks::{HookContext, HOOK_BATCH};
 use crate::plan::{Cascade, Check, Collect, Detach, Edge, Via};
 use crate::report::{DeletePlan, DeleteReport, PlanOrigin};
@@ -174,6 +178,100 @@ impl<'a> Program<'a> {
             .referencing_filter(check.table, check.column, check.referenced, exclude_deleted)
     }
 
+    /// Runs a statement of the key sets and `body` (which returns one row) with the roots'
+    /// parameters; the caller's clause is blamed for its errors.
+    fn query(&self, exec: &mut PgRunner<'_>, body: &str) -> Result<Vec<Value>> {
+        Ok(exec
+            .query(&self.statement(body), &self.params)
+            .map_err(|e| self.clause_error(e))?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// The error of the changes statement. A foreign-key violation there by a table of the
+    /// schema can only be a row the delete did not see — the plan removes, detaches or has
+    /// checked every row that references a doomed row through the schema's foreign keys — so
+    /// another transaction added it: [`Error::Conflict`], retryable. (Unless a detach sets
+    /// keys to their default, which may itself reference a doomed row.)
+    fn conflict(&self, e: Error) -> Error {
+        let Error::Database { context, source } = e else {
+            return e;
+        };
+        let schema = self.sql.schema;
+        let added = match &source {
+            DbError::Postgres(pg) => pg.as_db_error().is_some_and(|db| {
+                db.code().code() == "23503"
+                    && db
+                        .table()
+                        .is_some_and(|t| schema.tables.iter().any(|x| x.meta.table == t))
+            }),
+            DbError::Sqlite(_) => false,
+        };
+        match added && !self.plan.detaches.iter().any(|d| d.to_default) {
+            true => Error::Conflict {
+                context: format!(
+                    "{context} (another transaction added a row that references a row this \
+                     delete removes)"
+                ),
+                source,
+            },
+            false => Error::Database { context, source },
+        }
+    }
+
+    /// The count of rows blocking each check, as scalar subqueries.
+    fn check_counts(&self) -> Vec<String> {
+        self.plan
+            .checks
+            .iter()
+            .map(|c| {
+                format!(
+                    "(SELECT count(*) FROM {} WHERE {})",
+                    self.sql.table(c.table),
+                    self.blocking(c)
+                )
+            })
+            .collect()
+    }
+
+    /// Refuses the delete if any check's count (in the order of [`Program::check_counts`])
+    /// is not zero, with every blocker and its first keys.
+    fn refuse(&self, exec: &mut PgRunner<'_>, counts: &[Value]) -> Result<()> {
+        let sql = &self.sql;
+        let schema = sql.schema;
+        let mut blockers = Vec::new();
+        for (check, n) in self.plan.checks.iter().zip(counts) {
+            let rows = count_of(n) as u64;
+            if rows == 0 {
+                continue;
+            }
+            let body = format!(
+                "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT {}",
+                sql.pk_list(check.table),
+                sql.table(check.table),
+                self.blocking(check),
+                sql.pk_list(check.table),
+                POSTGRES.param(self.next_param())
+            );
+            let keys = exec.query(
+                &self.statement(&body),
+                &self.params(&[Value::Integer(BLOCKING_KEYS as i64)]),
+            )?;
+            blockers.push(Blocker {
+                table: schema.name(check.table).to_owned(),
+                column: schema.column_name(check.table, check.column).to_owned(),
+                referenced_table: schema.name(check.referenced).to_owned(),
+                rows,
+                keys: keys.into_iter().map(|k| Key::new(k).to_string()).collect(),
+                reason: check.reason,
+            });
+        }
+        match blockers.is_empty() {
+            true => Ok(()),
+            false => Err(Error::blocked(blockers)),
+        }
+    }
+
     /// `pk IN (SELECT k.. FROM keys(t))`, or a leaf's filter through its edge.
     fn doomed(&self, t: TableId) -> String {
         match self.plan.inline_edge(t) {
@@ -208,7 +306,12 @@ impl<'a> Program<'a> {
             let mut sets = Vec::new();
             let mut flags = Vec::new();
             let mut any = Vec::new();
-            for (i, d) in plan.detaches.iter().enumerate().filter(|(_, d)| d.table == t) {
+            for (i, d) in plan
+                .detaches
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.table == t)
+            {
                 let value = match d.to_default {
                     true => schema.tables[t].meta.columns[d.column]
                         .default
@@ -253,7 +356,9 @@ impl<'a> Program<'a> {
             ));
         }
         for &(u, k) in &flag_of {
-            counts.push(format!("(SELECT count(*) FROM cascade_detach_{u} WHERE d{k})"));
+            counts.push(format!(
+                "(SELECT count(*) FROM cascade_detach_{u} WHERE d{k})"
+            ));
         }
         for (i, &t) in plan.deletes.iter().enumerate() {
             ctes.push(format!(
@@ -350,11 +455,9 @@ pub(crate) fn delete(
     expected: Option<&DeletePlan>,
 ) -> Result<DeleteReport> {
     // A runner of its own, whose statements are this delete's.
-    let snapshot = runner.conn.snapshot;
     let mut exec = PgRunner::new(runner.conn);
     let program = Program::compile(schema, plan, roots)?;
-    let roots = lock(&mut exec, &program, !snapshot)?;
-    check(&mut exec, &program)?;
+    let roots = lock(&mut exec, &program)?;
     if let Some(expected) = expected {
         verify(&mut exec, &program, expected)?;
     }
@@ -376,7 +479,11 @@ pub(crate) fn delete(
     let mut report = DeleteReport::default();
     report.roots = roots;
     let (statement, params) = program.changes();
-    let row = exec.query(&statement, &params)?.pop().unwrap_or_default();
+    let row = exec
+        .query(&statement, &params)
+        .map_err(|e| program.conflict(e))?
+        .pop()
+        .unwrap_or_default();
     let mut counts = row.iter().map(count_of);
     for d in &plan.detaches {
         let rows = counts.next().unwrap_or(0);
@@ -412,9 +519,23 @@ fn count_of(value: &Value) -> usize {
     }
 }
 
-/// Locks the root table's doomed rows, and with `all` every other row about to go that a
-/// foreign key references, and returns how many roots there are.
-fn lock(exec: &mut PgRunner<'_>, program: &Program<'_>, all: bool) -> Result<usize> {
+/// How many times [`lock`] takes its locks again while rows keep appearing under them, before
+/// it goes on and leaves the rest to the foreign keys' own checks.
+const LOCK_ROUNDS: usize = 8;
+
+/// Locks every doomed row that a foreign key references — the roots, and the doomed rows of
+/// each table that another references — runs the checks, and returns how many roots there are.
+///
+/// Adding a row under another takes a `KEY SHARE` lock on the referenced row, which `FOR
+/// UPDATE` holds off: once a doomed row is locked, nothing can be added under it until the
+/// delete commits. But under `READ COMMITTED` a row committed while the locking statement
+/// waited is not in that statement's snapshot — a new child of a root, whose own children
+/// would not be locked. So the locks are taken again in the next statement (a new snapshot),
+/// with the checks, until the number of locked rows stops growing; the changes statement that
+/// follows sees every row that was added before. (In a caller's `REPEATABLE READ` transaction
+/// the snapshot is the transaction's: the rounds agree at once, and a row added meanwhile
+/// makes the changes fail on a foreign key, which [`delete`] reports as a conflict.)
+fn lock(exec: &mut PgRunner<'_>, program: &Program<'_>) -> Result<usize> {
     let sql = &program.sql;
     let plan = program.plan;
     let schema = sql.schema;
@@ -425,81 +546,45 @@ fn lock(exec: &mut PgRunner<'_>, program: &Program<'_>, all: bool) -> Result<usi
             sql.in_keys(sql.pk(t), t)
         )
     };
-    let mut counts = vec![format!("(SELECT count(*) FROM {ROOTS})"), locked(plan.root)];
-    if all {
-        for t in plan.keyed().filter(|&t| t != plan.root) {
-            if schema.referencing(t).next().is_some() {
-                counts.push(locked(t));
-            }
+    let mut locks = vec![locked(plan.root)];
+    for t in plan.keyed().filter(|&t| t != plan.root) {
+        if schema.referencing(t).next().is_some() {
+            locks.push(locked(t));
         }
     }
-    let row = exec
-        .query(
-            &program.statement(&format!("SELECT {}", counts.join(", "))),
-            &program.params,
+    // Only the roots locked, and nothing below them that could gain rows unseen: one round.
+    let self_referencing = schema
+        .referencing(plan.root)
+        .any(|fk| fk.table == plan.root);
+    let mut rounds_left = match locks.len() == 1 && !self_referencing {
+        true => 0,
+        false => LOCK_ROUNDS,
+    };
+    let counts = |more: &[String]| {
+        let all: Vec<&String> = locks.iter().chain(more).collect();
+        format!(
+            "SELECT (SELECT count(*) FROM {ROOTS}), {}",
+            all.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
-        .map_err(|e| program.clause_error(e))?
-        .pop()
-        .unwrap_or_default();
-    Ok(row.first().map_or(0, count_of))
-}
-
-/// Runs every check in one statement; refuses with every blocker.
-fn check(exec: &mut PgRunner<'_>, program: &Program<'_>) -> Result<()> {
-    let plan = program.plan;
-    if plan.checks.is_empty() {
-        return Ok(());
+    };
+    let with_checks = counts(&program.check_counts());
+    let mut total = None;
+    if rounds_left > 0 {
+        let row = program.query(exec, &counts(&[]))?;
+        total = Some(row[1..].iter().map(count_of).sum::<usize>());
     }
-    let sql = &program.sql;
-    let counts: Vec<String> = plan
-        .checks
-        .iter()
-        .map(|c| {
-            format!(
-                "(SELECT count(*) FROM {} WHERE {})",
-                sql.table(c.table),
-                program.blocking(c)
-            )
-        })
-        .collect();
-    let row = exec
-        .query(
-            &program.statement(&format!("SELECT {}", counts.join(", "))),
-            &program.params,
-        )?
-        .pop()
-        .unwrap_or_default();
-    let mut blockers = Vec::new();
-    for (check, n) in plan.checks.iter().zip(&row) {
-        let rows = count_of(n) as u64;
-        if rows == 0 {
-            continue;
+    loop {
+        let row = program.query(exec, &with_checks)?;
+        let now: usize = row[1..=locks.len()].iter().map(count_of).sum();
+        if rounds_left == 0 || total == Some(now) {
+            program.refuse(exec, &row[1 + locks.len()..])?;
+            return Ok(count_of(&row[0]));
         }
-        let body = format!(
-            "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT {}",
-            sql.pk_list(check.table),
-            sql.table(check.table),
-            program.blocking(check),
-            sql.pk_list(check.table),
-            POSTGRES.param(program.next_param())
-        );
-        let keys = exec.query(
-            &program.statement(&body),
-            &program.params(&[Value::Integer(BLOCKING_KEYS as i64)]),
-        )?;
-        let schema = sql.schema;
-        blockers.push(Blocker {
-            table: schema.name(check.table).to_owned(),
-            column: schema.column_name(check.table, check.column).to_owned(),
-            referenced_table: schema.name(check.referenced).to_owned(),
-            rows,
-            keys: keys.into_iter().map(|k| Key::new(k).to_string()).collect(),
-            reason: check.reason,
-        });
-    }
-    match blockers.is_empty() {
-        true => Ok(()),
-        false => Err(Error::blocked(blockers)),
+        total = Some(now);
+        rounds_left -= 1;
     }
 }
 
@@ -600,19 +685,16 @@ pub(crate) fn preview(
         roots: roots.clone(),
     };
     let program = Program::compile(schema, plan, roots)?;
-    check(&mut exec, &program).map_err(|e| program.clause_error(e))?;
-    let mut subqueries: Vec<String> = plan.tables.iter().map(|&t| program.count(t)).collect();
+    // The checks and every count in one statement.
+    let mut subqueries = program.check_counts();
+    let checks = subqueries.len();
+    subqueries.extend(plan.tables.iter().map(|&t| program.count(t)));
     subqueries.extend(plan.detaches.iter().map(|d| program.count_detach(d)));
-    let row = exec
-        .query(
-            &program.statement(&format!("SELECT {}", subqueries.join(", "))),
-            &program.params,
-        )
-        .map_err(|e| program.clause_error(e))?
-        .pop()
-        .unwrap_or_default();
+    let row = program.query(&mut exec, &format!("SELECT {}", subqueries.join(", ")))?;
+    program.refuse(&mut exec, &row[..checks])?;
+    let row = &row[checks..];
     let mut counts = vec![0usize; schema.tables.len()];
-    for (&t, n) in plan.tables.iter().zip(&row) {
+    for (&t, n) in plan.tables.iter().zip(row) {
         counts[t] = count_of(n);
     }
     let detached: Vec<usize> = row[plan.tables.len()..].iter().map(count_of).collect();

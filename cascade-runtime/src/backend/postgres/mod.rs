@@ -22,6 +22,7 @@ use crate::runner::{self, clock, trace, BoundKeys, Handle, KeyList, Roots, Runne
 use crate::schema::Schema;
 use crate::session::Session;
 use crate::sql::{Dialect, Sql};
+use crate::tx::Begin;
 use crate::value::Value;
 
 /// PostgreSQL (and PostgreSQL-compatible engines), through the `postgres` crate:
@@ -134,10 +135,19 @@ impl Dialect for PgDialect {
             params: vec![Value::Text(self.quote(table)), Value::Text(key.to_owned())],
         })
     }
-    fn begin_write(&self) -> &'static str {
-        // One snapshot for all of a call's statements: rows another transaction changes
-        // meanwhile make it fail with a serialization failure (retryable), never half-see.
-        "BEGIN ISOLATION LEVEL REPEATABLE READ"
+    fn begin(&self, begin: Begin) -> &'static str {
+        match begin {
+            // A delete locks what it removes before it collects the rest (see
+            // `delete::lock`): each statement then sees what committed before it, rows under
+            // locked rows included.
+            Begin::Write => "BEGIN ISOLATION LEVEL READ COMMITTED",
+            // Loads and previews: one snapshot for all their statements.
+            Begin::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            // The caller's group of calls sees one snapshot; a row another transaction
+            // changed meanwhile makes a write fail with a serialization failure, which
+            // `Session::transaction_with_retry` retries.
+            Begin::Group => "BEGIN ISOLATION LEVEL REPEATABLE READ",
+        }
     }
 }
 
@@ -148,9 +158,6 @@ pub(crate) struct PgConn {
     prepared: HashMap<String, postgres::Statement>,
     /// Whether a transaction this session began is open (the client does not say).
     in_transaction: bool,
-    /// Whether that transaction is the session's own, at `REPEATABLE READ`: all its
-    /// statements see one snapshot.
-    pub(crate) snapshot: bool,
 }
 
 impl PgConn {
@@ -159,10 +166,12 @@ impl PgConn {
             client,
             prepared: HashMap::new(),
             in_transaction: false,
-            snapshot: false,
         }
     }
 }
+
+/// `SET jit = off` where the server has the setting (PostgreSQL-compatible engines may not).
+const JIT_OFF: &str = "SELECT set_config('jit', 'off', false) FROM pg_settings WHERE name = 'jit'";
 
 /// Opening a PostgreSQL session.
 impl Session<Postgres> {
@@ -176,7 +185,15 @@ impl Session<Postgres> {
     }
 
     /// Wraps an existing client. Foreign keys are always enforced on PostgreSQL.
-    pub fn from_client(client: postgres::Client) -> Result<PgSession> {
+    ///
+    /// Turns JIT compilation off for the connection (`SET jit = off`, where the server has
+    /// the setting): the planner's estimates for a cascade's recursive key sets are far above
+    /// `jit_above_cost` even on small tables, and compiling each statement costs more (up to
+    /// seconds) than running it. Set it back on the client if other queries want it.
+    pub fn from_client(mut client: postgres::Client) -> Result<PgSession> {
+        client
+            .batch_execute(JIT_OFF)
+            .map_err(Error::db("turning JIT compilation off"))?;
         Ok(Session::with(Conn::Postgres(Box::new(PgConn::new(client)))))
     }
 
@@ -328,15 +345,12 @@ impl Runner for PgRunner<'_> {
         let upper = sql.trim_start().to_ascii_uppercase();
         if upper.starts_with("BEGIN") || upper.starts_with("START") {
             self.conn.in_transaction = true;
-            self.conn.snapshot =
-                upper.contains("REPEATABLE READ") || upper.contains("SERIALIZABLE");
         } else if upper.starts_with("COMMIT")
             || upper.starts_with("END")
             || upper == "ROLLBACK"
             || upper.starts_with("ABORT")
         {
             self.conn.in_transaction = false;
-            self.conn.snapshot = false;
         }
         trace(sql, 0, start);
         Ok(())

@@ -17,6 +17,7 @@ use crate::report::{DeletePlan, DeleteReport};
 use crate::runner::{self, clock, trace, BoundKeys, Handle, KeyList, Roots, Runner};
 use crate::schema::{Schema, TableId};
 use crate::sql::{Dialect, LoadKeys, Sql, Statement};
+use crate::tx::Begin;
 use crate::value::Value;
 
 /// How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`.
@@ -53,9 +54,12 @@ impl Dialect for SqliteDialect {
     fn column_type(&self, sql_type: SqlType) -> &'static str {
         sql_type.sql()
     }
-    fn begin_write(&self) -> &'static str {
-        // Takes the write lock first (see `tx::Begin::Write`).
-        "BEGIN IMMEDIATE"
+    fn begin(&self, begin: Begin) -> &'static str {
+        match begin {
+            // Takes the write lock first (see `tx::Begin::Write`).
+            Begin::Write | Begin::Group => "BEGIN IMMEDIATE",
+            Begin::Read => "BEGIN",
+        }
     }
     fn assigned_key(&self, _: SqlType) -> &'static str {
         // Exactly `INTEGER PRIMARY KEY`: the rowid, assigned on insert.
