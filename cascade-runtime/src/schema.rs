@@ -517,7 +517,9 @@ fn reachable(roots: &[&'static ModelMeta]) -> Result<Vec<&'static ModelMeta>> {
                             String::new()
                         } else {
                             format!(
-                                " (\"{}\" and \"{}\" differ only in case, which SQL ignores)",
+                                " (\"{}\" and \"{}\" differ only in case: one table on \
+                                 SQLite, which ignores case even in quoted names, so models \
+                                 keep them apart to run on every backend)",
                                 known.table, meta.table
                             )
                         }
