@@ -13,6 +13,10 @@ use crate::schema::{Join, Schema, TableId};
 use crate::sql::{rows, Sql};
 use crate::value::Value;
 
+/// New rows inserted by one statement where the backend batches inserts: bounds the memory
+/// of the bound arrays whatever the size of a collection.
+const INSERT_BATCH: usize = 10_000;
+
 /// Writes instance graphs within one transaction.
 pub(crate) struct Writer<'a, 'r> {
     pub exec: &'r mut dyn Runner,
@@ -163,10 +167,103 @@ impl<'a, 'r> Writer<'a, 'r> {
     /// related instances.
     pub fn write(&mut self, obj: &mut dyn DynModel, mode: Mode) -> Result<()> {
         let t = table_of(self.schema, obj.model_meta())?;
-        let rels: &'a [crate::schema::Relationship] = &self.schema.tables[t].relationships;
+        let referenced = self.before_row(t, obj, mode)?;
+        self.write_row(t, obj, mode)?;
+        self.after_row(t, obj, mode, referenced)
+    }
 
-        // What the row references now through its many-to-one `delete-orphan` relationships,
-        // read before the row changes.
+    /// Writes `objs`, rows of `t`, as [`Writer::write`] does each. Where the backend inserts
+    /// many rows in one statement ([`Dialect::insert_many`]), the new rows whose key the
+    /// database assigns go in batches of [`INSERT_BATCH`]: their keys taken from the key's
+    /// sequence in one query, the rows inserted in one statement — two round trips per batch
+    /// instead of one per row.
+    ///
+    /// [`Dialect::insert_many`]: crate::sql::Dialect::insert_many
+    fn write_all(&mut self, t: TableId, objs: Vec<&mut dyn DynModel>, mode: Mode) -> Result<()> {
+        let meta = self.schema.tables[t].meta;
+        let d = self.exec.dialect();
+        let batched = meta.has_rowid_key() && d.reserve_keys().is_some();
+        let pk = self.schema.tables[t].pk.clone();
+        let (mut new, rest): (Vec<_>, Vec<_>) = objs
+            .into_iter()
+            .partition(|o| batched && o.values()[pk[0]].is_unset_key());
+        if new.len() < 2 {
+            new.extend(rest);
+            for obj in new {
+                self.write(obj, mode)?;
+            }
+            return Ok(());
+        }
+        for obj in rest {
+            self.write(obj, mode)?;
+        }
+        for batch in new.chunks_mut(INSERT_BATCH) {
+            let mut referenced = Vec::with_capacity(batch.len());
+            for obj in batch.iter_mut() {
+                referenced.push(self.before_row(t, &mut **obj, mode)?);
+            }
+            self.insert_batch(t, batch)?;
+            for (obj, referenced) in batch.iter_mut().zip(referenced) {
+                self.after_row(t, &mut **obj, mode, referenced)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts new rows of `t` (a key the database assigns, unset in each) in one statement,
+    /// with keys taken from the key's sequence first and written back into them.
+    fn insert_batch(&mut self, t: TableId, batch: &mut [&mut dyn DynModel]) -> Result<()> {
+        let meta = self.schema.tables[t].meta;
+        let d = self.exec.dialect();
+        let (Some(reserve), Some(insert)) = (d.reserve_keys(), d.insert_many(meta)) else {
+            unreachable!("batches only where the dialect has them")
+        };
+        let key = self.schema.tables[t].pk[0];
+        let keys = self.exec.query(
+            reserve,
+            &[
+                Value::Text(d.quote(meta.table)),
+                Value::Text(meta.columns[key].name.to_owned()),
+                Value::Integer(batch.len() as i64),
+            ],
+        )?;
+        if keys.len() != batch.len() || keys.iter().any(|k| k.first().is_none_or(Value::is_null)) {
+            return Err(Error::Schema {
+                model: meta.name,
+                field: Some(meta.columns[key].field),
+                message: format!(
+                    "the database assigns this key, but no sequence stands behind column \"{}\" \
+                     of table \"{}\" (pg_get_serial_sequence)",
+                    meta.columns[key].name, meta.table
+                ),
+            });
+        }
+        let mut columns: Vec<Vec<Value>> = meta
+            .columns
+            .iter()
+            .map(|_| Vec::with_capacity(batch.len()))
+            .collect();
+        for (obj, mut k) in batch.iter_mut().zip(keys) {
+            obj.set_value(key, k.swap_remove(0))?;
+            for (column, value) in columns.iter_mut().zip(obj.values()) {
+                column.push(value);
+            }
+        }
+        let arrays: Vec<Value> = columns.into_iter().map(Value::Array).collect();
+        self.exec.execute(&insert, &arrays)?;
+        Ok(())
+    }
+
+    /// What comes before the row itself: what it references through its many-to-one
+    /// `delete-orphan` relationships, read before the row changes (returned), and its
+    /// many-to-one targets, written first so that the row's foreign keys take their keys.
+    fn before_row(
+        &mut self,
+        t: TableId,
+        obj: &mut dyn DynModel,
+        mode: Mode,
+    ) -> Result<Vec<Referenced>> {
+        let rels: &'a [crate::schema::Relationship] = &self.schema.tables[t].relationships;
         let referenced = self.orphan_keys(t, obj, mode)?;
 
         // Many-to-one targets first: this row's foreign key takes their keys.
@@ -191,9 +288,20 @@ impl<'a, 'r> Writer<'a, 'r> {
                 None => {}
             }
         }
+        Ok(referenced)
+    }
 
-        self.write_row(t, obj, mode)?;
-
+    /// What comes after the row itself: targets it no longer references deleted as orphans,
+    /// its children and many-to-many links written, and under [`Mode::Update`] the rows that
+    /// left its collections released or deleted.
+    fn after_row(
+        &mut self,
+        t: TableId,
+        obj: &mut dyn DynModel,
+        mode: Mode,
+        referenced: Vec<Referenced>,
+    ) -> Result<()> {
+        let rels: &'a [crate::schema::Relationship] = &self.schema.tables[t].relationships;
         // Targets the row no longer references are orphans: deleted, with their cascades.
         let now = obj.values();
         for orphan in referenced {
@@ -218,10 +326,11 @@ impl<'a, 'r> Writer<'a, 'r> {
                 Join::Referenced { column } => {
                     let parent = referenced_value(rel.target, column);
                     if save {
-                        for child in obj.related_mut(i) {
+                        let mut children = obj.related_mut(i);
+                        for child in children.iter_mut() {
                             child.set_value(column, parent.clone())?;
-                            self.write(child, mode.related())?;
                         }
+                        self.write_all(rel.target, children, mode.related())?;
                     }
                     // `passive_deletes = "all"`: rows that left the collection are never
                     // touched (their foreign key keeps its value).

@@ -16,7 +16,7 @@ pub(crate) use ddl::{create_table, index_name};
 pub(crate) use load::LoadKeys;
 pub(crate) use write::rows;
 
-use crate::metadata::SqlType;
+use crate::metadata::{ModelMeta, SqlType};
 use crate::schema::{Schema, TableId};
 use crate::tx::Begin;
 use crate::value::Value;
@@ -49,6 +49,17 @@ pub(crate) trait Dialect: Sync {
     /// What moves the sequence that assigns `table.key` past the keys rows were given
     /// (`None` where the database assigns keys past the largest anyway, as SQLite's rowid).
     fn advance_key_sequence(&self, _table: &str, _key: &str) -> Option<Statement> {
+        None
+    }
+    /// A query that takes `$3` new keys from the sequence behind column `$2` of table `$1`
+    /// (quoted), one row each — where the backend inserts many rows in one statement (see
+    /// [`Dialect::insert_many`]); `None` where rows go one by one.
+    fn reserve_keys(&self) -> Option<&'static str> {
+        None
+    }
+    /// `INSERT` of many rows of `meta`'s table in one statement, every column (the key
+    /// included) bound as one array parameter, in column order.
+    fn insert_many(&self, _meta: &ModelMeta) -> Option<String> {
         None
     }
     /// Whether `CREATE TABLE` may reference a table that does not exist yet (SQLite resolves

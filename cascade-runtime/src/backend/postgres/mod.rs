@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use crate::backend::{sealed, Backend, Conn};
 use crate::check::LiveTable;
 use crate::error::{Error, Result};
-use crate::metadata::SqlType;
+use crate::metadata::{ModelMeta, SqlType};
 use crate::plan::Cascade;
 use crate::report::{DeletePlan, DeleteReport};
 use crate::runner::{self, clock, trace, BoundKeys, Handle, KeyList, Roots, Runner};
@@ -134,6 +134,29 @@ impl Dialect for PgDialect {
             ),
             params: vec![Value::Text(self.quote(table)), Value::Text(key.to_owned())],
         })
+    }
+    fn reserve_keys(&self) -> Option<&'static str> {
+        Some(
+            "SELECT nextval(q.s) FROM (SELECT pg_get_serial_sequence($1, $2)::regclass AS s) AS q, \
+             generate_series(1, $3)",
+        )
+    }
+    fn insert_many(&self, meta: &ModelMeta) -> Option<String> {
+        let names: Vec<String> = meta.columns.iter().map(|c| self.quote(c.name)).collect();
+        let arrays: Vec<String> = meta
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("${}::{}", i + 1, self.array_type(c.sql_type)))
+            .collect();
+        // `OVERRIDING SYSTEM VALUE`: the keys come from the identity's own sequence
+        // (`reserve_keys`), also where it is `GENERATED ALWAYS`.
+        Some(format!(
+            "INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT * FROM unnest({})",
+            self.quote(meta.table),
+            names.join(", "),
+            arrays.join(", ")
+        ))
     }
     fn begin(&self, begin: Begin) -> &'static str {
         match begin {
