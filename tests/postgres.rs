@@ -261,7 +261,10 @@ fn many_new_rows_go_in_batches_with_keys_from_the_sequence() {
         .iter()
         .filter(|e| e.sql.starts_with("INSERT INTO \"child\""))
         .count();
-    assert_eq!(inserts, 3, "25,000 children in batches of 10,000");
+    assert_eq!(
+        inserts, 3,
+        "25,000 children in batches of 10,000, one statement each"
+    );
     assert!(events.len() < 20, "{} statements", events.len());
     // Every key written back, distinct, and what the database holds.
     let mut ids: Vec<i64> = p.children.iter().map(|c| c.id).collect();

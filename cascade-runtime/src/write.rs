@@ -174,15 +174,14 @@ impl<'a, 'r> Writer<'a, 'r> {
 
     /// Writes `objs`, rows of `t`, as [`Writer::write`] does each. Where the backend inserts
     /// many rows in one statement ([`Dialect::insert_many`]), the new rows whose key the
-    /// database assigns go in batches of [`INSERT_BATCH`]: their keys taken from the key's
-    /// sequence in one query, the rows inserted in one statement — two round trips per batch
-    /// instead of one per row.
+    /// database assigns go in batches of [`INSERT_BATCH`], one statement and one round trip
+    /// each, instead of one per row.
     ///
     /// [`Dialect::insert_many`]: crate::sql::Dialect::insert_many
     fn write_all(&mut self, t: TableId, objs: Vec<&mut dyn DynModel>, mode: Mode) -> Result<()> {
         let meta = self.schema.tables[t].meta;
         let d = self.exec.dialect();
-        let batched = meta.has_rowid_key() && d.reserve_keys().is_some();
+        let batched = meta.has_rowid_key() && d.insert_many(meta).is_some();
         let pk = self.schema.tables[t].pk.clone();
         let (mut new, rest): (Vec<_>, Vec<_>) = objs
             .into_iter()
@@ -210,47 +209,48 @@ impl<'a, 'r> Writer<'a, 'r> {
         Ok(())
     }
 
-    /// Inserts new rows of `t` (a key the database assigns, unset in each) in one statement,
-    /// with keys taken from the key's sequence first and written back into them.
+    /// Inserts new rows of `t` (a key the database assigns, unset in each) in one statement
+    /// and writes the keys the database assigned back into them.
     fn insert_batch(&mut self, t: TableId, batch: &mut [&mut dyn DynModel]) -> Result<()> {
         let meta = self.schema.tables[t].meta;
-        let d = self.exec.dialect();
-        let (Some(reserve), Some(insert)) = (d.reserve_keys(), d.insert_many(meta)) else {
+        let Some(insert) = self.exec.dialect().insert_many(meta) else {
             unreachable!("batches only where the dialect has them")
         };
         let key = self.schema.tables[t].pk[0];
-        let keys = self.exec.query(
-            reserve,
-            &[
-                Value::Text(d.quote(meta.table)),
-                Value::Text(meta.columns[key].name.to_owned()),
-                Value::Integer(batch.len() as i64),
-            ],
-        )?;
-        if keys.len() != batch.len() || keys.iter().any(|k| k.first().is_none_or(Value::is_null)) {
-            return Err(Error::Schema {
-                model: meta.name,
-                field: Some(meta.columns[key].field),
-                message: format!(
-                    "the database assigns this key, but no sequence stands behind column \"{}\" \
-                     of table \"{}\" (pg_get_serial_sequence)",
-                    meta.columns[key].name, meta.table
-                ),
-            });
-        }
-        let mut columns: Vec<Vec<Value>> = meta
-            .columns
-            .iter()
+        let mut columns: Vec<Vec<Value>> = (1..meta.columns.len())
             .map(|_| Vec::with_capacity(batch.len()))
             .collect();
-        for (obj, mut k) in batch.iter_mut().zip(keys) {
-            obj.set_value(key, k.swap_remove(0))?;
-            for (column, value) in columns.iter_mut().zip(obj.values()) {
+        for obj in batch.iter() {
+            let values = obj
+                .values()
+                .into_iter()
+                .enumerate()
+                .filter(|&(c, _)| c != key);
+            for (column, (_, value)) in columns.iter_mut().zip(values) {
                 column.push(value);
             }
         }
         let arrays: Vec<Value> = columns.into_iter().map(Value::Array).collect();
-        self.exec.execute(&insert, &arrays)?;
+        let keys = self.exec.query(&insert, &arrays)?;
+        // The keys come back in the rows' order; an identity's keys only grow.
+        let increasing = keys.windows(2).all(|w| match (&w[0][..], &w[1][..]) {
+            ([Value::Integer(a)], [Value::Integer(b)]) => a < b,
+            _ => false,
+        });
+        if keys.len() != batch.len() || !increasing {
+            return Err(Error::Schema {
+                model: meta.name,
+                field: Some(meta.columns[key].field),
+                message: format!(
+                    "a multi-row insert into \"{}\" did not return one increasing key per row, \
+                     as an identity column does",
+                    meta.table
+                ),
+            });
+        }
+        for (obj, mut k) in batch.iter_mut().zip(keys) {
+            obj.set_value(key, k.swap_remove(0))?;
+        }
         Ok(())
     }
 

@@ -51,14 +51,10 @@ pub(crate) trait Dialect: Sync {
     fn advance_key_sequence(&self, _table: &str, _key: &str) -> Option<Statement> {
         None
     }
-    /// A query that takes `$3` new keys from the sequence behind column `$2` of table `$1`
-    /// (quoted), one row each — where the backend inserts many rows in one statement (see
-    /// [`Dialect::insert_many`]); `None` where rows go one by one.
-    fn reserve_keys(&self) -> Option<&'static str> {
-        None
-    }
-    /// `INSERT` of many rows of `meta`'s table in one statement, every column (the key
-    /// included) bound as one array parameter, in column order.
+    /// `INSERT` of many new rows of `meta`'s table (whose single key the database assigns) in
+    /// one statement: every other column bound as one array parameter, in column order, the
+    /// rows inserted in the arrays' order and their keys returned in it. `None` where rows
+    /// go one by one.
     fn insert_many(&self, _meta: &ModelMeta) -> Option<String> {
         None
     }

@@ -135,27 +135,34 @@ impl Dialect for PgDialect {
             params: vec![Value::Text(self.quote(table)), Value::Text(key.to_owned())],
         })
     }
-    fn reserve_keys(&self) -> Option<&'static str> {
-        Some(
-            "SELECT nextval(q.s) FROM (SELECT pg_get_serial_sequence($1, $2)::regclass AS s) AS q, \
-             generate_series(1, $3)",
-        )
-    }
     fn insert_many(&self, meta: &ModelMeta) -> Option<String> {
-        let names: Vec<String> = meta.columns.iter().map(|c| self.quote(c.name)).collect();
-        let arrays: Vec<String> = meta
-            .columns
+        let (key, columns): (Vec<_>, Vec<_>) = meta.columns.iter().partition(|c| c.primary_key);
+        let [key] = key.as_slice() else {
+            return None;
+        };
+        let names: Vec<String> = columns.iter().map(|c| self.quote(c.name)).collect();
+        let arrays: Vec<String> = columns
             .iter()
             .enumerate()
             .map(|(i, c)| format!("${}::{}", i + 1, self.array_type(c.sql_type)))
             .collect();
-        // `OVERRIDING SYSTEM VALUE`: the keys come from the identity's own sequence
-        // (`reserve_keys`), also where it is `GENERATED ALWAYS`.
+        let aliases: Vec<String> = (0..columns.len()).map(|i| format!("a{i}")).collect();
+        // The rows in the arrays' order (`ORDER BY` the ordinality): the identity's default
+        // is evaluated above the sort, row after row, and `RETURNING` yields the keys as
+        // the rows are inserted.
         Some(format!(
-            "INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT * FROM unnest({})",
+            "INSERT INTO {} ({}) SELECT {} FROM unnest({}) WITH ORDINALITY AS v({}, n) \
+             ORDER BY n RETURNING {}",
             self.quote(meta.table),
             names.join(", "),
-            arrays.join(", ")
+            aliases
+                .iter()
+                .map(|a| format!("v.{a}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            arrays.join(", "),
+            aliases.join(", "),
+            self.quote(key.name)
         ))
     }
     fn begin(&self, begin: Begin) -> &'static str {
