@@ -566,9 +566,13 @@ const RESERVED_PREFIXES: &[&str] = &[
     "cascade_rows_",
     "cascade_keep_",
     "cascade_load_",
+    "cascade_loop_",
+    "cascade_detach_",
+    "cascade_delete_",
 ];
 const RESERVED_NAMES: &[&str] = &[
-    "cascade_loop_keys",
+    "cascade_roots",
+    "cascade_detached",
     "cascade_closure",
     "cascade_loop",
     "cascade_values",

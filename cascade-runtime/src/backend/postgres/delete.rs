@@ -337,7 +337,7 @@ impl<'a> Program<'a> {
                 let flag = format!("d{}", flags.len());
                 let filter = sql.referencing_filter(t, d.column, d.referenced, self.deleted(t));
                 sets.push(format!(
-                    "{column} = CASE WHEN f.{flag} THEN {} ELSE {}.{column} END",
+                    "{column} = CASE WHEN cascade_detached.{flag} THEN {} ELSE {}.{column} END",
                     POSTGRES.param(params.len()),
                     sql.table(t)
                 ));
@@ -354,12 +354,14 @@ impl<'a> Program<'a> {
             let join: Vec<String> = pk
                 .iter()
                 .enumerate()
-                .map(|(k, &c)| format!("{} = f.p{k}", sql.col(t, c)))
+                .map(|(k, &c)| format!("{} = cascade_detached.p{k}", sql.col(t, c)))
                 .collect();
-            let returning: Vec<String> = (0..flags.len()).map(|k| format!("f.d{k}")).collect();
+            let returning: Vec<String> = (0..flags.len())
+                .map(|k| format!("cascade_detached.d{k}"))
+                .collect();
             ctes.push(format!(
                 "cascade_detach_{u} AS (UPDATE {table} SET {sets} FROM (SELECT {keys}, {flags} \
-                 FROM {table} WHERE {any}) AS f WHERE {join} RETURNING {returning})",
+                 FROM {table} WHERE {any}) AS cascade_detached WHERE {join} RETURNING {returning})",
                 table = sql.table(t),
                 sets = sets.join(", "),
                 keys = keys.join(", "),
