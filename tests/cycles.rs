@@ -558,3 +558,115 @@ fn a_composite_key_table_referencing_itself_through_a_unique_column_deletes_the_
         Ok(())
     });
 }
+
+/// A part keyed by its kit and slot, with a unique serial through which it references other
+/// parts: the part it replaces goes with it (many-to-one `delete`), and so do the parts it is
+/// linked to (many-to-many `delete`, the links keyed by two serials); a part that replaces a
+/// deleted one and stays loses its reference.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "part")]
+pub struct Part {
+    #[model(primary_key)]
+    pub kit: String,
+    #[model(primary_key)]
+    pub slot: i16,
+    #[model(unique)]
+    pub serial: i64,
+    #[model(foreign_key = Part, references = "serial", on_delete = "set null")]
+    pub replaces: Option<i64>,
+    #[relationship(cascade = "delete", foreign_key = "replaces")]
+    pub replaced: Option<Box<Part>>,
+    #[relationship(cascade = "all", secondary = PartLink, foreign_key = "from_serial")]
+    pub linked: Vec<Part>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "part_link")]
+pub struct PartLink {
+    #[model(primary_key, foreign_key = Part, references = "serial")]
+    pub from_serial: i64,
+    #[model(primary_key, foreign_key = Part, references = "serial")]
+    pub to_serial: i64,
+}
+
+#[test]
+fn a_composite_key_table_reaching_itself_many_to_one_and_many_to_many_deletes_what_it_reaches() {
+    on_all!(|s| {
+        s.create_all::<Part>()?;
+        // Kit "k": parts 1..=20 (serials 101..=120), each replacing the one before; part 1
+        // is linked to part 21, which is linked to part 20 (a loop in the data); part 22
+        // replaces part 21 and is reached by nothing. Kit "m": part 1 (serial 201), linked
+        // from part 22, and part 2 (serial 202) alone.
+        let mut sql = Vec::new();
+        sql.push(
+            "INSERT INTO part (kit, slot, serial, replaces) VALUES ('k', 1, 101, NULL)".into(),
+        );
+        for slot in 2..=20 {
+            sql.push(format!(
+                "INSERT INTO part (kit, slot, serial, replaces) VALUES ('k', {slot}, {}, {})",
+                100 + slot,
+                99 + slot
+            ));
+        }
+        sql.push(
+            "INSERT INTO part (kit, slot, serial, replaces) VALUES ('k', 21, 121, NULL)".into(),
+        );
+        sql.push(
+            "INSERT INTO part (kit, slot, serial, replaces) VALUES ('k', 22, 122, 121)".into(),
+        );
+        sql.push(
+            "INSERT INTO part (kit, slot, serial, replaces) VALUES ('m', 1, 201, NULL), \
+             ('m', 2, 202, NULL)"
+                .into(),
+        );
+        sql.push(
+            "INSERT INTO part_link (from_serial, to_serial) VALUES (101, 121), (121, 120), \
+             (122, 201)"
+                .into(),
+        );
+        s.sql_batch(&sql.join(";\n"));
+
+        let plan = s.plan_delete::<Part>(("k".to_owned(), 10))?;
+        assert_eq!(
+            (
+                plan.count("part"),
+                plan.count("part_link"),
+                plan.nulled("part")
+            ),
+            (21, 2, 1)
+        );
+        let small = s.delete_by_pk::<Part>(("m".to_owned(), 2))?;
+        assert_eq!((small.count("part"), small.count("part_link")), (1, 0));
+        let report = s.delete_by_pk::<Part>(("k".to_owned(), 10))?;
+        assert_eq!(
+            (
+                report.count("part"),
+                report.count("part_link"),
+                report.nulled("part")
+            ),
+            (21, 2, 1)
+        );
+        assert_eq!(
+            s.sql_strings(
+                "SELECT kit || ':' || CAST(slot AS TEXT) || ':' || \
+                 COALESCE(CAST(replaces AS TEXT), '-') FROM part ORDER BY kit, slot"
+            ),
+            vec!["k:22:-".to_owned(), "m:1:-".to_owned()]
+        );
+        assert_eq!(
+            s.sql_count(
+                "SELECT count(*) FROM part_link WHERE from_serial = 122 AND to_serial = 201"
+            ),
+            1
+        );
+        assert_eq!(count(s, "part_link"), 1);
+        if s.is_postgres() {
+            assert_eq!(
+                report.statements(),
+                small.statements(),
+                "one recursive query, whatever the depth"
+            );
+        }
+        Ok(())
+    });
+}
