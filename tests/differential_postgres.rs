@@ -145,7 +145,8 @@ fn message(e: &postgres::Error) -> String {
 /// other table references it any more, and the tables left that reference each other in
 /// loops together, in one statement of data-modifying CTEs (checked at its end). So no
 /// foreign-key action fires but within a table or a loop, and the oracle's triggers find
-/// nothing to do. (`TRUNCATE` would be one statement, but it makes new files for every table
+/// nothing to do — but `roster_loop`'s, whose deleted rosters delete their teams and players
+/// before this does, with the same end: every table empty. (`TRUNCATE` would be one statement, but it makes new files for every table
 /// and index: about 50 ms a case per side, most of a case's time.)
 fn clear_sql(tables: &[TableSpec]) -> String {
     let mut left: Vec<usize> = (0..tables.len()).collect();
