@@ -30,8 +30,8 @@
 //! `nulled` counts cells: a row whose two keys both became NULL counts twice, as the report
 //! sums its detached columns.
 //!
-//! `CASCADE_PROPTEST_CASES` sets the number of random cases per fixture (default 300: nine
-//! fixtures, 2,700 cases of one to four deletes each, about 20 s in debug on two cores).
+//! `CASCADE_PROPTEST_CASES` sets the number of random cases per fixture (default 300: ten
+//! fixtures, 3,000 cases of one to four deletes each, about 20 s in debug on two cores).
 //! Raise it for a longer search, e.g. `CASCADE_PROPTEST_CASES=5000 cargo test --test
 //! differential`. A failure prints the shrunk case, every table's rows as `(id, fk, ..)`
 //! tuples (`-` is NULL) and the deletes that ran, and saves it to
@@ -276,4 +276,9 @@ fn set_default_matches_sqlite() {
 #[test]
 fn orm_only_cascades_match_sqlite_triggers() {
     run(orm_only);
+}
+
+#[test]
+fn a_loop_through_a_composite_key_association_matches_sqlite_triggers() {
+    run(roster_loop);
 }

@@ -82,15 +82,22 @@ pub(crate) enum Collect {
     /// The transitive closure of a table's references to itself, as one recursive query.
     Closure { table: TableId, edges: Vec<Via> },
     /// Tables that reach each other in a loop, all with single-column keys: one recursive
-    /// query over all of them (keys tagged with their table's position in `tables`), then one
-    /// statement per table to take its keys.
+    /// query over all of them (keys tagged with their table's position in `tables`); on
+    /// SQLite, then one statement per table to take its keys.
     Recursive {
         tables: Vec<TableId>,
         edges: Vec<Edge>,
     },
-    /// Tables that reach each other in a loop where some key has several columns: the edges
-    /// run again until none adds a key (a number of statements that depends on the data).
-    Fixpoint(Vec<Edge>),
+    /// Tables that reach each other in a loop where some key has several columns (or one
+    /// table with a composite key that references itself through a unique column). SQLite's
+    /// tagged keys are one column, so there the edges run again until none adds a key (a
+    /// number of statements that depends on the data). PostgreSQL closes them as it does a
+    /// [`Collect::Recursive`] loop, in one recursive query whose rows hold every key column in
+    /// a column of its own type (see `backend::postgres::delete`).
+    Fixpoint {
+        tables: Vec<TableId>,
+        edges: Vec<Edge>,
+    },
 }
 
 /// Rows of `table` whose `column` references a deleted row of `referenced`, and which the
@@ -269,8 +276,8 @@ pub(crate) fn cascade(schema: &Schema, root: TableId) -> Result<Cascade> {
             .collect();
         match scc.as_slice() {
             _ if internal.is_empty() => {}
-            // A self-reference through a unique column of a table with a composite key
-            // goes edge by edge, as loops through composite keys do.
+            // A self-reference through a unique column of a table with a composite key is a
+            // fixpoint, as loops through composite keys are.
             [table] if schema.tables[*table].pk.len() == 1 => collect.push(Collect::Closure {
                 table: *table,
                 edges: internal.iter().map(|e| e.via).collect(),
@@ -280,7 +287,10 @@ pub(crate) fn cascade(schema: &Schema, root: TableId) -> Result<Cascade> {
                     tables: scc.clone(),
                     edges: internal,
                 }),
-            _ => collect.push(Collect::Fixpoint(internal)),
+            _ => collect.push(Collect::Fixpoint {
+                tables: scc.clone(),
+                edges: internal,
+            }),
         }
     }
 

@@ -685,10 +685,11 @@ fn check_plan(schema: &Schema, root: TableId, plan: &Cascade) -> TestCaseResult 
                 reads.extend(edges.iter().map(|e| e.from));
                 (reads, tables.clone())
             }
-            Collect::Fixpoint(edges) => (
-                edges.iter().flat_map(|e| [e.from, e.to]).collect(),
-                edges.iter().map(|e| e.to).collect(),
-            ),
+            Collect::Fixpoint { tables, edges } => {
+                let mut reads = tables.clone();
+                reads.extend(edges.iter().map(|e| e.from));
+                (reads, tables.clone())
+            }
         })
         .collect();
     for (i, (reads, _)) in steps.iter().enumerate() {
@@ -830,7 +831,7 @@ fn run_case(gen: &GenSchema, seen: &Seen) -> TestCaseResult {
                 if plan
                     .collect
                     .iter()
-                    .any(|c| matches!(c, Collect::Recursive { .. } | Collect::Fixpoint(_)))
+                    .any(|c| matches!(c, Collect::Recursive { .. } | Collect::Fixpoint { .. }))
                 {
                     bump(&seen.loops);
                 }

@@ -944,6 +944,104 @@ pub mod set_default {
     ";
 }
 
+/// Two tables that reach each other in a loop through an association keyed by both, so the
+/// runtime plans a fixpoint (`Collect::Fixpoint`): a team's rosters go with it, and so do each
+/// deleted roster's team and player (many-to-one `delete`), whose rosters go in turn — the
+/// whole connected part of the data. A coach of a deleted team loses it (ORM nullify); a
+/// contract refuses the delete of its player (NOT NULL, no relationship).
+pub mod roster_loop {
+    use cascade_runtime::Model;
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Team {
+        #[model(primary_key)]
+        pub id: i64,
+        #[relationship(cascade = "all")]
+        pub rosters: Vec<Roster>,
+        #[relationship]
+        pub coaches: Vec<Coach>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Player {
+        #[model(primary_key)]
+        pub id: i64,
+        #[relationship(cascade = "all")]
+        pub rosters: Vec<Roster>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Roster {
+        #[model(primary_key, foreign_key = Team)]
+        pub team_id: i64,
+        #[model(primary_key, foreign_key = Player)]
+        pub player_id: i64,
+        #[relationship(cascade = "delete")]
+        pub team: Option<Box<Team>>,
+        #[relationship(cascade = "delete")]
+        pub player: Option<Box<Player>>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Coach {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = Team)]
+        pub team_id: Option<i64>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Contract {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = Player)]
+        pub player_id: i64,
+    }
+
+    /// A deleted roster deletes its team and player, whose rosters go by `ON DELETE CASCADE`
+    /// and fire the trigger again: recursive triggers on.
+    pub const SQLITE_ORACLE: &str = "
+        PRAGMA recursive_triggers = ON;
+        CREATE TABLE team (id INTEGER PRIMARY KEY);
+        CREATE TABLE player (id INTEGER PRIMARY KEY);
+        CREATE TABLE roster (
+            team_id INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+            player_id INTEGER NOT NULL REFERENCES player(id) ON DELETE CASCADE,
+            PRIMARY KEY (team_id, player_id));
+        CREATE TRIGGER roster_gone AFTER DELETE ON roster BEGIN
+            DELETE FROM team WHERE id = old.team_id;
+            DELETE FROM player WHERE id = old.player_id;
+        END;
+        CREATE TABLE coach (id INTEGER PRIMARY KEY,
+            team_id INTEGER REFERENCES team(id) ON DELETE SET NULL);
+        CREATE TABLE contract (id INTEGER PRIMARY KEY,
+            player_id INTEGER NOT NULL REFERENCES player(id) ON DELETE NO ACTION);
+    ";
+
+    pub const POSTGRES_ORACLE: &str = r"
+        CREATE TABLE team (id bigint PRIMARY KEY);
+        CREATE TABLE player (id bigint PRIMARY KEY);
+        CREATE TABLE roster (
+            team_id bigint NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+            player_id bigint NOT NULL REFERENCES player(id) ON DELETE CASCADE,
+            PRIMARY KEY (team_id, player_id));
+        CREATE FUNCTION roster_gone() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            DELETE FROM team WHERE id IN (SELECT team_id FROM gone);
+            DELETE FROM player WHERE id IN (SELECT player_id FROM gone);
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER roster_gone AFTER DELETE ON roster
+            REFERENCING OLD TABLE AS gone
+            FOR EACH STATEMENT EXECUTE FUNCTION roster_gone();
+        CREATE TABLE coach (id bigint PRIMARY KEY,
+            team_id bigint REFERENCES team(id) ON DELETE SET NULL);
+        CREATE TABLE contract (id bigint PRIMARY KEY,
+            player_id bigint NOT NULL REFERENCES player(id)
+                ON DELETE NO ACTION DEFERRABLE INITIALLY DEFERRED);
+    ";
+}
+
 // ============================================================================================
 // Describing a fixture's tables
 // ============================================================================================
@@ -1398,6 +1496,40 @@ pub fn set_default<Db: Side>() -> Fixture<Db> {
         expect: Expect {
             nulled: false,
             defaulted: true,
+            refused: true,
+        },
+    }
+}
+
+pub fn roster_loop<Db: Side>() -> Fixture<Db> {
+    use roster_loop::*;
+    Fixture {
+        name: "roster_loop",
+        tables: vec![
+            table("team", vec![], 10),
+            table("player", vec![], 10),
+            assoc(
+                "roster",
+                vec![fk("team_id", 0, false), fk("player_id", 1, false)],
+                16,
+            ),
+            table("coach", vec![fk("team_id", 0, true)], 6),
+            table("contract", vec![fk("player_id", 1, false)], 1),
+        ],
+        roots: vec![root::<Team, Db>(0), root::<Player, Db>(1)],
+        create: |s| {
+            s.create_all::<Roster>()?;
+            s.create_all::<Coach>()?;
+            s.create_all::<Contract>()
+        },
+        oracle: Oracle {
+            sqlite: SQLITE_ORACLE,
+            postgres: POSTGRES_ORACLE,
+        },
+        database_refusals: false,
+        expect: Expect {
+            nulled: true,
+            defaulted: false,
             refused: true,
         },
     }

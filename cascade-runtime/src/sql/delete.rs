@@ -2,7 +2,7 @@
 //! self-references, loops), checks, detaches, unlinks, the rows hooks read, and the deletes —
 //! by key set, in ranges of it, or straight through a leaf's one edge.
 
-use super::{Sql, Statement};
+use super::{tuple, Sql, Statement};
 use crate::plan::{Check, Detach, Edge, Via};
 use crate::schema::TableId;
 use crate::value::Value;
@@ -143,6 +143,7 @@ impl Sql<'_> {
             .map(|via| match *via {
                 Via::Referenced { column } => {
                     let (join, key) = self.referenced_key(t, column, "s", "p");
+                    let key = tuple(key);
                     format!(
                         "SELECT s.{pk} FROM {table} AS s{join} JOIN {rec} AS r ON {key} = r.{col}"
                     )
@@ -150,6 +151,7 @@ impl Sql<'_> {
                 Via::Referencing { column } => {
                     let c = self.q(self.schema.column_name(t, column));
                     let (join, key) = self.referenced_key(t, column, "s", "p");
+                    let key = tuple(key);
                     format!(
                         "SELECT {key} FROM {table} AS s JOIN {rec} AS r ON s.{pk} = r.{col}\
                          {join} WHERE s.{c} IS NOT NULL"
@@ -162,6 +164,7 @@ impl Sql<'_> {
                 } => {
                     let (ljoin, lkey) = self.referenced_key(assoc, local, "a", "lp");
                     let (rjoin, rkey) = self.referenced_key(assoc, remote, "a", "rp");
+                    let (lkey, rkey) = (tuple(lkey), tuple(rkey));
                     format!(
                         "SELECT {rkey} FROM {} AS a{ljoin} JOIN {rec} AS r ON {lkey} = r.{col}\
                          {rjoin} WHERE a.{} IS NOT NULL",
@@ -199,19 +202,24 @@ impl Sql<'_> {
     }
 
     /// The recursive terms that close the key sets of `tables` (which reach each other in a
-    /// loop, each with a single-column key) over `edges`: each a `SELECT` of `(tag, key)` pairs
-    /// reached from the pairs in `rec` (columns `t` and `k`), a key tagged with its table's
-    /// position in `tables`. `key` wraps each key expression (PostgreSQL casts keys of
-    /// different types to text).
+    /// loop) over `edges`: each a `SELECT` of tagged keys — a key's table's position in
+    /// `tables`, then the key in the columns `keys` gives that table — reached from the
+    /// tagged keys in `rec` (column `t`, then those of `keys`).
     pub fn loop_terms(
         &self,
         tables: &[TableId],
         edges: &[Edge],
         rec: &str,
-        key: &dyn Fn(String) -> String,
+        keys: &TaggedKeys,
     ) -> Vec<String> {
         let tag = |t: TableId| tables.iter().position(|&x| x == t).unwrap_or(usize::MAX);
-        let pk = |t: TableId| self.q(self.schema.column_name(t, self.schema.tables[t].pk[0]));
+        let pk = |t: TableId| -> Vec<String> {
+            self.schema.tables[t]
+                .pk
+                .iter()
+                .map(|&c| format!("s.{}", self.q(self.schema.column_name(t, c))))
+                .collect()
+        };
         edges
             .iter()
             .map(|edge| {
@@ -222,10 +230,10 @@ impl Sql<'_> {
                         let (join, k) = self.referenced_key(edge.to, column, "s", "p");
                         format!(
                             "SELECT {to}, {} FROM {} AS s{join} JOIN {rec} AS r ON r.t = {from} \
-                             AND {} = r.k",
-                            key(format!("s.{}", pk(edge.to))),
+                             AND {}",
+                            keys.select(to, &pk(edge.to)),
                             table(edge.to),
-                            key(k),
+                            keys.matches(from, &k, "r"),
                         )
                     }
                     Via::Referencing { column } => {
@@ -233,10 +241,10 @@ impl Sql<'_> {
                         let (join, k) = self.referenced_key(edge.from, column, "s", "p");
                         format!(
                             "SELECT {to}, {} FROM {} AS s JOIN {rec} AS r ON r.t = {from} \
-                             AND {} = r.k{join} WHERE s.{c} IS NOT NULL",
-                            key(k),
+                             AND {}{join} WHERE s.{c} IS NOT NULL",
+                            keys.select(to, &k),
                             table(edge.from),
-                            key(format!("s.{}", pk(edge.from))),
+                            keys.matches(from, &pk(edge.from), "r"),
                         )
                     }
                     Via::Secondary {
@@ -249,10 +257,10 @@ impl Sql<'_> {
                         let (rjoin, rkey) = self.referenced_key(assoc, remote, "a", "rp");
                         format!(
                             "SELECT {to}, {} FROM {} AS a{ljoin} JOIN {rec} AS r ON \
-                             r.t = {from} AND {} = r.k{rjoin} WHERE a.{r} IS NOT NULL",
-                            key(rkey),
+                             r.t = {from} AND {}{rjoin} WHERE a.{r} IS NOT NULL",
+                            keys.select(to, &rkey),
                             table(assoc),
-                            key(lkey),
+                            keys.matches(from, &lkey, "r"),
                         )
                     }
                 }
@@ -269,7 +277,12 @@ impl Sql<'_> {
             .enumerate()
             .map(|(i, &t)| format!("SELECT {i}, k0 FROM {}", self.keys(t)))
             .collect();
-        terms.extend(self.loop_terms(tables, edges, "cascade_loop", &|k| k));
+        terms.extend(self.loop_terms(
+            tables,
+            edges,
+            "cascade_loop",
+            &TaggedKeys::single(tables.len()),
+        ));
         Statement::new(format!(
             "WITH RECURSIVE cascade_loop(t, k) AS ({}) {} (t, k) SELECT t, k FROM cascade_loop",
             terms.join(" UNION "),
@@ -471,5 +484,96 @@ impl Sql<'_> {
             ),
             params: vec![Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX))],
         }
+    }
+}
+
+/// How the keys of a loop's tables travel in the rows of its tagged relation (see
+/// [`Sql::loop_terms`]): after the tag `t`, a row's key columns, each in a column of the
+/// relation; the columns another table's keys use are `NULL` in it.
+pub(crate) struct TaggedKeys {
+    /// The relation's columns after `t`: each its name and the type of the `NULL`s in it.
+    columns: Vec<(String, &'static str)>,
+    /// By tag: the relation's column of each of the table's key columns.
+    slots: Vec<Vec<usize>>,
+}
+
+impl TaggedKeys {
+    /// One column `k` for the single-column keys of `tables` tables (SQLite's tagged-keys
+    /// table, whose `k` has no type: keys of any type are stored and compared as they are).
+    pub fn single(tables: usize) -> TaggedKeys {
+        TaggedKeys {
+            columns: vec![("k".to_owned(), "")],
+            slots: vec![vec![0]; tables],
+        }
+    }
+
+    /// Columns `k0`, `k1`, ... of the key columns' types in the dialect, as many of a type as
+    /// the table with the most key columns of that type has: every key column travels in a
+    /// column of its own type, so keys are compared exactly as the table compares them,
+    /// whatever their types and number of columns.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub fn typed(sql: &Sql<'_>, tables: &[TableId]) -> TaggedKeys {
+        let mut columns: Vec<(String, &'static str)> = Vec::new();
+        let mut slots = Vec::with_capacity(tables.len());
+        for &t in tables {
+            let meta = sql.schema.tables[t].meta;
+            let mut own: Vec<usize> = Vec::new();
+            for &c in &sql.schema.tables[t].pk {
+                let ty = sql.dialect.column_type(meta.columns[c].sql_type);
+                let free = (0..columns.len()).find(|&i| columns[i].1 == ty && !own.contains(&i));
+                let slot = free.unwrap_or_else(|| {
+                    columns.push((format!("k{}", columns.len()), ty));
+                    columns.len() - 1
+                });
+                own.push(slot);
+            }
+            slots.push(own);
+        }
+        TaggedKeys { columns, slots }
+    }
+
+    /// The names of the relation's columns after `t`: `k0`, `k1`, ...
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub fn names(&self) -> Vec<&str> {
+        self.columns.iter().map(|(name, _)| name.as_str()).collect()
+    }
+
+    /// The columns of the relation that hold the key of the table tagged `tag`, in the order
+    /// of its key columns.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub fn columns_of(&self, tag: usize) -> String {
+        let names: Vec<&str> = self.slots[tag]
+            .iter()
+            .map(|&i| self.columns[i].0.as_str())
+            .collect();
+        names.join(", ")
+    }
+
+    /// The select list after the tag of a row holding `key` (an expression per key column)
+    /// of the table tagged `tag`.
+    pub fn select(&self, tag: usize, key: &[String]) -> String {
+        let values: Vec<String> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(
+                |(i, (_, ty))| match self.slots[tag].iter().position(|&s| s == i) {
+                    Some(c) => key[c].clone(),
+                    None => format!("CAST(NULL AS {ty})"),
+                },
+            )
+            .collect();
+        values.join(", ")
+    }
+
+    /// `key = r.k0 AND ..`: the row `r` of the relation holds `key` (an expression per key
+    /// column) of the table tagged `tag` (whose tag the caller compares).
+    pub fn matches(&self, tag: usize, key: &[String], r: &str) -> String {
+        let conds: Vec<String> = self.slots[tag]
+            .iter()
+            .zip(key)
+            .map(|(&i, k)| format!("{k} = {r}.{}", self.columns[i].0))
+            .collect();
+        conds.join(" AND ")
     }
 }

@@ -144,31 +144,33 @@ impl Sql<'_> {
     }
 
     /// For a row aliased `alias` of `table`, the key of the row it references through
-    /// `column`, and the join that expression needs (aliasing the referenced table as
-    /// `parent`; empty when the foreign key references the key itself).
+    /// `column` (one expression per primary-key column of the referenced table), and the join
+    /// those expressions need (aliasing the referenced table as `parent`; empty when the
+    /// foreign key references the key itself).
     pub(crate) fn referenced_key(
         &self,
         table: TableId,
         column: usize,
         alias: &str,
         parent: &str,
-    ) -> (String, String) {
+    ) -> (String, Vec<String>) {
         let c = self.q(self.schema.column_name(table, column));
         if self.references_key(table, column) {
-            return (String::new(), format!("{alias}.{c}"));
+            return (String::new(), vec![format!("{alias}.{c}")]);
         }
         let fk = self.schema.fk(table, column);
-        let target_pk = self.schema.tables[fk.target].pk[0];
+        let key = self.schema.tables[fk.target]
+            .pk
+            .iter()
+            .map(|&k| format!("{parent}.{}", self.q(self.schema.column_name(fk.target, k))))
+            .collect();
         (
             format!(
                 " JOIN {} AS {parent} ON {parent}.{} = {alias}.{c}",
                 self.table(fk.target),
                 self.q(self.schema.column_name(fk.target, fk.target_column))
             ),
-            format!(
-                "{parent}.{}",
-                self.q(self.schema.column_name(fk.target, target_pk))
-            ),
+            key,
         )
     }
 

@@ -2,7 +2,17 @@
 //! RECURSIVE` clause that defines every key set as a CTE — the roots, one `UNION` of edges per
 //! table, a recursive CTE per self-reference and a tagged one per loop of tables — and every
 //! statement of the delete starts with it, so the key sets stay on the server and no
-//! temporary table is needed. The statements, each one round trip:
+//! temporary table is needed.
+//!
+//! A loop's tagged CTE ([`loop_defs`]) serves [`Collect::Recursive`] and
+//! [`Collect::Fixpoint`] alike: its rows are a table's tag and a key, each key column in a
+//! column of its own type (the others `NULL`), so keys of any types and number of columns
+//! join and compare exactly as in their tables — also a table with a composite key that
+//! references itself through a unique column. Where SQLite runs a fixpoint's edges again
+//! until none adds a key, PostgreSQL closes it in the one query; `UNION` keeps each key once,
+//! so loops in the data end.
+//!
+//! The statements, each one round trip:
 //!
 //! 1. lock every doomed row that a foreign key references (`FOR UPDATE`), the roots first,
 //!    again until no row appeared under them, and count the rows that block (checks) — see
@@ -28,6 +38,7 @@ use crate::plan::{Cascade, Check, Collect, Detach, Edge, Via};
 use crate::report::{DeletePlan, DeleteReport, PlanOrigin};
 use crate::runner::{Roots, Runner};
 use crate::schema::{Schema, TableId};
+use crate::sql::delete::TaggedKeys;
 use crate::sql::{Dialect, Sql};
 use crate::value::{Key, Value};
 
@@ -94,15 +105,8 @@ impl<'a> Program<'a> {
             match step {
                 Collect::Edge(edge) => seeds[edge.to].push(sql.collect_select(edge)),
                 Collect::Closure { table, edges } => closures[*table] = Some(edges),
-                Collect::Recursive { tables, edges } => loops.push((tables, edges)),
-                Collect::Fixpoint(_) => {
-                    return Err(Error::Schema {
-                        model: schema.tables[root].meta.name,
-                        field: None,
-                        message: "tables with composite keys reference each other in a loop; \
-                                  such a cascade runs on SQLite but not yet on PostgreSQL"
-                            .into(),
-                    })
+                Collect::Recursive { tables, edges } | Collect::Fixpoint { tables, edges } => {
+                    loops.push((tables, edges))
                 }
             }
         }
@@ -410,8 +414,12 @@ fn closure_term(sql: &Sql<'_>, t: TableId, edges: &[Via]) -> String {
     }
 }
 
-/// The CTEs of a loop of tables (single-column keys): a tagged recursive CTE over all of
-/// them, then each table's key set taken from it. Keys of different types travel as text.
+/// The CTEs of a loop of tables ([`Collect::Recursive`] and [`Collect::Fixpoint`] alike): a
+/// tagged recursive CTE over all of them, then each table's key set taken from it. A row of
+/// the tagged CTE is a table's tag (its position in `tables`) and its key, every key column in
+/// a column of its own type ([`TaggedKeys::typed`]), the others `NULL`: keys of any types and
+/// number of columns, compared as their tables compare them. `UNION` keeps each key once, so
+/// loops in the data end.
 fn loop_defs(
     sql: &Sql<'_>,
     i: usize,
@@ -419,44 +427,50 @@ fn loop_defs(
     edges: &[Edge],
     seeds: &[Vec<String>],
 ) -> Vec<String> {
-    let sql_type =
-        |t: TableId| sql.schema.tables[t].meta.columns[sql.schema.tables[t].pk[0]].sql_type;
-    let same = tables.iter().all(|&t| sql_type(t) == sql_type(tables[0]));
-    let key = |k: String| if same { k } else { format!("({k})::text") };
+    let keys = TaggedKeys::typed(sql, tables);
+    let columns = keys.names().join(", ");
     let name = sql.dialect.quote(&format!("cascade_loop_{i}"));
-    let mut terms: Vec<String> = tables
-        .iter()
-        .enumerate()
-        .flat_map(|(tag, &t)| {
-            seeds[t]
-                .iter()
-                .map(move |seed| {
-                    format!("SELECT {tag}, {} FROM ({seed}) AS s(k)", key("s.k".into()))
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let steps = sql.loop_terms(tables, edges, &name, &key);
+    let mut terms: Vec<String> = Vec::new();
+    for (tag, &t) in tables.iter().enumerate() {
+        let width = sql.schema.tables[t].pk.len();
+        let key: Vec<String> = (0..width).map(|c| format!("s.k{c}")).collect();
+        for seed in &seeds[t] {
+            terms.push(format!(
+                "SELECT {tag}, {} FROM ({seed}) AS s({})",
+                keys.select(tag, &key),
+                sql.key_columns(t)
+            ));
+        }
+    }
+    let steps = sql.loop_terms(tables, edges, &name, &keys);
     let recursive = match steps.as_slice() {
         [one] => one.clone(),
         _ => {
-            let steps = sql.loop_terms(tables, edges, "(SELECT r0.t AS t, r0.k AS k)", &key);
+            // PostgreSQL allows the recursive term to name the CTE once: each row of it,
+            // then every edge from that row.
+            let row = || std::iter::once("t").chain(keys.names());
+            let r0: Vec<String> = row().map(|c| format!("r0.{c} AS {c}")).collect();
+            let rec = format!("(SELECT {})", r0.join(", "));
+            let steps = sql.loop_terms(tables, edges, &rec, &keys);
+            let x: Vec<String> = row().map(|c| format!("x.{c}")).collect();
             format!(
-                "SELECT x.t, x.k FROM {name} AS r0, LATERAL ({}) AS x(t, k)",
+                "SELECT {} FROM {name} AS r0, LATERAL ({}) AS x(t, {columns})",
+                x.join(", "),
                 steps.join(" UNION ")
             )
         }
     };
     terms.push(recursive);
-    let mut defs = vec![format!("{name}(t, k) AS ({})", terms.join(" UNION "))];
+    let mut defs = vec![format!(
+        "{name}(t, {columns}) AS ({})",
+        terms.join(" UNION ")
+    )];
     for (tag, &t) in tables.iter().enumerate() {
-        let k = match same {
-            true => "k".to_owned(),
-            false => format!("k::{}", POSTGRES.column_type(sql_type(t))),
-        };
         defs.push(format!(
-            "{}(k0) AS {INLINE}(SELECT {k} FROM {name} WHERE t = {tag})",
-            sql.keys(t)
+            "{}({}) AS {INLINE}(SELECT {} FROM {name} WHERE t = {tag})",
+            sql.keys(t),
+            sql.key_columns(t),
+            keys.columns_of(tag)
         ));
     }
     defs

@@ -64,7 +64,7 @@ fn collect_keys(
                 }
                 exec.run(&render.clear_loop_keys())?;
             }
-            Collect::Fixpoint(edges) => loop {
+            Collect::Fixpoint { edges, .. } => loop {
                 let mut added = 0;
                 for edge in edges {
                     let n = exec.run(&render.collect(edge))?;
