@@ -2,25 +2,31 @@
 //!
 //! `create_all` only ever creates what is missing (`IF NOT EXISTS`), so a table made by hand, by
 //! an older version of the models or by another tool can differ from what the models declare
-//! without anything failing until a delete misbehaves. The check reads SQLite's own description
-//! of each table (`pragma_table_info`, `pragma_foreign_key_list`, `pragma_index_list`,
-//! `pragma_index_info`, each with the table name bound as a parameter) and reports every
-//! difference as a [`Finding`] that says what is wrong and what fixes it.
+//! without anything failing until a delete misbehaves. The check reads the database's own
+//! description of each table — on SQLite `pragma_table_info`, `pragma_foreign_key_list`,
+//! `pragma_index_list` and `pragma_index_info`, on PostgreSQL `pg_catalog` (`pg_attribute`,
+//! `pg_index`, `pg_constraint`), each with the table name bound as a parameter — and reports
+//! every difference as a [`Finding`] that says what is wrong and what fixes it. (The fixes the
+//! findings' texts suggest are written for SQLite: rebuilding the table, SQLite's type names.)
 //!
 //! What is compared, per declared table:
-//! - the table exists (looked up the way the runtime's unqualified statements find it);
+//! - the table exists (looked up the way the runtime's unqualified statements find it: on
+//!   PostgreSQL, through the `search_path`);
 //! - its primary-key columns, in order;
-//! - every declared column exists, with a compatible type and the same `NOT NULL`. Types are
-//!   compared by SQLite *affinity* (section 3.1 of <https://www.sqlite.org/datatype3.html>), so
-//!   `INT`, `BIGINT` and `INTEGER` agree, as do `VARCHAR(20)` and `TEXT`, or `DOUBLE` and `REAL`;
-//!   a `bool` column accepts INTEGER or NUMERIC affinity (`BOOLEAN` itself is NUMERIC). One
-//!   exception: an integer primary key assigned on insert must be declared exactly `INTEGER`,
-//!   the only spelling that makes it the rowid;
+//! - every declared column exists, with a compatible type and the same `NOT NULL`. On SQLite,
+//!   types are compared by *affinity* (section 3.1 of <https://www.sqlite.org/datatype3.html>),
+//!   so `INT`, `BIGINT` and `INTEGER` agree, as do `VARCHAR(20)` and `TEXT`, or `DOUBLE` and
+//!   `REAL`; a `bool` column accepts INTEGER or NUMERIC affinity (`BOOLEAN` itself is NUMERIC).
+//!   One exception: an integer primary key assigned on insert must be declared exactly
+//!   `INTEGER`, the only spelling that makes it the rowid. On PostgreSQL, the type must be the
+//!   one `create_all` writes, as `format_type` spells it (`bigint`, `timestamp with time zone`);
+//!   whether an assigned key is an identity column is not checked;
 //! - every declared foreign key exists, references the declared table and column, and has the
 //!   declared `ON DELETE`;
 //! - every foreign-key column is the first column of some (non-partial) index, or the rowid —
-//!   otherwise SQLite scans the whole child table for every deleted parent row;
-//! - `PRAGMA foreign_keys` is on for the session's connection.
+//!   otherwise the database scans the whole child table for every deleted parent row;
+//! - on SQLite, `PRAGMA foreign_keys` is on for the session's connection (PostgreSQL always
+//!   enforces foreign keys).
 //!
 //! Not compared: `UNIQUE`, column defaults, extra columns, indexes or foreign keys the models do
 //! not declare, and `ON UPDATE`.
@@ -44,7 +50,7 @@ use crate::sql::Dialect;
 #[non_exhaustive]
 pub enum Finding {
     /// `PRAGMA foreign_keys` is off on the session's connection: SQLite enforces no foreign key
-    /// and runs no `ON DELETE` action.
+    /// and runs no `ON DELETE` action. (SQLite only: PostgreSQL always enforces them.)
     ForeignKeysOff,
     /// A declared table does not exist.
     MissingTable {
@@ -68,13 +74,14 @@ pub enum Finding {
         table: String,
         /// The column.
         column: String,
-        /// The statement that adds it, when SQLite's `ALTER TABLE ... ADD COLUMN` can (not for
-        /// a primary-key or `UNIQUE` column, nor a `NOT NULL` one without a default, nor a
-        /// `NOT NULL` foreign key).
+        /// The statement that adds it, in the session's backend's SQL, when `ALTER TABLE ...
+        /// ADD COLUMN` can (not for a primary-key or `UNIQUE` column, nor a `NOT NULL` one
+        /// without a default, nor a `NOT NULL` foreign key).
         add_column: Option<String>,
     },
     /// A column's type in the database has another affinity than the declared type (or, for
-    /// an integer primary key assigned on insert, is not spelled `INTEGER`).
+    /// an integer primary key assigned on insert, is not spelled `INTEGER`) on SQLite; on
+    /// PostgreSQL, is not the type `create_all` writes.
     ColumnType {
         /// The table.
         table: String,
@@ -132,11 +139,12 @@ pub enum Finding {
         references: String,
         /// The declared action.
         declared: OnDelete,
-        /// The action in the database, as SQLite reports it (e.g. `"SET NULL"`).
+        /// The action in the database, as SQLite reports it (e.g. `"SET NULL"`; PostgreSQL's
+        /// `pg_constraint` codes are spelled the same way).
         found: String,
     },
-    /// No index starts with this foreign-key column: SQLite scans the whole table for every
-    /// deleted row of the referenced table.
+    /// No index starts with this foreign-key column: the database scans the whole table for
+    /// every deleted row of the referenced table.
     MissingIndex {
         /// The table holding the key.
         table: String,
@@ -417,9 +425,10 @@ impl fmt::Display for SchemaReport {
 impl<B: Backend> Session<B> {
     /// Compares the models the session knows — `M` and every model reachable from it, with
     /// any others used before — with the database, and reports every difference: missing
-    /// tables and columns, primary keys, column types (by affinity) and `NOT NULL`, foreign
-    /// keys that are missing, reference something else or have another `ON DELETE`,
-    /// foreign-key columns no index starts with, and `PRAGMA foreign_keys` being off.
+    /// tables and columns, primary keys, column types (by affinity on SQLite, by name on
+    /// PostgreSQL) and `NOT NULL`, foreign keys that are missing, reference something else or
+    /// have another `ON DELETE`, foreign-key columns no index starts with, and (SQLite)
+    /// `PRAGMA foreign_keys` being off.
     ///
     /// Changes nothing. An `Err` is a schema-validation or database error; differences are
     /// [`Finding`]s in the report.

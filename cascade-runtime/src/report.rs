@@ -140,8 +140,10 @@ impl DeleteReport {
         self.statements
     }
 
-    /// How many round trips to the database server the delete took, transaction control
-    /// included (0 on SQLite, which runs in the process).
+    /// How many round trips to the database server the delete took (0 on SQLite, which runs
+    /// in the process): one per statement, plus one for each statement prepared for the first
+    /// time on the connection, and one per hook cursor closed. The `BEGIN` and `COMMIT` (or
+    /// savepoint) around the call are not counted.
     pub fn round_trips(&self) -> usize {
         self.round_trips
     }

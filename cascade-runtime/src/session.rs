@@ -256,8 +256,9 @@ impl<B: Backend> Session<B> {
         })
     }
 
-    /// How many rows of `M` match `clause` — SQL over `M`'s table, with `?1`, `?2`... bound to
-    /// `params` (anything [`delete_where`](Session::delete_where) takes, `[]` and `()` too).
+    /// How many rows of `M` match `clause` — SQL over `M`'s table, with `?1`, `?2`... (`$1`,
+    /// `$2`... on PostgreSQL) bound to `params` (anything
+    /// [`delete_where`](Session::delete_where) takes, `[]` and `()` too).
     pub fn count_where<M: Model>(&mut self, clause: &str, params: impl Params) -> Result<usize> {
         crate::trace::call("count_where", M::meta().name, || {
             self.count_rows::<M>(Some(clause), params.into_values())
@@ -344,6 +345,7 @@ impl<B: Backend> Session<B> {
     }
 
     /// Deletes every row of `M` matching `clause` — SQL over `M`'s columns with `?1`, `?2`...
+    /// (`$1`, `$2`... on PostgreSQL, where a [`Value::Array`] binds one array for `= ANY($1)`)
     /// bound to `params` — and everything their cascades reach. Unlike SQLAlchemy's bulk
     /// delete, this one cascades.
     pub fn delete_where<M: Model>(

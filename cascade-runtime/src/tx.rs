@@ -11,14 +11,17 @@ use crate::runner::Runner;
 use crate::session::Session;
 
 /// The savepoint every call (and every nested [`Session::transaction`]) takes inside a
-/// transaction. SQLite allows one name to be taken again: `ROLLBACK TO` and `RELEASE` act on the
-/// innermost.
+/// transaction. SQLite and PostgreSQL allow one name to be taken again: `ROLLBACK TO` and
+/// `RELEASE` act on the innermost.
 const SAVEPOINT: &str = "cascade";
 
-/// How a [`Tx`] starts outside a transaction.
+/// How a [`Tx`] starts outside a transaction; each backend's dialect says how
+/// ([`Dialect::begin`](crate::sql::Dialect::begin)): on SQLite as below, on PostgreSQL
+/// `READ COMMITTED` for writes, `REPEATABLE READ READ ONLY` for reads, `REPEATABLE READ` for a
+/// group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Begin {
-    /// `BEGIN IMMEDIATE`: for calls that write.
+    /// For calls that write. On SQLite, `BEGIN IMMEDIATE`:
     ///
     /// A delete reads before it writes (it collects its key sets first), and so do merges and
     /// updates. In a deferred transaction that read takes a snapshot, and SQLite fails a
@@ -27,7 +30,7 @@ pub(crate) enum Begin {
     /// without calling the busy handler: the busy timeout would never apply. `BEGIN IMMEDIATE`
     /// takes the write lock first, waiting for it up to the busy timeout.
     Write,
-    /// `BEGIN`: for calls that only read (loads, previews), over one snapshot.
+    /// For calls that only read (loads, previews), over one snapshot: `BEGIN` on SQLite.
     Read,
     /// [`Session::transaction`]: calls grouped by the caller, who may read and then write.
     Group,

@@ -1,7 +1,8 @@
 //! Values as they cross the boundary between Rust fields and SQL: [`Value`], the column-type
 //! traits the derive relies on, primary [`Key`]s and bound [`Params`].
 //!
-//! Nothing here depends on a particular database driver; the SQLite binding lives in `exec`.
+//! Nothing here depends on a particular database driver; each backend binds values its own way
+//! (`backend/sqlite`, and `backend/postgres/types.rs` for PostgreSQL's binary format).
 
 use std::fmt;
 
@@ -508,7 +509,8 @@ impl<K> References<K> for Option<K> {}
 /// tuples (up to six) of anything that converts [`IntoValue`]: `["a%"]`, `(1, "x")`,
 /// `vec![Value::Null]`.
 pub trait Params {
-    /// The values, in placeholder order (`?1`, `?2`, ...).
+    /// The values, in placeholder order (`?1`, `?2`, ... on SQLite; `$1`, `$2`, ... on
+    /// PostgreSQL).
     fn into_values(self) -> Vec<Value>;
 }
 
