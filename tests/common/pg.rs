@@ -17,7 +17,7 @@ pub fn pg_url() -> Option<String> {
             SKIPPED.call_once(|| {
                 eprintln!(
                     "PostgreSQL tests skipped: set CASCADE_PG_URL (e.g. \
-                     postgresql://postgres@127.0.0.1:5432/test) or run .ci/run to run them"
+                     postgresql://postgres@127.0.0.1:5432/test) or run .ci/test to run them"
                 )
             });
             None
