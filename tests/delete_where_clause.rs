@@ -40,3 +40,41 @@ fn a_misspelled_quoted_column_is_an_error_not_a_string() {
     let report = s.delete_where::<Parent>("\"name\" <> ?1", ["a"]).unwrap();
     assert_eq!((report.count("parent"), report.count("toy")), (1, 2));
 }
+
+/// A clause may read the tables the cascade empties: here the parents to delete are the ones
+/// with a child of a given name — rows the same delete removes before it reaches the parents.
+/// The roots are the rows the clause selects when the delete starts, on every backend (on
+/// PostgreSQL such a delete runs as one statement over one snapshot; deleting the children
+/// first in a statement of their own would leave the clause selecting no parent).
+#[test]
+fn a_clause_that_reads_the_rows_the_cascade_removes_selects_its_roots_before_anything_changes() {
+    on_all!(|s| {
+        s.create_all::<Parent>()?;
+        let mut families: Vec<Parent> = ["a", "b", "c"].iter().map(|n| family(n, 2, 1)).collect();
+        for f in &mut families {
+            s.insert(f)?;
+        }
+        let clause = format!(
+            "id IN (SELECT parent_id FROM child WHERE name IN ({}, {}))",
+            s.p(1),
+            s.p(2)
+        );
+        let (a0, b1) = (
+            families[0].children[0].name.clone(),
+            families[1].children[1].name.clone(),
+        );
+        let report = s.delete_where::<Parent>(&clause, [a0, b1])?;
+        assert_eq!(report.roots(), 2);
+        assert_eq!(
+            (
+                report.count("parent"),
+                report.count("child"),
+                report.count("toy")
+            ),
+            (2, 4, 4)
+        );
+        assert_eq!(s.count::<Parent>()?, 1);
+        assert_eq!(s.count::<Child>()?, 2);
+        Ok(())
+    });
+}

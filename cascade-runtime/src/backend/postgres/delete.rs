@@ -18,10 +18,12 @@
 //!    again until no row appeared under them, and count the rows that block (checks) — see
 //!    [`lock`];
 //! 2. the rows of hooked tables, read through cursors declared before anything changes;
-//! 3. one statement of data-modifying CTEs for every change: the detaches (an `UPDATE` per
-//!    table), then the deletes. PostgreSQL checks foreign keys at its end, so the order of
-//!    the deletes and loops of tables need nothing more (neither SQLite's unlinks nor
-//!    deferred constraints), and every key set is computed once, from one snapshot.
+//! 3. the changes: one `UPDATE` per detach, then one `DELETE` per table, children first — or,
+//!    where a later statement would compute a key set from rows an earlier one changed (a
+//!    loop of tables, a many-to-one target, a clause with a subquery; see
+//!    [`Program::in_one_statement`]), all of them as one statement of data-modifying CTEs,
+//!    whose key sets come from one snapshot and whose foreign keys PostgreSQL checks at its
+//!    end (so loops need neither SQLite's unlinks nor deferred constraints).
 //!
 //! Their number depends on the schema only: a cascade over a million rows is as many
 //! statements as over one row.
@@ -298,6 +300,117 @@ impl<'a> Program<'a> {
         }
     }
 
+    /// Whether the changes must be one statement ([`Program::changes`]) rather than one per
+    /// detach and per table — faster (PostgreSQL plans and checks each table's delete on its
+    /// own), but each statement computes the key sets afresh, and a transaction sees its own
+    /// deletes. One statement, then, when:
+    ///
+    /// - tables reference each other in a loop: PostgreSQL checks foreign keys at the end of a
+    ///   statement, so a loop needs neither deferred constraints nor its keys set to `NULL`
+    ///   first (the plan's unlinks, which SQLite needs, are left out; a self-reference is one
+    ///   `DELETE` anyway);
+    /// - a key set is computed from rows an earlier statement would delete (a many-to-one or
+    ///   many-to-many target's keys come from the rows that referenced it, deleted first);
+    /// - the roots come from the caller's clause and it holds a subquery, which may read rows
+    ///   the delete removes or detaches before it deletes the roots.
+    fn in_one_statement(&self) -> bool {
+        let (plan, schema) = (self.plan, self.sql.schema);
+        let subquery = self
+            .clause
+            .as_deref()
+            .is_some_and(|c| c.to_ascii_lowercase().contains("select"));
+        let loops_between_tables = plan
+            .unlinks
+            .iter()
+            .any(|u| schema.fk(u.table, u.column).target != u.table);
+        if subquery
+            || plan.defer_foreign_keys
+            || loops_between_tables
+            || plan
+                .collect
+                .iter()
+                .any(|c| matches!(c, Collect::Recursive { .. } | Collect::Fixpoint { .. }))
+        {
+            return true;
+        }
+        let n = schema.tables.len();
+        // Which tables' rows, and which key sets, each key set is computed from.
+        let mut rows: Vec<Vec<TableId>> = vec![Vec::new(); n];
+        let mut keys: Vec<Vec<TableId>> = vec![Vec::new(); n];
+        rows[plan.root].push(plan.root);
+        let mut add = |edge: &Edge, rows: &mut Vec<Vec<TableId>>| {
+            keys[edge.to].push(edge.from);
+            rows[edge.to].push(match edge.via {
+                Via::Referenced { .. } => edge.to,
+                Via::Referencing { .. } => edge.from,
+                Via::Secondary { assoc, .. } => assoc,
+            });
+            // A join through a column that is not the key reads the target's rows too.
+            rows[edge.to].push(edge.to);
+        };
+        for step in &plan.collect {
+            match step {
+                Collect::Edge(edge) => add(edge, &mut rows),
+                Collect::Closure { table, edges } => {
+                    rows[*table].push(*table);
+                    for via in edges {
+                        if let Via::Secondary { assoc, .. } = via {
+                            rows[*table].push(*assoc);
+                        }
+                    }
+                }
+                Collect::Recursive { .. } | Collect::Fixpoint { .. } => return true,
+            }
+        }
+        for edge in &plan.inline {
+            keys[edge.to].push(edge.from);
+            rows[edge.to].push(edge.to);
+        }
+        // Every table a key set depends on, through the key sets it is computed from.
+        let needs = |t: TableId| -> Vec<TableId> {
+            let mut seen = vec![false; n];
+            let mut stack = vec![t];
+            let mut out = Vec::new();
+            while let Some(u) = stack.pop() {
+                if std::mem::replace(&mut seen[u], true) {
+                    continue;
+                }
+                out.extend(rows[u].iter().copied());
+                stack.extend(keys[u].iter().copied());
+            }
+            out
+        };
+        let mut deleted = vec![false; n];
+        for &t in &plan.deletes {
+            if needs(t).iter().any(|&u| deleted[u]) {
+                return true;
+            }
+            deleted[t] = true;
+        }
+        false
+    }
+
+    /// One detach as its own statement: `UPDATE ... SET column = $n` on the rows that
+    /// reference a doomed row and survive.
+    fn detach(&self, d: &Detach) -> (String, Vec<Value>) {
+        let sql = &self.sql;
+        let schema = sql.schema;
+        let value = match d.to_default {
+            true => schema.tables[d.table].meta.columns[d.column]
+                .default
+                .map_or(Value::Null, |f| f()),
+            false => Value::Null,
+        };
+        let body = format!(
+            "UPDATE {} SET {} = {} WHERE {}",
+            sql.table(d.table),
+            sql.q(schema.column_name(d.table, d.column)),
+            POSTGRES.param(self.next_param()),
+            sql.referencing_filter(d.table, d.column, d.referenced, self.deleted(d.table))
+        );
+        (self.statement(&body), self.params(&[value]))
+    }
+
     /// Every change of the delete as one statement of data-modifying CTEs over one snapshot:
     /// the detaches (one `UPDATE` per table, whatever the number of its detached columns: a
     /// statement changes a row once), then the deletes; it returns the rows each detach and
@@ -508,13 +621,35 @@ pub(crate) fn delete(
     }
     let mut report = DeleteReport::default();
     report.roots = roots;
-    let (statement, params) = program.changes();
-    let row = exec
-        .query(&statement, &params)
-        .map_err(|e| program.conflict(e))?
-        .pop()
-        .unwrap_or_default();
-    let mut counts = row.iter().map(count_of);
+    let sql = &program.sql;
+    // The rows each detach and each delete changed, in the plan's order.
+    let counts: Vec<usize> = match program.in_one_statement() {
+        true => {
+            let (statement, params) = program.changes();
+            let row = exec
+                .query(&statement, &params)
+                .map_err(|e| program.conflict(e))?
+                .pop()
+                .unwrap_or_default();
+            row.iter().map(count_of).collect()
+        }
+        false => {
+            let mut counts = Vec::new();
+            for d in &plan.detaches {
+                let (statement, params) = program.detach(d);
+                counts.push(exec.execute(&statement, &params)? as usize);
+            }
+            for &t in &plan.deletes {
+                let body = format!("DELETE FROM {} WHERE {}", sql.table(t), program.doomed(t));
+                let rows = exec
+                    .execute(&program.statement(&body), &program.params)
+                    .map_err(|e| program.conflict(e))?;
+                counts.push(rows as usize);
+            }
+            counts
+        }
+    };
+    let mut counts = counts.into_iter();
     for d in &plan.detaches {
         let rows = counts.next().unwrap_or(0);
         if rows > 0 {
