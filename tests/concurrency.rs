@@ -32,7 +32,9 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cascade_runtime::{Backend, DbError, DeleteReport, Error, Result, RetryPolicy, Session, Value};
+use cascade_runtime::{
+    Backend, DbError, DeleteReport, Error, PgSession, Result, RetryPolicy, Session, Value,
+};
 use common::pg::{pg_schema, pg_session_in, pg_url};
 use common::{count, count_where, family, family_orphans, Child, Db, Parent, Toy};
 use rusqlite::ffi;
@@ -500,18 +502,14 @@ fn concurrent_inserts_and_cascading_deletes_on_postgresql() {
     run(setup, &mut s);
 }
 
-/// The race of the test above, made deterministic: another connection has inserted a child
-/// under a parent (its insert holds a lock on the parent row) and commits while a cascade
-/// waits for that lock. The statement that waited cannot see the child; the delete takes its
-/// locks again in a new statement until no row appears under them, so it must take the late
-/// child with the family, at once. (Inside the caller's `REPEATABLE READ` transaction the
-/// snapshot predates the child: there the delete must fail as a conflict, retryable, with
-/// nothing changed — see the next test.)
-#[test]
-fn a_delete_waiting_for_a_concurrent_insert_under_its_root_takes_the_late_child() {
-    let Some(url) = pg_url() else {
-        return;
-    };
+/// The race of the tests below, made deterministic: a family in a schema of its own; another
+/// connection inserts a child under the parent (its insert holds a lock on the parent row)
+/// and commits while `delete` — run by session `a` in a thread — waits for that lock. Returns
+/// what `delete` returned, and `a` for the checks. `None` without PostgreSQL.
+fn race_with_a_late_child<T: Send>(
+    delete: impl FnOnce(&mut PgSession, i64) -> T + Send,
+) -> Option<(T, PgSession, common::pg::PgSchema)> {
+    let url = pg_url()?;
     let schema = pg_schema(&url);
     let mut a = pg_session_in(&schema);
     let mut b = pg_session_in(&schema);
@@ -520,13 +518,12 @@ fn a_delete_waiting_for_a_concurrent_insert_under_its_root_takes_the_late_child(
     let mut p = family("p", 2, 1);
     a.insert(&mut p).unwrap();
     let a_pid = a.sql_count("SELECT pg_backend_pid()::bigint");
-
     b.sql_batch(&format!(
         "BEGIN; INSERT INTO child (parent_id, name) VALUES ({}, 'late')",
         p.id
     ));
-    let first = thread::scope(|scope| {
-        let deleting = scope.spawn(|| a.delete_by_pk::<Parent>(p.id));
+    let outcome = thread::scope(|scope| {
+        let deleting = scope.spawn(|| delete(&mut a, p.id));
         // Until the delete waits for the lock the insert holds.
         let waiting = format!(
             "SELECT count(*) FROM pg_stat_activity WHERE pid = {a_pid} AND wait_event_type = 'Lock'"
@@ -542,7 +539,20 @@ fn a_delete_waiting_for_a_concurrent_insert_under_its_root_takes_the_late_child(
         b.sql_batch("COMMIT");
         deleting.join().expect("the deleting thread")
     });
-    let report = first.unwrap_or_else(|err| {
+    Some((outcome, a, schema))
+}
+
+/// The statement that waited cannot see the late child; the delete takes its locks again in
+/// a new statement until no row appears under them, so it must take the child with the
+/// family, at once.
+#[test]
+fn a_delete_waiting_for_a_concurrent_insert_under_its_root_takes_the_late_child() {
+    let Some((outcome, mut a, _schema)) =
+        race_with_a_late_child(|a, parent| a.delete_by_pk::<Parent>(parent))
+    else {
+        return;
+    };
+    let report = outcome.unwrap_or_else(|err| {
         panic!(
             "the delete relocks and sees the late child, got: {}",
             describe(&err)
@@ -563,48 +573,19 @@ fn a_delete_waiting_for_a_concurrent_insert_under_its_root_takes_the_late_child(
 /// `transaction_with_retry` takes the child with the family.
 #[test]
 fn the_same_race_inside_a_transaction_is_a_conflict_and_its_retry_takes_the_late_child() {
-    let Some(url) = pg_url() else {
+    let Some(((outcome, errors), mut a, _schema)) = race_with_a_late_child(|a, parent| {
+        let mut errors = Vec::new();
+        let outcome = a.transaction_with_retry(RetryPolicy::attempts(3), |a| {
+            // The transaction's snapshot is taken here, before the child commits.
+            a.count::<Parent>()?;
+            a.delete_by_pk::<Parent>(parent)
+                .inspect_err(|e| errors.push(describe(e)))
+        });
+        (outcome, errors)
+    }) else {
         return;
     };
-    let schema = pg_schema(&url);
-    let mut a = pg_session_in(&schema);
-    let mut b = pg_session_in(&schema);
-    let mut watcher = pg_session_in(&schema);
-    a.create_all::<Parent>().unwrap();
-    let mut p = family("p", 2, 1);
-    a.insert(&mut p).unwrap();
-    let a_pid = a.sql_count("SELECT pg_backend_pid()::bigint");
-
-    b.sql_batch(&format!(
-        "BEGIN; INSERT INTO child (parent_id, name) VALUES ({}, 'late')",
-        p.id
-    ));
-    let mut errors = Vec::new();
-    let outcome = thread::scope(|scope| {
-        let deleting = scope.spawn(|| {
-            a.transaction_with_retry(RetryPolicy::attempts(3), |a| {
-                // The transaction's snapshot is taken here, before the child commits.
-                let parents = a.count::<Parent>()?;
-                a.delete_by_pk::<Parent>(p.id)
-                    .map(|report| (parents, report))
-                    .inspect_err(|e| errors.push(describe(e)))
-            })
-        });
-        let waiting = format!(
-            "SELECT count(*) FROM pg_stat_activity WHERE pid = {a_pid} AND wait_event_type = 'Lock'"
-        );
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while watcher.sql_count(&waiting) == 0 {
-            assert!(
-                !deleting.is_finished() && Instant::now() < deadline,
-                "the delete did not wait for the insert's lock"
-            );
-            thread::sleep(Duration::from_millis(5));
-        }
-        b.sql_batch("COMMIT");
-        deleting.join().expect("the deleting thread")
-    });
-    let (_, report) = outcome.unwrap_or_else(|e| panic!("retried: {}", describe(&e)));
+    let report = outcome.unwrap_or_else(|e| panic!("retried: {}", describe(&e)));
     assert_eq!(errors.len(), 1, "one conflict, then the retry: {errors:?}");
     assert!(
         errors[0].contains("can be retried"),

@@ -426,14 +426,15 @@ fn main() {
     let _ = std::fs::remove_dir_all(&work);
 }
 
-/// `insert` of an author with 100,000 posts (save-update cascade) against raw prepared
-/// inserts in one transaction, and loading them back with `load_all` against a raw query.
-fn writes(work: &Path, runs: usize) {
-    const POSTS: usize = 100_000;
-    let author = || Author {
+/// The posts of the write benchmarks.
+const POSTS: usize = 100_000;
+
+/// A new author with `posts` new posts, for `insert`.
+fn bulk_author(posts: usize) -> Author {
+    Author {
         id: 0,
         name: "bulk".into(),
-        posts: (0..POSTS)
+        posts: (0..posts)
             .map(|i| Post {
                 id: 0,
                 author_id: 0,
@@ -442,7 +443,13 @@ fn writes(work: &Path, runs: usize) {
                 tags: vec![],
             })
             .collect(),
-    };
+    }
+}
+
+/// `insert` of an author with 100,000 posts (save-update cascade) against raw prepared
+/// inserts in one transaction, and loading them back with `load_all` against a raw query.
+fn writes(work: &Path, runs: usize) {
+    let author = || bulk_author(POSTS);
     let empty = work.join("empty.db");
     if !empty.exists() {
         Session::open(&empty)

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use cascade_runtime::postgres::{Client, NoTls};
 use cascade_runtime::{PgSession, Session};
 
-use super::{peak_kib, reset_peak, Author, Post};
+use super::{bulk_author, peak_kib, reset_peak, Author, Post, POSTS};
 
 /// Bumped when the templates' data changes, so stale templates are rebuilt.
 const VERSION: u32 = 1;
@@ -355,23 +355,20 @@ pub fn run(url: &str, quick: bool, filter: Option<&str>) {
         .batch_execute("DROP DATABASE IF EXISTS cascade_bench_run WITH (FORCE)");
 }
 
+/// Inserts an author by hand, returning its key.
+fn raw_author(tx: &mut cascade_runtime::postgres::Transaction<'_>, name: &str) -> i64 {
+    tx.query_one(
+        "INSERT INTO author (name) VALUES ($1) RETURNING id",
+        &[&name],
+    )
+    .expect("author")
+    .get(0)
+}
+
 /// `insert` of an author with 100,000 posts and `load_all` of them, against the raw
 /// `postgres` crate: prepared inserts in one transaction, and one query.
 fn writes(server: &Server, runs: usize) {
-    const POSTS: usize = 100_000;
-    let author = || Author {
-        id: 0,
-        name: "bulk".into(),
-        posts: (0..POSTS)
-            .map(|i| Post {
-                id: 0,
-                author_id: 0,
-                title: format!("post {i}"),
-                comments: vec![],
-                tags: vec![],
-            })
-            .collect(),
-    };
+    let author = || bulk_author(POSTS);
     let empty = server.blog(Layout::InOrder, 0, 0);
     let (mut orm, mut raw, mut raw_array, mut load, mut raw_load) = (
         Sample::default(),
@@ -405,13 +402,7 @@ fn writes(server: &Server, runs: usize) {
         let a = author();
         let start = Instant::now();
         let mut tx = client.transaction().expect("begin");
-        let id: i64 = tx
-            .query_one(
-                "INSERT INTO author (name) VALUES ($1) RETURNING id",
-                &[&a.name],
-            )
-            .expect("author")
-            .get(0);
+        let id = raw_author(&mut tx, &a.name);
         let insert = tx
             .prepare("INSERT INTO post (author_id, title) VALUES ($1, $2) RETURNING id")
             .expect("prepare");
@@ -450,13 +441,7 @@ fn writes(server: &Server, runs: usize) {
         let mut other = Client::connect(&server.fresh(&empty), NoTls).expect("connect");
         let start = Instant::now();
         let mut tx = other.transaction().expect("begin");
-        let id: i64 = tx
-            .query_one(
-                "INSERT INTO author (name) VALUES ($1) RETURNING id",
-                &[&a.name],
-            )
-            .expect("author")
-            .get(0);
+        let id = raw_author(&mut tx, &a.name);
         let titles: Vec<&str> = a.posts.iter().map(|p| p.title.as_str()).collect();
         let keys = tx
             .query(
