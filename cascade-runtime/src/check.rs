@@ -6,8 +6,10 @@
 //! description of each table — on SQLite `pragma_table_info`, `pragma_foreign_key_list`,
 //! `pragma_index_list` and `pragma_index_info`, on PostgreSQL `pg_catalog` (`pg_attribute`,
 //! `pg_index`, `pg_constraint`), each with the table name bound as a parameter — and reports
-//! every difference as a [`Finding`] that says what is wrong and what fixes it. (The fixes the
-//! findings' texts suggest are written for SQLite: rebuilding the table, SQLite's type names.)
+//! every difference as a [`Finding`] that says what is wrong and what fixes it, in the terms of
+//! the database the report was read from: on SQLite, whose `ALTER TABLE` changes no type,
+//! `NOT NULL` or key, by rebuilding the table; on PostgreSQL, by `ALTER TABLE` in place (the
+//! texts are each backend's own: `backend::sqlite::advice`, `backend::postgres::advice`).
 //!
 //! What is compared, per declared table:
 //! - the table exists (looked up the way the runtime's unqualified statements find it: on
@@ -19,8 +21,11 @@
 //!   `REAL`; a `bool` column accepts INTEGER or NUMERIC affinity (`BOOLEAN` itself is NUMERIC).
 //!   One exception: an integer primary key assigned on insert must be declared exactly
 //!   `INTEGER`, the only spelling that makes it the rowid. On PostgreSQL, the type must be the
-//!   one `create_all` writes, as `format_type` spells it (`bigint`, `timestamp with time zone`);
-//!   whether an assigned key is an identity column is not checked;
+//!   one `create_all` writes, as `format_type` spells it (`bigint`, `timestamp with time zone`),
+//!   and a key assigned on insert must be assigned by the database: an identity column `BY
+//!   DEFAULT` (`ALWAYS` refuses the rows given a key) or a column with a default (`nextval`);
+//! - column names as the database compares them: SQLite ignores case, PostgreSQL's quoted
+//!   names do not (`"ID"` is not `id`);
 //! - every declared foreign key exists, references the declared table and column, and has the
 //!   declared `ON DELETE`;
 //! - every foreign-key column is the first column of some (non-partial) index, or the rowid —
@@ -33,9 +38,8 @@
 
 use std::fmt;
 
-use crate::backend::sqlite::catalog::{affinity, Affinity};
 use crate::backend::sqlite::SQLITE;
-use crate::backend::Backend;
+use crate::backend::{Backend, BackendKind};
 use crate::error::Result;
 use crate::metadata::{ColumnMeta, ModelMeta, OnDelete, SqlType};
 use crate::model::Model;
@@ -45,7 +49,11 @@ use crate::session::Session;
 use crate::sql::Dialect;
 
 /// One difference between the declared models and the live database, found by
-/// [`Session::check_schema`]. `Display` says what is wrong and what fixes it.
+/// [`Session::check_schema`].
+///
+/// `Display` says what is wrong and what fixes it in SQLite's terms (a finding does not know
+/// its database); the [`SchemaReport`]'s `Display` and [`SchemaReport::explained`] give the
+/// fixes of the database the report was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Finding {
@@ -75,8 +83,10 @@ pub enum Finding {
         /// The column.
         column: String,
         /// The statement that adds it, in the session's backend's SQL, when `ALTER TABLE ...
-        /// ADD COLUMN` can (not for a primary-key or `UNIQUE` column, nor a `NOT NULL` one
-        /// without a default, nor a `NOT NULL` foreign key).
+        /// ADD COLUMN` can: on SQLite, not for a primary-key or `UNIQUE` column, nor a `NOT
+        /// NULL` one without a default, nor a `NOT NULL` foreign key; on PostgreSQL, always
+        /// (a `NOT NULL` column without a default while the table is empty), but when a column
+        /// named the same but for case is there to be renamed instead.
         add_column: Option<String>,
     },
     /// A column's type in the database has another affinity than the declared type (or, for
@@ -89,8 +99,29 @@ pub enum Finding {
         column: String,
         /// The declared type.
         declared: SqlType,
-        /// The type in the database, as written in its `CREATE TABLE` (may be empty).
+        /// The type in the database: on SQLite as written in its `CREATE TABLE` (may be
+        /// empty), on PostgreSQL as `format_type` spells it (`integer`, `character
+        /// varying(40)`).
         found: String,
+    },
+    /// The model has the database assign this key to new rows (a single integer primary key,
+    /// inserted without a value), but the column is neither an identity column nor has a
+    /// default, so those inserts fail. (PostgreSQL; on SQLite such a key must be the rowid,
+    /// which is a [`Finding::ColumnType`] when it is not.)
+    KeyNotAssigned {
+        /// The table.
+        table: String,
+        /// The key column.
+        column: String,
+    },
+    /// The database assigns this key, but as `GENERATED ALWAYS AS IDENTITY`, which refuses
+    /// the rows written with a key of their own (a merge of a new row whose key is set, say).
+    /// (PostgreSQL.)
+    KeyAlwaysGenerated {
+        /// The table.
+        table: String,
+        /// The key column.
+        column: String,
     },
     /// A column is `NOT NULL` in one place and nullable in the other.
     ColumnNullability {
@@ -165,6 +196,8 @@ impl Finding {
             | Finding::PrimaryKey { table, .. }
             | Finding::MissingColumn { table, .. }
             | Finding::ColumnType { table, .. }
+            | Finding::KeyNotAssigned { table, .. }
+            | Finding::KeyAlwaysGenerated { table, .. }
             | Finding::ColumnNullability { table, .. }
             | Finding::MissingForeignKey { table, .. }
             | Finding::ForeignKeyTarget { table, .. }
@@ -181,6 +214,8 @@ impl Finding {
             }
             Finding::MissingColumn { column, .. }
             | Finding::ColumnType { column, .. }
+            | Finding::KeyNotAssigned { column, .. }
+            | Finding::KeyAlwaysGenerated { column, .. }
             | Finding::ColumnNullability { column, .. }
             | Finding::MissingForeignKey { column, .. }
             | Finding::ForeignKeyTarget { column, .. }
@@ -190,180 +225,47 @@ impl Finding {
     }
 }
 
-/// Appended to every fix that needs the table rebuilt (SQLite's "12-step" procedure: create
-/// the new table, copy the rows, drop the old one, rename the new one).
-const REBUILD: &str =
-    "(ALTER TABLE cannot; see https://www.sqlite.org/lang_altertable.html#otheralter)";
-
 impl Finding {
     /// Where the finding is: `table "t"` or `"t"."c"` (nothing for the connection).
-    fn location(&self) -> Option<String> {
-        let table = SQLITE.quote(self.table()?);
+    fn location(&self, dialect: &dyn Dialect) -> Option<String> {
+        let table = dialect.quote(self.table()?);
         Some(match self.column() {
-            Some(column) => format!("{table}.{}", SQLITE.quote(column)),
+            Some(column) => format!("{table}.{}", dialect.quote(column)),
             None => format!("table {table}"),
         })
-    }
-
-    /// What is wrong and what fixes it, without the location.
-    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let q = |s: &str| SQLITE.quote(s);
-        match self {
-            Finding::ForeignKeysOff => f.write_str(
-                "PRAGMA foreign_keys is off on this connection: SQLite enforces no foreign key \
-                 and runs no ON DELETE action; run `PRAGMA foreign_keys = ON` outside any \
-                 transaction (Session::open and Session::from_connection do)",
-            ),
-            Finding::MissingTable { model, .. } => write!(
-                f,
-                "the table does not exist; run `session.create_all::<{model}>()` (or create_all \
-                 of any model that reaches `{model}`)"
-            ),
-            Finding::PrimaryKey {
-                declared, found, ..
-            } => {
-                let list = |cols: &[String]| {
-                    if cols.is_empty() {
-                        "none (only the rowid)".to_owned()
-                    } else {
-                        cols.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
-                    }
-                };
-                write!(
-                    f,
-                    "the primary key is {}, but the model declares {}; rebuild the table \
-                     {REBUILD}",
-                    list(found),
-                    list(declared)
-                )
-            }
-            Finding::MissingColumn { add_column, .. } => match add_column {
-                Some(sql) => write!(f, "the column does not exist; add it: {sql}"),
-                None => write!(
-                    f,
-                    "the column does not exist, and ALTER TABLE cannot add a key, UNIQUE, NOT \
-                     NULL foreign-key, or NOT NULL column without a default; rebuild the table \
-                     with it {REBUILD}"
-                ),
-            },
-            Finding::ColumnType {
-                column,
-                declared,
-                found,
-                ..
-            } => {
-                let shown = if found.is_empty() {
-                    "no type (BLOB affinity)".to_owned()
-                } else {
-                    format!("{found} ({} affinity)", affinity(found).name())
-                };
-                write!(
-                    f,
-                    "the model declares {}, but the column has {shown}",
-                    declared.sql()
-                )?;
-                if declared.is_integer() && affinity(found) == Affinity::Integer {
-                    f.write_str(
-                        "; an integer primary key assigned on insert must be declared exactly \
-                         INTEGER to be the rowid",
-                    )?;
-                }
-                write!(
-                    f,
-                    "; change the field's type, or rebuild the table with {} {} {REBUILD}",
-                    q(column),
-                    declared.sql()
-                )
-            }
-            Finding::ColumnNullability {
-                declared_nullable: true,
-                ..
-            } => write!(
-                f,
-                "the model allows NULL (an Option field), but the column is NOT NULL, so \
-                 writing None or detaching rows (SET NULL) fails; make the field non-optional, \
-                 or rebuild the table without NOT NULL {REBUILD}"
-            ),
-            Finding::ColumnNullability {
-                declared_nullable: false,
-                ..
-            } => write!(
-                f,
-                "the model says NOT NULL, but the column accepts NULL, and reading a NULL into \
-                 the field fails; make the field an Option, or rebuild the table with NOT NULL \
-                 {REBUILD}"
-            ),
-            Finding::MissingForeignKey {
-                column,
-                references,
-                referenced_column,
-                on_delete,
-                ..
-            } => write!(
-                f,
-                "no foreign key to {} in the database, so nothing stops rows from pointing at \
-                 deleted ones; rebuild the table with FOREIGN KEY ({}) REFERENCES {} ({}) ON \
-                 DELETE {} {REBUILD}",
-                q(references),
-                q(column),
-                q(references),
-                q(referenced_column),
-                on_delete.sql()
-            ),
-            Finding::ForeignKeyTarget {
-                column,
-                references,
-                referenced_column,
-                found,
-                ..
-            } => write!(
-                f,
-                "the foreign key references {found}, but the model declares \
-                 {references}({referenced_column}); rebuild the table with FOREIGN KEY ({}) \
-                 REFERENCES {} ({}) {REBUILD}",
-                q(column),
-                q(references),
-                q(referenced_column)
-            ),
-            Finding::ForeignKeyOnDelete {
-                references,
-                declared,
-                found,
-                ..
-            } => write!(
-                f,
-                "the foreign key to {} is ON DELETE {found}, but the model declares ON DELETE \
-                 {d}; change the model's on_delete, or rebuild the table with ON DELETE {d} \
-                 {REBUILD}",
-                q(references),
-                d = declared.sql(),
-            ),
-            Finding::MissingIndex {
-                table,
-                column,
-                references,
-            } => write!(
-                f,
-                "no index starts with this foreign-key column, so every deleted {} row makes \
-                 SQLite scan all of {}; CREATE INDEX {} ON {} ({})",
-                q(references),
-                q(table),
-                q(&crate::sql::index_name(table, column)),
-                q(table),
-                q(column)
-            ),
-        }
     }
 }
 
 impl fmt::Display for Finding {
-    /// `"child"."parent_id": no index starts with this foreign-key column, ...`
+    /// `"child"."parent_id": no index starts with this foreign-key column, ...`, with
+    /// SQLite's fixes (see [`SchemaReport::explained`] for the report's database's).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(location) = self.location() {
+        if let Some(location) = self.location(&SQLITE) {
             write!(f, "{location}: ")?;
         }
-        self.describe(f)
+        crate::backend::sqlite::advice::describe(self, f)
     }
+}
+
+/// What the live schema said about a finding beyond the finding's own fields, for its fix.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Context {
+    /// The name of the constraint the fix replaces: the table's primary key, or the column's
+    /// foreign key (PostgreSQL).
+    pub constraint: Option<String>,
+    /// The declared foreign key's referenced column and `ON DELETE`, which
+    /// [`Finding::ForeignKeyTarget`] and [`Finding::ForeignKeyOnDelete`] do not both hold.
+    pub foreign_key: Option<(String, OnDelete)>,
+    /// A missing column: a column named the same but for case, declared by no field
+    /// (PostgreSQL, where renaming it is the fix).
+    pub other_case: Option<String>,
+    /// A missing column: PostgreSQL adds it only while the table is empty (`NOT NULL`
+    /// without a default).
+    pub needs_empty_table: bool,
+    /// A primary key: renaming its columns to the declared case makes it the declared one.
+    pub rename_key: bool,
+    /// A primary key: a declared key column is missing (a finding of its own, below).
+    pub missing_key_column: bool,
 }
 
 /// Everything [`Session::check_schema`] found, connection-wide findings first, then table by
@@ -373,9 +275,30 @@ impl fmt::Display for Finding {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SchemaReport {
     findings: Vec<Finding>,
+    /// Per finding, what its fix needs from the live schema.
+    context: Vec<Context>,
+    /// The database the report was read from, whose fixes its texts give.
+    backend: BackendKind,
 }
 
 impl SchemaReport {
+    fn new(backend: BackendKind) -> SchemaReport {
+        SchemaReport {
+            findings: Vec::new(),
+            context: Vec::new(),
+            backend,
+        }
+    }
+
+    fn push(&mut self, finding: Finding) {
+        self.push_with(finding, Context::default());
+    }
+
+    fn push_with(&mut self, finding: Finding, context: Context) {
+        self.findings.push(finding);
+        self.context.push(context);
+    }
+
     /// Every finding, in report order.
     pub fn findings(&self) -> &[Finding] {
         &self.findings
@@ -384,6 +307,45 @@ impl SchemaReport {
     /// Whether the database matches the models.
     pub fn is_clean(&self) -> bool {
         self.findings.is_empty()
+    }
+
+    /// The database the report was read from (`"SQLite"`, `"PostgreSQL"`: its
+    /// [`Backend::NAME`]), whose fixes the texts give.
+    pub fn backend(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    /// Every finding with its text as the report's `Display` gives it, on one line with its
+    /// place, like [`Finding`]'s own `Display` but with the fixes of the report's database
+    /// (`"child"."parent_id": the foreign key to "parent" is ON DELETE SET NULL, ...`).
+    pub fn explained(&self) -> impl Iterator<Item = (&Finding, String)> + '_ {
+        (0..self.findings.len()).map(|i| {
+            let finding = &self.findings[i];
+            let text = match finding.location(self.backend.dialect()) {
+                Some(location) => format!("{location}: {}", Described(self, i)),
+                None => Described(self, i).to_string(),
+            };
+            (finding, text)
+        })
+    }
+}
+
+/// What is wrong with the report's `i`-th finding and what fixes it, in its database's
+/// terms, without the location.
+struct Described<'a>(&'a SchemaReport, usize);
+
+impl fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Described(report, i) = *self;
+        let finding = &report.findings[i];
+        match report.backend {
+            BackendKind::Sqlite => crate::backend::sqlite::advice::describe(finding, f),
+            #[cfg(feature = "postgres")]
+            BackendKind::Postgres => match report.context.get(i) {
+                Some(context) => crate::backend::postgres::advice::describe(finding, context, f),
+                None => crate::backend::postgres::advice::describe(finding, &Context::default(), f),
+            },
+        }
     }
 }
 
@@ -401,22 +363,22 @@ impl fmt::Display for SchemaReport {
             1 => writeln!(f, "schema check: 1 finding")?,
             n => writeln!(f, "schema check: {n} findings")?,
         }
+        let q = |s: &str| self.backend.dialect().quote(s);
         let mut heading: Option<Option<&str>> = None;
-        for finding in &self.findings {
+        for (i, finding) in self.findings.iter().enumerate() {
             let table = finding.table();
             if heading != Some(table) {
                 match table {
                     None => writeln!(f, "connection:")?,
-                    Some(t) => writeln!(f, "table {}:", SQLITE.quote(t))?,
+                    Some(t) => writeln!(f, "table {}:", q(t))?,
                 }
                 heading = Some(table);
             }
             f.write_str("  ")?;
             if let Some(column) = finding.column() {
-                write!(f, "column {}: ", SQLITE.quote(column))?;
+                write!(f, "column {}: ", q(column))?;
             }
-            finding.describe(f)?;
-            writeln!(f)?;
+            writeln!(f, "{}", Described(self, i))?;
         }
         Ok(())
     }
@@ -427,11 +389,12 @@ impl<B: Backend> Session<B> {
     /// any others used before — with the database, and reports every difference: missing
     /// tables and columns, primary keys, column types (by affinity on SQLite, by name on
     /// PostgreSQL) and `NOT NULL`, foreign keys that are missing, reference something else or
-    /// have another `ON DELETE`, foreign-key columns no index starts with, and (SQLite)
-    /// `PRAGMA foreign_keys` being off.
+    /// have another `ON DELETE`, foreign-key columns no index starts with, (PostgreSQL) keys
+    /// the database should assign but does not, and (SQLite) `PRAGMA foreign_keys` being off.
     ///
     /// Changes nothing. An `Err` is a schema-validation or database error; differences are
-    /// [`Finding`]s in the report.
+    /// [`Finding`]s in the report, whose texts give the fixes in the session's database's
+    /// terms.
     ///
     /// ```
     /// # use cascade_runtime::{Model, Session};
@@ -448,15 +411,15 @@ impl<B: Backend> Session<B> {
     pub fn check_schema<M: Model>(&mut self) -> Result<SchemaReport> {
         crate::trace::call("check_schema", M::meta().name, || {
             let (schema, _) = self.table::<M>()?;
-            let mut findings = Vec::new();
             let mut runner = self.runner();
+            let mut report = SchemaReport::new(runner.backend());
             if !runner.foreign_keys_enforced()? {
-                findings.push(Finding::ForeignKeysOff);
+                report.push(Finding::ForeignKeysOff);
             }
             for t in 0..schema.tables.len() {
-                check_table(&mut *runner, &schema, t, &mut findings)?;
+                check_table(&mut *runner, &schema, t, &mut report)?;
             }
-            Ok(SchemaReport { findings })
+            Ok(report)
         })
     }
 }
@@ -468,6 +431,20 @@ pub(crate) struct LiveTable {
     /// The first column of every full (non-partial) index, and any column the table is keyed
     /// by without an index of its own (SQLite's rowid alias).
     pub indexed: Vec<String>,
+    /// The name of the primary-key constraint, where the database names it (PostgreSQL).
+    pub primary_key: Option<String>,
+}
+
+/// Whether the database gives a column a value on inserts that leave it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))] // read from PostgreSQL's catalog
+pub(crate) enum Assigned {
+    /// No: the insert fails on a `NOT NULL` column.
+    No,
+    /// A default, or an identity column `GENERATED BY DEFAULT`.
+    ByDefault,
+    /// An identity column `GENERATED ALWAYS`, which also refuses values given.
+    Always,
 }
 
 /// One column of a live table.
@@ -478,10 +455,15 @@ pub(crate) struct LiveColumn {
     pub not_null: bool,
     /// 1-based position in the primary key, 0 when not part of it.
     pub pk: i64,
+    /// Whether the database assigns the column's values; `None` where the catalog does not
+    /// say (SQLite, where an assigned key is the rowid, a matter of its declared type).
+    pub assigned: Option<Assigned>,
 }
 
 /// One foreign key of a live table (all its column pairs).
 pub(crate) struct LiveForeignKey {
+    /// The constraint's name, where the database names it (PostgreSQL).
+    pub name: Option<String>,
     pub target: String,
     /// `(from, to)`; `to` is `None` when the key names no column (the target's primary key).
     pub columns: Vec<(String, Option<String>)>,
@@ -493,24 +475,35 @@ fn check_table(
     runner: &mut dyn Runner,
     schema: &Schema,
     t: TableId,
-    findings: &mut Vec<Finding>,
+    report: &mut SchemaReport,
 ) -> Result<()> {
     let meta = schema.tables[t].meta;
     let table = meta.table;
     let dialect = runner.dialect();
+    let backend = runner.backend();
+    // Names as the database compares them: SQLite ignores case, PostgreSQL does not.
+    let same = |a: &str, b: &str| dialect.same_identifier(a, b);
     let Some(LiveTable {
         columns,
         foreign_keys,
         indexed,
+        primary_key,
     }) = runner.live_table(table)?
     else {
-        findings.push(Finding::MissingTable {
+        report.push(Finding::MissingTable {
             table: table.to_owned(),
             model: meta.name.to_owned(),
         });
         return Ok(());
     };
-    let live = |name: &str| columns.iter().find(|c| c.name.eq_ignore_ascii_case(name));
+    let live = |name: &str| columns.iter().find(|c| same(&c.name, name));
+    // Where names are case-sensitive, a column named like a missing one but for case, which
+    // no field declares: renaming it is the fix.
+    let other_case = |name: &str| {
+        columns.iter().find(|c| {
+            c.name.eq_ignore_ascii_case(name) && !meta.columns.iter().any(|d| same(d.name, &c.name))
+        })
+    };
 
     let declared_pk: Vec<String> = schema.tables[t]
         .pk
@@ -523,37 +516,73 @@ fn check_table(
         && found_pk
             .iter()
             .zip(&declared_pk)
-            .all(|(l, d)| l.name.eq_ignore_ascii_case(d));
+            .all(|(l, d)| same(&l.name, d));
     if !pk_matches {
-        findings.push(Finding::PrimaryKey {
-            table: table.to_owned(),
-            declared: declared_pk,
-            found: found_pk.iter().map(|c| c.name.clone()).collect(),
-        });
+        let rename_key = found_pk.len() == declared_pk.len()
+            && found_pk.iter().zip(&declared_pk).all(|(l, d)| {
+                same(&l.name, d)
+                    || (live(d).is_none() && other_case(d).is_some_and(|o| o.name == l.name))
+            });
+        let context = Context {
+            constraint: primary_key,
+            rename_key,
+            missing_key_column: declared_pk.iter().any(|d| live(d).is_none()),
+            ..Context::default()
+        };
+        report.push_with(
+            Finding::PrimaryKey {
+                table: table.to_owned(),
+                declared: declared_pk,
+                found: found_pk.iter().map(|c| c.name.clone()).collect(),
+            },
+            context,
+        );
     }
 
     for (c, col) in meta.columns.iter().enumerate() {
+        let rowid_key = meta.has_rowid_key() && col.primary_key;
         let Some(found) = live(col.name) else {
-            findings.push(Finding::MissingColumn {
-                table: table.to_owned(),
-                column: col.name.to_owned(),
-                add_column: add_column(dialect, meta, col),
-            });
+            let other = other_case(col.name).map(|o| o.name.clone());
+            let add_column = match other {
+                Some(_) => None,
+                None => add_column(backend, meta, col),
+            };
+            report.push_with(
+                Finding::MissingColumn {
+                    table: table.to_owned(),
+                    column: col.name.to_owned(),
+                    add_column,
+                },
+                Context {
+                    other_case: other,
+                    needs_empty_table: !col.nullable && col.default.is_none() && !rowid_key,
+                    ..Context::default()
+                },
+            );
             continue;
         };
-        let rowid_key = meta.has_rowid_key() && col.primary_key;
         let type_ok = dialect.type_matches(col.sql_type, &found.decl_type, rowid_key);
         if !type_ok {
-            findings.push(Finding::ColumnType {
+            report.push(Finding::ColumnType {
                 table: table.to_owned(),
                 column: col.name.to_owned(),
                 declared: col.sql_type,
                 found: found.decl_type.clone(),
             });
         }
+        if rowid_key {
+            let (table, column) = (table.to_owned(), col.name.to_owned());
+            match found.assigned {
+                Some(Assigned::No) => report.push(Finding::KeyNotAssigned { table, column }),
+                Some(Assigned::Always) => {
+                    report.push(Finding::KeyAlwaysGenerated { table, column })
+                }
+                Some(Assigned::ByDefault) | None => {}
+            }
+        }
         // The rowid is never NULL, whatever the declaration says.
         if !rowid_key && found.not_null == col.nullable {
-            findings.push(Finding::ColumnNullability {
+            report.push(Finding::ColumnNullability {
                 table: table.to_owned(),
                 column: col.name.to_owned(),
                 declared_nullable: col.nullable,
@@ -570,37 +599,44 @@ fn check_table(
         let target_col = target.columns[fk.target_column].name;
         let mine: Vec<&LiveForeignKey> = foreign_keys
             .iter()
-            .filter(|k| {
-                k.columns
-                    .iter()
-                    .any(|(from, _)| from.eq_ignore_ascii_case(col.name))
-            })
+            .filter(|k| k.columns.iter().any(|(from, _)| same(from, col.name)))
             .collect();
         let points_right = |k: &LiveForeignKey| {
-            k.target.eq_ignore_ascii_case(target.table)
+            same(&k.target, target.table)
                 && matches!(k.columns.as_slice(), [(_, to)]
-                    if to.as_deref().is_none_or(|to| to.eq_ignore_ascii_case(target_col)))
+                    if to.as_deref().is_none_or(|to| same(to, target_col)))
+        };
+        let replacing = |k: &LiveForeignKey| Context {
+            constraint: k.name.clone(),
+            foreign_key: Some((target_col.to_owned(), fk.on_delete)),
+            ..Context::default()
         };
         match (mine.iter().find(|k| points_right(k)), mine.first()) {
             (Some(k), _) => {
                 if !k.on_delete.eq_ignore_ascii_case(fk.on_delete.sql()) {
-                    findings.push(Finding::ForeignKeyOnDelete {
-                        table: table.to_owned(),
-                        column: col.name.to_owned(),
-                        references: target.table.to_owned(),
-                        declared: fk.on_delete,
-                        found: k.on_delete.clone(),
-                    });
+                    report.push_with(
+                        Finding::ForeignKeyOnDelete {
+                            table: table.to_owned(),
+                            column: col.name.to_owned(),
+                            references: target.table.to_owned(),
+                            declared: fk.on_delete,
+                            found: k.on_delete.clone(),
+                        },
+                        replacing(k),
+                    );
                 }
             }
-            (None, Some(k)) => findings.push(Finding::ForeignKeyTarget {
-                table: table.to_owned(),
-                column: col.name.to_owned(),
-                references: target.table.to_owned(),
-                referenced_column: target_col.to_owned(),
-                found: describe_target(k),
-            }),
-            (None, None) => findings.push(Finding::MissingForeignKey {
+            (None, Some(k)) => report.push_with(
+                Finding::ForeignKeyTarget {
+                    table: table.to_owned(),
+                    column: col.name.to_owned(),
+                    references: target.table.to_owned(),
+                    referenced_column: target_col.to_owned(),
+                    found: describe_target(k),
+                },
+                replacing(k),
+            ),
+            (None, None) => report.push(Finding::MissingForeignKey {
                 table: table.to_owned(),
                 column: col.name.to_owned(),
                 references: target.table.to_owned(),
@@ -608,8 +644,8 @@ fn check_table(
                 on_delete: fk.on_delete,
             }),
         }
-        if !indexed.iter().any(|i| i.eq_ignore_ascii_case(col.name)) {
-            findings.push(Finding::MissingIndex {
+        if !indexed.iter().any(|i| same(i, col.name)) {
+            report.push(Finding::MissingIndex {
                 table: table.to_owned(),
                 column: col.name.to_owned(),
                 references: target.table.to_owned(),
@@ -632,46 +668,14 @@ fn describe_target(k: &LiveForeignKey) -> String {
     }
 }
 
-/// `ALTER TABLE ... ADD COLUMN ...` for a missing column, when the database allows it.
-fn add_column(dialect: &dyn Dialect, meta: &ModelMeta, col: &ColumnMeta) -> Option<String> {
-    let q = |s: &str| dialect.quote(s);
-    if col.primary_key || col.unique {
-        return None;
+/// `ALTER TABLE ... ADD COLUMN ...` for a missing column, in the backend's SQL, when the
+/// database allows it.
+fn add_column(backend: BackendKind, meta: &ModelMeta, col: &ColumnMeta) -> Option<String> {
+    match backend {
+        BackendKind::Sqlite => crate::backend::sqlite::advice::add_column(meta, col),
+        #[cfg(feature = "postgres")]
+        BackendKind::Postgres => Some(crate::backend::postgres::advice::add_column(meta, col)),
     }
-    let mut def = format!("{} {}", q(col.name), dialect.column_type(col.sql_type));
-    if !col.nullable {
-        // NOT NULL needs a non-NULL default, and a REFERENCES column a NULL one.
-        if col.default.is_none() || col.foreign_key.is_some() {
-            return None;
-        }
-        def.push_str(" NOT NULL");
-    }
-    if let Some(default) = col.default {
-        def.push_str(&format!(
-            " DEFAULT {}",
-            dialect.literal(&default(), col.sql_type)
-        ));
-    }
-    if let Some(fk) = col.foreign_key {
-        let target = (fk.target)();
-        let target_pk: Vec<String> = target.primary_key().map(|(_, c)| q(c.name)).collect();
-        def.push_str(&format!(
-            " REFERENCES {} ({}) ON DELETE {}",
-            q(target.table),
-            target_pk.join(", "),
-            fk.on_delete.sql()
-        ));
-    }
-    let mut sql = format!("ALTER TABLE {} ADD COLUMN {def}", q(meta.table));
-    if col.foreign_key.is_some() || col.index {
-        sql.push_str(&format!(
-            "; CREATE INDEX {} ON {} ({})",
-            q(&crate::sql::index_name(meta.table, col.name)),
-            q(meta.table),
-            q(col.name)
-        ));
-    }
-    Some(sql)
 }
 
 impl crate::trace::Totals for SchemaReport {
@@ -684,7 +688,7 @@ impl crate::trace::Totals for SchemaReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::sqlite::catalog::compatible;
+    use crate::backend::sqlite::catalog::{affinity, compatible, Affinity};
 
     #[test]
     fn affinity_follows_sqlite_rules() {
@@ -711,25 +715,26 @@ mod tests {
 
     #[test]
     fn report_groups_findings_by_table() {
-        let report = SchemaReport {
-            findings: vec![
-                Finding::ForeignKeysOff,
-                Finding::MissingTable {
-                    table: "parent".into(),
-                    model: "Parent".into(),
-                },
-                Finding::MissingIndex {
-                    table: "child".into(),
-                    column: "parent_id".into(),
-                    references: "parent".into(),
-                },
-                Finding::ColumnNullability {
-                    table: "child".into(),
-                    column: "name".into(),
-                    declared_nullable: false,
-                },
-            ],
-        };
+        let mut report = SchemaReport::default();
+        for finding in [
+            Finding::ForeignKeysOff,
+            Finding::MissingTable {
+                table: "parent".into(),
+                model: "Parent".into(),
+            },
+            Finding::MissingIndex {
+                table: "child".into(),
+                column: "parent_id".into(),
+                references: "parent".into(),
+            },
+            Finding::ColumnNullability {
+                table: "child".into(),
+                column: "name".into(),
+                declared_nullable: false,
+            },
+        ] {
+            report.push(finding);
+        }
         let text = report.to_string();
         let headings: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ')).collect();
         assert_eq!(

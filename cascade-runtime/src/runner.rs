@@ -9,6 +9,7 @@
 
 use std::time::Instant;
 
+use crate::backend::BackendKind;
 use crate::check::LiveTable;
 use crate::error::Result;
 use crate::plan::Cascade;
@@ -61,6 +62,9 @@ pub(crate) struct BoundKeys {
 pub(crate) trait Runner {
     /// The SQL dialect of this database.
     fn dialect(&self) -> &'static dyn Dialect;
+
+    /// Which database this is.
+    fn backend(&self) -> BackendKind;
 
     /// Runs a statement that returns no rows; returns the rows it changed (0 for DDL).
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64>;

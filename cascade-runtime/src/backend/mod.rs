@@ -30,6 +30,36 @@ impl Backend for Sqlite {
     const NAME: &'static str = "SQLite";
 }
 
+/// Which database a runner talks to, where the shared code must say things its own way (the
+/// fixes of a schema check's findings).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum BackendKind {
+    #[default]
+    Sqlite,
+    #[cfg(feature = "postgres")]
+    Postgres,
+}
+
+impl BackendKind {
+    /// The database's name, as [`Backend::NAME`] spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Sqlite => Sqlite::NAME,
+            #[cfg(feature = "postgres")]
+            BackendKind::Postgres => postgres::Postgres::NAME,
+        }
+    }
+
+    /// The database's dialect.
+    pub fn dialect(self) -> &'static dyn crate::sql::Dialect {
+        match self {
+            BackendKind::Sqlite => &sqlite::SQLITE,
+            #[cfg(feature = "postgres")]
+            BackendKind::Postgres => &postgres::POSTGRES,
+        }
+    }
+}
+
 /// A session's connection, whatever its backend.
 pub(crate) enum Conn {
     Sqlite(rusqlite::Connection),

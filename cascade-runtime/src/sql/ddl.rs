@@ -1,7 +1,7 @@
 //! DDL: `CREATE TABLE` with its foreign keys and indexes.
 
 use super::Dialect;
-use crate::metadata::ModelMeta;
+use crate::metadata::{ColumnMeta, ModelMeta};
 
 /// The DDL of one model.
 pub(crate) struct TableDdl {
@@ -52,19 +52,9 @@ pub(crate) fn create_table(
     }
     let mut later = Vec::new();
     for col in meta.columns {
-        if let Some(fk) = col.foreign_key {
+        if let (Some(fk), Some(references)) = (col.foreign_key, references(dialect, col)) {
             let target = (fk.target)();
-            let target_pk: Vec<String> = match fk.references.and_then(|name| target.column(name)) {
-                Some((_, referenced)) => vec![q(referenced.name)],
-                None => target.primary_key().map(|(_, c)| q(c.name)).collect(),
-            };
-            let def = format!(
-                "FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
-                q(col.name),
-                q(target.table),
-                target_pk.join(", "),
-                fk.on_delete.sql()
-            );
+            let def = format!("FOREIGN KEY ({}) {references}", q(col.name));
             match target.table == meta.table || exists(target.table) {
                 true => defs.push(def),
                 false => later.push(format!("ALTER TABLE {} ADD {def}", q(meta.table))),
@@ -93,6 +83,24 @@ pub(crate) fn create_table(
         indexes,
         later,
     }
+}
+
+/// `REFERENCES "target" ("column") ON DELETE ...` of a foreign-key column: the referenced
+/// column it names, or else the target's primary key.
+pub(crate) fn references(dialect: &dyn Dialect, col: &ColumnMeta) -> Option<String> {
+    let q = |s: &str| dialect.quote(s);
+    let fk = col.foreign_key?;
+    let target = (fk.target)();
+    let columns: Vec<String> = match fk.references.and_then(|name| target.column(name)) {
+        Some((_, referenced)) => vec![q(referenced.name)],
+        None => target.primary_key().map(|(_, c)| q(c.name)).collect(),
+    };
+    Some(format!(
+        "REFERENCES {} ({}) ON DELETE {}",
+        q(target.table),
+        columns.join(", "),
+        fk.on_delete.sql()
+    ))
 }
 
 /// The name of the index `create_all` gives a column: `ix_<table>_<column>`, or, when the

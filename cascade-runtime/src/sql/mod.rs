@@ -28,6 +28,11 @@ pub(crate) trait Dialect: Sync {
     fn quote(&self, ident: &str) -> String {
         format!("\"{}\"", ident.replace('"', "\"\""))
     }
+    /// Whether two identifiers, quoted, name the same object: exactly the same text (as on
+    /// PostgreSQL, where `"ID"` is not `id`), unless the database ignores case.
+    fn same_identifier(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
     /// The `n`-th (1-based) bound parameter.
     fn param(&self, n: usize) -> String;
     /// `INSERT INTO table rest` that skips rows whose key is already present.

@@ -1,9 +1,10 @@
 //! The live schema on PostgreSQL, from `pg_catalog`: a table as the session's unqualified
 //! statements find it (`to_regclass` of its quoted name, through `search_path`), its columns
-//! (`pg_attribute`, `format_type`), primary key and indexes (`pg_index`), and foreign keys
-//! (`pg_constraint`).
+//! (`pg_attribute`: `format_type`, and whether the database assigns them: `attidentity`,
+//! `atthasdef`), primary key and indexes (`pg_index`), and the names of its primary-key and
+//! foreign-key constraints (`pg_constraint`), which the fixes of `check_schema` drop.
 
-use crate::check::{LiveColumn, LiveForeignKey, LiveTable};
+use crate::check::{Assigned, LiveColumn, LiveForeignKey, LiveTable};
 use crate::error::Result;
 use crate::runner::Runner;
 use crate::value::Value;
@@ -12,20 +13,23 @@ use super::PgRunner;
 
 const COLUMNS: &str = "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, \
      COALESCE((SELECT k.n FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(att, n) \
-     WHERE k.att = a.attnum), 0)::bigint \
+     WHERE k.att = a.attnum), 0)::bigint, a.attidentity::text, a.atthasdef \
      FROM pg_attribute a \
      LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary \
      WHERE a.attrelid = to_regclass(format('%I', $1::text)) AND a.attnum > 0 \
      AND NOT a.attisdropped ORDER BY a.attnum";
 
 const FOREIGN_KEYS: &str = "SELECT c.oid::bigint, t.relname::text, a.attname::text, \
-     ta.attname::text, c.confdeltype::text \
+     ta.attname::text, c.confdeltype::text, c.conname::text \
      FROM pg_constraint c JOIN pg_class t ON t.oid = c.confrelid \
      CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(col, tcol, n) \
      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.col \
      JOIN pg_attribute ta ON ta.attrelid = c.confrelid AND ta.attnum = k.tcol \
      WHERE c.conrelid = to_regclass(format('%I', $1::text)) AND c.contype = 'f' \
      ORDER BY c.oid, k.n";
+
+const PRIMARY_KEY: &str = "SELECT conname::text FROM pg_constraint \
+     WHERE conrelid = to_regclass(format('%I', $1::text)) AND contype = 'p'";
 
 const INDEXED: &str = "SELECT a.attname::text FROM pg_index i \
      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] \
@@ -52,6 +56,12 @@ pub(crate) fn live_table(runner: &mut PgRunner<'_>, table: &str) -> Result<Optio
                 Value::Integer(n) => n,
                 _ => 0,
             },
+            assigned: Some(match text(&row[4]).as_str() {
+                "d" => Assigned::ByDefault,
+                "a" => Assigned::Always,
+                _ if matches!(row[5], Value::Integer(1)) => Assigned::ByDefault,
+                _ => Assigned::No,
+            }),
         })
         .collect();
     if columns.is_empty() {
@@ -72,6 +82,7 @@ pub(crate) fn live_table(runner: &mut PgRunner<'_>, table: &str) -> Result<Optio
             _ => foreign_keys.push((
                 row[0].clone(),
                 LiveForeignKey {
+                    name: Some(text(&row[5])),
                     target: text(&row[1]),
                     columns: vec![pair],
                     on_delete: on_delete.to_owned(),
@@ -84,9 +95,14 @@ pub(crate) fn live_table(runner: &mut PgRunner<'_>, table: &str) -> Result<Optio
         .iter()
         .map(|row| text(&row[0]))
         .collect();
+    let primary_key = runner
+        .query(PRIMARY_KEY, &name)?
+        .first()
+        .map(|row| text(&row[0]));
     Ok(Some(LiveTable {
         columns,
         foreign_keys: foreign_keys.into_iter().map(|(_, k)| k).collect(),
         indexed,
+        primary_key,
     }))
 }

@@ -6,13 +6,14 @@
 //! case). A cascade's key sets stay on the server as the CTEs of its statements; no temporary
 //! table is created.
 
+pub(crate) mod advice;
 pub(crate) mod catalog;
 pub(crate) mod delete;
 mod types;
 
 use std::collections::HashMap;
 
-use crate::backend::{sealed, Backend, Conn};
+use crate::backend::{sealed, Backend, BackendKind, Conn};
 use crate::check::LiveTable;
 use crate::error::{Error, Result};
 use crate::metadata::{ModelMeta, SqlType};
@@ -47,6 +48,16 @@ pub(crate) struct PgDialect;
 pub(crate) static POSTGRES: PgDialect = PgDialect;
 
 impl PgDialect {
+    /// The type `create_all` writes for `sql_type`, as `format_type` spells it
+    /// (`timestamp with time zone` for `timestamptz`).
+    pub(crate) fn type_name(&self, sql_type: SqlType) -> &'static str {
+        match sql_type {
+            SqlType::Timestamp => "timestamp without time zone",
+            SqlType::TimestampTz => "timestamp with time zone",
+            other => self.column_type(other),
+        }
+    }
+
     /// The type of an array of this SQL type's values, for casts of bound key lists.
     pub(crate) fn array_type(&self, sql_type: SqlType) -> String {
         format!("{}[]", self.column_type(sql_type))
@@ -111,13 +122,7 @@ impl Dialect for PgDialect {
         }
     }
     fn type_matches(&self, declared: SqlType, found: &str, _assigned_key: bool) -> bool {
-        // As `format_type` spells them.
-        let expected = match declared {
-            SqlType::Timestamp => "timestamp without time zone",
-            SqlType::TimestampTz => "timestamp with time zone",
-            other => self.column_type(other),
-        };
-        found.eq_ignore_ascii_case(expected)
+        found.eq_ignore_ascii_case(self.type_name(declared))
     }
     fn returning(&self, key: &str) -> String {
         format!(" RETURNING {}", self.quote(key))
@@ -317,6 +322,10 @@ impl<'c> PgRunner<'c> {
 impl Runner for PgRunner<'_> {
     fn dialect(&self) -> &'static dyn Dialect {
         &POSTGRES
+    }
+
+    fn backend(&self) -> BackendKind {
+        BackendKind::Postgres
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {

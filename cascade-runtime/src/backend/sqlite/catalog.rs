@@ -31,6 +31,8 @@ pub(crate) fn live_table(conn: &Connection, table: &str) -> Result<Option<LiveTa
         foreign_keys: live_foreign_keys(conn, table)?,
         columns,
         indexed,
+        // SQLite's constraints have no names to drop them by (the fixes rebuild the table).
+        primary_key: None,
     }))
 }
 
@@ -48,6 +50,9 @@ fn live_columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<LiveColu
                 decl_type: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
                 not_null: r.get(2)?,
                 pk: r.get(3)?,
+                // The rowid is assigned, and whether a key is the rowid is its type's
+                // spelling: a `ColumnType` finding, not this one.
+                assigned: None,
             })
         })
         .map_err(Error::db(context()))?;
@@ -82,6 +87,7 @@ fn live_foreign_keys(conn: &rusqlite::Connection, table: &str) -> Result<Vec<Liv
             _ => keys.push((
                 id,
                 LiveForeignKey {
+                    name: None,
                     target,
                     columns: vec![(from, to)],
                     on_delete,

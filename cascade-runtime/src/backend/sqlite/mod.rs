@@ -2,6 +2,7 @@
 //! the delete algorithm ([`delete`]) and live-schema reading ([`catalog`]) that are SQLite's
 //! own.
 
+pub(crate) mod advice;
 pub(crate) mod catalog;
 pub(crate) mod delete;
 
@@ -9,6 +10,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ToSql};
 
+use crate::backend::BackendKind;
 use crate::check::LiveTable;
 use crate::error::{Error, Result};
 use crate::metadata::SqlType;
@@ -37,6 +39,10 @@ pub(crate) struct SqliteDialect;
 impl Dialect for SqliteDialect {
     fn forward_references(&self) -> bool {
         true
+    }
+    fn same_identifier(&self, a: &str, b: &str) -> bool {
+        // SQLite's names ignore the case of ASCII letters, quoted or not.
+        a.eq_ignore_ascii_case(b)
     }
     fn param(&self, n: usize) -> String {
         format!("?{n}")
@@ -221,6 +227,10 @@ fn read_rows(
 impl Runner for SqliteRunner<'_> {
     fn dialect(&self) -> &'static dyn Dialect {
         &SQLITE
+    }
+
+    fn backend(&self) -> BackendKind {
+        BackendKind::Sqlite
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
