@@ -508,3 +508,120 @@ fn many_keys_load_through_one_array() {
         .all(|p| p.children.len() == 1 && p.children[0].toys.len() == 1));
     assert_eq!(s.count::<Toy>().unwrap(), 700);
 }
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "shop")]
+pub struct Shop {
+    #[model(primary_key)]
+    pub id: i64,
+    pub name: String,
+    #[relationship(cascade = "all")]
+    pub orders: Vec<Order>,
+    #[relationship]
+    pub notes: Vec<ShopNote>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "order")]
+pub struct Order {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Shop, on_delete = "cascade")]
+    pub shop_id: i64,
+    #[relationship(cascade = "all")]
+    pub lines: Vec<Line>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "line")]
+pub struct Line {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Order, on_delete = "cascade")]
+    pub order_id: i64,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "shop_note")]
+pub struct ShopNote {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Shop)]
+    pub shop_id: Option<i64>,
+}
+
+fn shop(orders: usize, lines: usize) -> Shop {
+    Shop {
+        id: 0,
+        name: "s".into(),
+        orders: (0..orders)
+            .map(|_| Order {
+                id: 0,
+                shop_id: 0,
+                lines: (0..lines).map(|_| Line { id: 0, order_id: 0 }).collect(),
+            })
+            .collect(),
+        notes: vec![
+            ShopNote {
+                id: 0,
+                shop_id: None,
+            };
+            2
+        ],
+    }
+}
+
+/// Where the database's own `ON DELETE CASCADE` removes exactly what the plan deletes, the
+/// delete leaves those rows to it (PostgreSQL's foreign-key trigger visits each deleted
+/// parent's children anyway) and counts them from the transaction's statistics; what it must
+/// do itself (the notes' keys set to NULL, the root) it still does. With the statistics off,
+/// it deletes every table itself, with the same report.
+#[test]
+fn rows_the_database_cascades_exactly_as_planned_are_left_to_it_and_counted() {
+    let Some((_schema, mut s)) = pg_session() else {
+        return;
+    };
+    s.create_all::<Shop>().unwrap();
+    let mut other = shop(2, 2);
+    s.insert(&mut other).unwrap();
+    for track_counts in [true, false] {
+        if !track_counts {
+            // Superusers may turn the statistics off for their session.
+            s.sql_batch("SET track_counts = off");
+        }
+        let mut doomed = shop(3, 4);
+        s.insert(&mut doomed).unwrap();
+        for note in &mut doomed.notes {
+            note.shop_id = Some(doomed.id);
+            s.update(note).unwrap();
+        }
+        let (report, events) = traced(|| s.delete_by_pk::<Shop>(doomed.id).unwrap());
+        assert_eq!(
+            (
+                report.count("shop"),
+                report.count("order"),
+                report.count("line"),
+                report.nulled("shop_note")
+            ),
+            (1, 3, 12, 2),
+            "track_counts {track_counts}"
+        );
+        let deletes: Vec<&str> = events
+            .iter()
+            .filter(|e| e.sql.contains("DELETE FROM"))
+            .map(|e| e.sql.as_str())
+            .collect();
+        let explicit = |table: &str| {
+            deletes
+                .iter()
+                .any(|sql| sql.contains(&format!("DELETE FROM \"{table}\"")))
+        };
+        assert!(explicit("shop"));
+        assert_eq!(explicit("order"), !track_counts, "{deletes:#?}");
+        assert_eq!(explicit("line"), !track_counts, "{deletes:#?}");
+        assert_eq!(count(&mut s, "order"), 2);
+        assert_eq!(count(&mut s, "line"), 4);
+        let kept = format!("shop_id = {}", doomed.id);
+        assert_eq!(count_where(&mut s, "shop_note", &kept), 0);
+    }
+}

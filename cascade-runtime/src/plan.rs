@@ -50,6 +50,87 @@ impl Cascade {
             .copied()
             .filter(|&t| self.inline_edge(t).is_none())
     }
+
+    /// By table: whether the database's own `ON DELETE CASCADE` removes exactly the rows the
+    /// plan deletes from it, so that a backend whose native cascade is at the floor may leave
+    /// them to it (PostgreSQL, whose foreign-key trigger probes each deleted parent's children
+    /// whether or not they were deleted first). A table qualifies when:
+    ///
+    /// - it is not the root, has no hooks, and is not in a self-reference or a loop;
+    /// - every edge that reaches it is a one-to-many join through a foreign key whose action
+    ///   is `CASCADE` and whose rule in the plan is to delete;
+    /// - every foreign key it has into a table of the plan is one of those edges (whichever
+    ///   parent goes first takes its rows with it);
+    /// - every table the plan reaches from it qualifies too (what the database then removes
+    ///   row by row is what the plan would).
+    ///
+    /// Checks and detaches are unaffected: they run before anything is deleted.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub fn left_to_database(&self, schema: &Schema) -> Vec<bool> {
+        let n = schema.tables.len();
+        let mut native = vec![false; n];
+        let edges: Vec<&Edge> = self
+            .collect
+            .iter()
+            .filter_map(|c| match c {
+                Collect::Edge(e) => Some(e),
+                _ => None,
+            })
+            .chain(&self.inline)
+            .collect();
+        let mut looped = vec![false; n];
+        for step in &self.collect {
+            match step {
+                Collect::Edge(_) => {}
+                Collect::Closure { table, .. } => looped[*table] = true,
+                Collect::Recursive { tables, .. } | Collect::Fixpoint { tables, .. } => {
+                    for &t in tables {
+                        looped[t] = true;
+                    }
+                }
+            }
+        }
+        let cascades = |e: &Edge| match e.via {
+            Via::Referenced { column } => {
+                let fk = schema.fk(e.to, column);
+                fk.on_delete == OnDelete::Cascade && action(schema, fk) == Action::Delete
+            }
+            _ => false,
+        };
+        for &t in &self.tables {
+            let into: Vec<&&Edge> = edges.iter().filter(|e| e.to == t).collect();
+            let own_keys_cascade = schema
+                .foreign_keys
+                .iter()
+                .filter(|fk| fk.table == t && self.tables.contains(&fk.target))
+                .all(|fk| {
+                    into.iter().any(|e| {
+                        e.from == fk.target
+                            && e.via == Via::Referenced { column: fk.column }
+                            && cascades(e)
+                    })
+                });
+            native[t] = t != self.root
+                && schema.tables[t].meta.hooks.is_none()
+                && !looped[t]
+                && !into.is_empty()
+                && into.iter().all(|e| cascades(e))
+                && own_keys_cascade;
+        }
+        // Whatever the plan reaches from a table must qualify too.
+        loop {
+            let mut changed = false;
+            for e in &edges {
+                if native[e.from] && !native[e.to] {
+                    native[e.from] = false;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return native;
+            }
+        }
+    }
 }
 
 /// `table.column` is set to `NULL` on the rows of `table` the plan deletes, before the
@@ -657,6 +738,56 @@ pub(crate) mod fixtures {
         []
     );
 
+    // blog -< post -< comment, every key ON DELETE CASCADE; post -< like (NO ACTION);
+    // blog -< page (CASCADE) -< link, whose key also references post (CASCADE).
+    model!(
+        n_blog,
+        "blog",
+        [pk("id")],
+        [
+            rel("posts", n_post, CascadeSet::ALL),
+            rel("pages", n_page, CascadeSet::ALL)
+        ]
+    );
+    model!(
+        n_post,
+        "post",
+        [pk("id"), fk("blog_id", false, n_blog, OnDelete::Cascade)],
+        [
+            rel("comments", n_comment, CascadeSet::ALL),
+            rel("likes", n_like, CascadeSet::ALL),
+            rel("links", n_link, CascadeSet::ALL)
+        ]
+    );
+    model!(
+        n_comment,
+        "comment",
+        [pk("id"), fk("post_id", false, n_post, OnDelete::Cascade)],
+        []
+    );
+    model!(
+        n_like,
+        "like",
+        [pk("id"), fk("post_id", false, n_post, OnDelete::NoAction)],
+        []
+    );
+    model!(
+        n_page,
+        "page",
+        [pk("id"), fk("blog_id", false, n_blog, OnDelete::Cascade)],
+        [rel("links", n_link, CascadeSet::ALL)]
+    );
+    model!(
+        n_link,
+        "link",
+        [
+            pk("id"),
+            fk("page_id", false, n_page, OnDelete::Cascade),
+            fk("post_id", true, n_post, OnDelete::Cascade)
+        ],
+        []
+    );
+
     // A self-referential tree.
     model!(
         node,
@@ -826,6 +957,39 @@ mod tests {
         assert_eq!(schema.name(plan.checks[0].table), "audit");
         assert_eq!(plan.checks[0].reason, BlockReason::DatabaseRestrict);
         assert!(!plan.defer_foreign_keys);
+    }
+
+    #[test]
+    fn tables_the_database_cascades_into_exactly_as_planned_are_left_to_it() {
+        let schema = Schema::build(&[n_blog()]).unwrap();
+        let native = |root: &str| {
+            let plan = cascade(&schema, id(&schema, root)).unwrap();
+            let native = plan.left_to_database(&schema);
+            let mut left: Vec<&str> = plan
+                .tables
+                .iter()
+                .filter(|&&t| native[t])
+                .map(|&t| schema.name(t))
+                .collect();
+            left.sort_unstable();
+            left
+        };
+        // post has a NO ACTION child (like), which the plan deletes itself, so post stays
+        // explicit; comment is reached from post only, by CASCADE; link is reached from page
+        // and from post, both by CASCADE: whichever goes first takes its links with it.
+        assert_eq!(native("blog"), ["comment", "link", "page"]);
+        // From a page: link's other key points at post, which this plan does not delete.
+        assert_eq!(native("page"), ["link"]);
+        // The root is never left to the database.
+        assert_eq!(native("comment"), Vec::<&str>::new());
+        // NO ACTION keys anywhere: nothing.
+        let schema = Schema::build(&[parent()]).unwrap();
+        let plan = cascade(&schema, id(&schema, "parent")).unwrap();
+        assert!(plan.left_to_database(&schema).iter().all(|&n| !n));
+        // A self-reference with CASCADE is a closure: explicit.
+        let schema = Schema::build(&[cascade_node()]).unwrap();
+        let plan = cascade(&schema, 0).unwrap();
+        assert!(plan.left_to_database(&schema).iter().all(|&n| !n));
     }
 
     #[test]

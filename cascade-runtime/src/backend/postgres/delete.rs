@@ -65,10 +65,21 @@ struct Program<'a> {
     params: Vec<Value>,
     /// The caller's clause, for reporting its errors as [`Error::Clause`].
     clause: Option<String>,
+    /// By table: left to the database's own `ON DELETE CASCADE` (see
+    /// [`Cascade::left_to_database`]): not locked, not deleted by a statement of ours,
+    /// counted from the transaction's statistics.
+    native: Vec<bool>,
 }
 
 impl<'a> Program<'a> {
-    fn compile(schema: &'a Schema, plan: &'a Cascade, roots: Roots) -> Result<Program<'a>> {
+    /// `leave_to_database`: whether the connection counts deleted rows, so that tables may be
+    /// left to the database's own cascade.
+    fn compile(
+        schema: &'a Schema,
+        plan: &'a Cascade,
+        roots: Roots,
+        leave_to_database: bool,
+    ) -> Result<Program<'a>> {
         let sql = Sql::new(schema, &POSTGRES);
         let root = plan.root;
         let (seed, params, clause) = match roots {
@@ -137,6 +148,10 @@ impl<'a> Program<'a> {
             with: format!("WITH RECURSIVE {}", defs.join(",\n")),
             params,
             clause,
+            native: match leave_to_database {
+                true => plan.left_to_database(schema),
+                false => vec![false; schema.tables.len()],
+            },
         })
     }
 
@@ -237,6 +252,15 @@ impl<'a> Program<'a> {
             },
             false => Error::Database { context, source },
         }
+    }
+
+    /// The tables this delete removes rows from with statements of its own, children first.
+    fn explicit(&self) -> impl Iterator<Item = TableId> + '_ {
+        self.plan
+            .deletes
+            .iter()
+            .copied()
+            .filter(|&t| !self.native[t])
     }
 
     /// The count of rows blocking each check, as scalar subqueries.
@@ -493,7 +517,7 @@ impl<'a> Program<'a> {
                 "(SELECT count(*) FROM cascade_detach_{u} WHERE d{k})"
             ));
         }
-        for (i, &t) in plan.deletes.iter().enumerate() {
+        for (i, t) in self.explicit().enumerate() {
             ctes.push(format!(
                 "cascade_delete_{i} AS (DELETE FROM {} WHERE {} RETURNING 1)",
                 sql.table(t),
@@ -599,7 +623,14 @@ pub(crate) fn delete(
 ) -> Result<DeleteReport> {
     // A runner of its own, whose statements are this delete's.
     let mut exec = PgRunner::new(runner.conn);
-    let program = Program::compile(schema, plan, roots)?;
+    // Tables left to the database's cascade are counted from the transaction's statistics:
+    // read them first (also whether the server still keeps them).
+    let native = plan.left_to_database(schema);
+    let left = match exec.conn.track_counts {
+        true => deleted_so_far(&mut exec, schema, plan, &native)?,
+        false => None,
+    };
+    let program = Program::compile(schema, plan, roots, left.is_some())?;
     let roots = lock(&mut exec, &program)?;
     if let Some(expected) = expected {
         verify(&mut exec, &program, expected)?;
@@ -622,7 +653,7 @@ pub(crate) fn delete(
     let mut report = DeleteReport::default();
     report.roots = roots;
     let sql = &program.sql;
-    // The rows each detach and each delete changed, in the plan's order.
+    // The rows each detach and each explicit delete changed, in the plan's order.
     let counts: Vec<usize> = match program.in_one_statement() {
         true => {
             let (statement, params) = program.changes();
@@ -639,7 +670,7 @@ pub(crate) fn delete(
                 let (statement, params) = program.detach(d);
                 counts.push(exec.execute(&statement, &params)? as usize);
             }
-            for &t in &plan.deletes {
+            for t in program.explicit() {
                 let body = format!("DELETE FROM {} WHERE {}", sql.table(t), program.doomed(t));
                 let rows = exec
                     .execute(&program.statement(&body), &program.params)
@@ -661,8 +692,26 @@ pub(crate) fn delete(
             );
         }
     }
+    // What the database's own cascade removed: the statistics' count now, less before.
+    let left = match left {
+        Some(before) => {
+            let after = deleted_so_far(&mut exec, schema, plan, &program.native)?;
+            let after = after.unwrap_or_default();
+            after
+                .iter()
+                .zip(before)
+                .map(|(a, b)| a.saturating_sub(b))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let mut left = left.into_iter();
     for &t in &plan.deletes {
-        report.add_deleted(schema.name(t), counts.next().unwrap_or(0));
+        let rows = match program.native[t] {
+            true => left.next(),
+            false => counts.next(),
+        };
+        report.add_deleted(schema.name(t), rows.unwrap_or(0));
     }
     for &t in &hooked {
         let hooks = schema.tables[t].meta.hooks.expect("hooked");
@@ -675,6 +724,44 @@ pub(crate) fn delete(
     }
     report.add_statements(exec.statements(), exec.round_trips());
     Ok(report)
+}
+
+/// For the tables `native` marks (in the plan's order of deletes), how many rows this
+/// transaction has deleted from each so far (`pg_stat_get_xact_tuples_deleted`, which counts
+/// the rows a foreign key's action removes too); `None` when there are none, or when the
+/// server does not count them (`track_counts` off) — then nothing is left to the database.
+fn deleted_so_far(
+    exec: &mut PgRunner<'_>,
+    schema: &Schema,
+    plan: &Cascade,
+    native: &[bool],
+) -> Result<Option<Vec<usize>>> {
+    let tables: Vec<Value> = plan
+        .deletes
+        .iter()
+        .filter(|&&t| native[t])
+        .map(|&t| Value::Text(POSTGRES.quote(schema.name(t))))
+        .collect();
+    if tables.is_empty() {
+        return Ok(None);
+    }
+    let counts: Vec<String> = (1..=tables.len())
+        .map(|i| format!("pg_stat_get_xact_tuples_deleted(to_regclass(${i}))"))
+        .collect();
+    let row = exec
+        .query(
+            &format!(
+                "SELECT current_setting('track_counts')::bool::int, {}",
+                counts.join(", ")
+            ),
+            &tables,
+        )?
+        .pop()
+        .unwrap_or_default();
+    match row.first() {
+        Some(Value::Integer(1)) => Ok(Some(row[1..].iter().map(count_of).collect())),
+        _ => Ok(None),
+    }
 }
 
 fn count_of(value: &Value) -> usize {
@@ -712,7 +799,11 @@ fn lock(exec: &mut PgRunner<'_>, program: &Program<'_>) -> Result<usize> {
         )
     };
     let mut locks = vec![locked(plan.root)];
-    for t in plan.keyed().filter(|&t| t != plan.root) {
+    // The database's own cascade locks what it removes as it goes.
+    for t in plan
+        .keyed()
+        .filter(|&t| t != plan.root && !program.native[t])
+    {
         if schema.referencing(t).next().is_some() {
             locks.push(locked(t));
         }
@@ -849,7 +940,7 @@ pub(crate) fn preview(
         model: schema.tables[plan.root].meta,
         roots: roots.clone(),
     };
-    let program = Program::compile(schema, plan, roots)?;
+    let program = Program::compile(schema, plan, roots, false)?;
     // The checks and every count in one statement.
     let mut subqueries = program.check_counts();
     let checks = subqueries.len();

@@ -193,20 +193,29 @@ pub(crate) struct PgConn {
     prepared: HashMap<String, postgres::Statement>,
     /// Whether a transaction this session began is open (the client does not say).
     in_transaction: bool,
+    /// Whether the server counts each transaction's deleted rows per table
+    /// (`track_counts`), so that a delete may leave rows to the database's own cascade and
+    /// still report how many went (see `delete`).
+    pub(crate) track_counts: bool,
 }
 
 impl PgConn {
-    pub fn new(client: postgres::Client) -> PgConn {
+    pub fn new(client: postgres::Client, track_counts: bool) -> PgConn {
         PgConn {
             client,
             prepared: HashMap::new(),
             in_transaction: false,
+            track_counts,
         }
     }
 }
 
 /// `SET jit = off` where the server has the setting (PostgreSQL-compatible engines may not).
-const JIT_OFF: &str = "SELECT set_config('jit', 'off', false) FROM pg_settings WHERE name = 'jit'";
+/// Set up once per connection: JIT compilation off where the server has the setting
+/// (PostgreSQL-compatible engines may not), and whether it counts deleted rows.
+const SET_UP: &str = "SELECT (SELECT set_config('jit', 'off', false) FROM pg_settings \
+     WHERE name = 'jit'), COALESCE((SELECT setting = 'on' FROM pg_settings \
+     WHERE name = 'track_counts'), false)";
 
 /// Opening a PostgreSQL session.
 impl Session<Postgres> {
@@ -226,10 +235,14 @@ impl Session<Postgres> {
     /// `jit_above_cost` even on small tables, and compiling each statement costs more (up to
     /// seconds) than running it. Set it back on the client if other queries want it.
     pub fn from_client(mut client: postgres::Client) -> Result<PgSession> {
-        client
-            .batch_execute(JIT_OFF)
-            .map_err(Error::db("turning JIT compilation off"))?;
-        Ok(Session::with(Conn::Postgres(Box::new(PgConn::new(client)))))
+        let track_counts: bool = client
+            .query_one(SET_UP, &[])
+            .map_err(Error::db("setting up the connection (JIT off)"))?
+            .get(1);
+        Ok(Session::with(Conn::Postgres(Box::new(PgConn::new(
+            client,
+            track_counts,
+        )))))
     }
 
     /// The underlying client. Begin transactions with [`Session::transaction`], not on the
