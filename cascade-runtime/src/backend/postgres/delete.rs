@@ -254,6 +254,34 @@ impl<'a> Program<'a> {
         }
     }
 
+    /// Columns that read whether the server counts each transaction's deleted rows
+    /// (`track_counts`, as 0 or 1) and, for each table left to the database (in the plan's
+    /// order of deletes), how many rows this transaction has deleted from it so far
+    /// (`pg_stat_get_xact_tuples_deleted`, which counts what a foreign key's action removes
+    /// too); none when no table is left. Their parameters (the tables' names) follow the
+    /// roots'.
+    fn deleted_so_far(&self) -> (Vec<String>, Vec<Value>) {
+        let tables: Vec<Value> = self
+            .plan
+            .deletes
+            .iter()
+            .filter(|&&t| self.native[t])
+            .map(|&t| Value::Text(self.sql.table(t)))
+            .collect();
+        if tables.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let first = self.next_param();
+        let mut columns = vec!["current_setting('track_counts')::bool::int".to_owned()];
+        columns.extend((0..tables.len()).map(|i| {
+            format!(
+                "pg_stat_get_xact_tuples_deleted(to_regclass({}))",
+                POSTGRES.param(first + i)
+            )
+        }));
+        (columns, tables)
+    }
+
     /// The tables this delete removes rows from with statements of its own, children first.
     fn explicit(&self) -> impl Iterator<Item = TableId> + '_ {
         self.plan
@@ -623,15 +651,14 @@ pub(crate) fn delete(
 ) -> Result<DeleteReport> {
     // A runner of its own, whose statements are this delete's.
     let mut exec = PgRunner::new(runner.conn);
-    // Tables left to the database's cascade are counted from the transaction's statistics:
-    // read them first (also whether the server still keeps them).
-    let native = plan.left_to_database(schema);
-    let left = match exec.conn.track_counts {
-        true => deleted_so_far(&mut exec, schema, plan, &native)?,
-        false => None,
-    };
-    let program = Program::compile(schema, plan, roots, left.is_some())?;
-    let roots = lock(&mut exec, &program)?;
+    let mut program = Program::compile(schema, plan, roots, exec.conn.track_counts)?;
+    // Tables left to the database's cascade are counted from the transaction's statistics,
+    // read with the locks (rows a `before_delete` hook removes from them count as deleted).
+    let (roots, left) = lock(&mut exec, &program)?;
+    if left.is_none() {
+        // The server stopped counting (`track_counts` off): every table explicitly.
+        program.native.iter_mut().for_each(|n| *n = false);
+    }
     if let Some(expected) = expected {
         verify(&mut exec, &program, expected)?;
     }
@@ -693,17 +720,22 @@ pub(crate) fn delete(
         }
     }
     // What the database's own cascade removed: the statistics' count now, less before.
-    let left = match left {
-        Some(before) => {
-            let after = deleted_so_far(&mut exec, schema, plan, &program.native)?;
-            let after = after.unwrap_or_default();
+    let left: Vec<usize> = match left {
+        Some(before) if !before.is_empty() => {
+            let (stats, params) = program.deleted_so_far();
+            // After the roots' parameters, as in the lock statement (its key sets unused).
+            let body = format!("SELECT {}", stats.join(", "));
+            let row = exec
+                .query(&program.statement(&body), &program.params(&params))?
+                .pop()
+                .unwrap_or_default();
+            let after = row.iter().skip(1).map(count_of);
             after
-                .iter()
                 .zip(before)
                 .map(|(a, b)| a.saturating_sub(b))
                 .collect()
         }
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     let mut left = left.into_iter();
     for &t in &plan.deletes {
@@ -724,44 +756,6 @@ pub(crate) fn delete(
     }
     report.add_statements(exec.statements(), exec.round_trips());
     Ok(report)
-}
-
-/// For the tables `native` marks (in the plan's order of deletes), how many rows this
-/// transaction has deleted from each so far (`pg_stat_get_xact_tuples_deleted`, which counts
-/// the rows a foreign key's action removes too); `None` when there are none, or when the
-/// server does not count them (`track_counts` off) — then nothing is left to the database.
-fn deleted_so_far(
-    exec: &mut PgRunner<'_>,
-    schema: &Schema,
-    plan: &Cascade,
-    native: &[bool],
-) -> Result<Option<Vec<usize>>> {
-    let tables: Vec<Value> = plan
-        .deletes
-        .iter()
-        .filter(|&&t| native[t])
-        .map(|&t| Value::Text(POSTGRES.quote(schema.name(t))))
-        .collect();
-    if tables.is_empty() {
-        return Ok(None);
-    }
-    let counts: Vec<String> = (1..=tables.len())
-        .map(|i| format!("pg_stat_get_xact_tuples_deleted(to_regclass(${i}))"))
-        .collect();
-    let row = exec
-        .query(
-            &format!(
-                "SELECT current_setting('track_counts')::bool::int, {}",
-                counts.join(", ")
-            ),
-            &tables,
-        )?
-        .pop()
-        .unwrap_or_default();
-    match row.first() {
-        Some(Value::Integer(1)) => Ok(Some(row[1..].iter().map(count_of).collect())),
-        _ => Ok(None),
-    }
 }
 
 fn count_of(value: &Value) -> usize {
@@ -787,7 +781,11 @@ const LOCK_ROUNDS: usize = 8;
 /// follows sees every row that was added before. (In a caller's `REPEATABLE READ` transaction
 /// the snapshot is the transaction's: the rounds agree at once, and a row added meanwhile
 /// makes the changes fail on a foreign key, which [`delete`] reports as a conflict.)
-fn lock(exec: &mut PgRunner<'_>, program: &Program<'_>) -> Result<usize> {
+///
+/// The last round also reads how many rows this transaction has deleted so far from each
+/// table left to the database ([`Program::native`]); returned, with whether the server counts
+/// them, or `None` when no table is.
+fn lock(exec: &mut PgRunner<'_>, program: &Program<'_>) -> Result<(usize, Option<Vec<usize>>)> {
     let sql = &program.sql;
     let plan = program.plan;
     let schema = sql.schema;
@@ -826,18 +824,30 @@ fn lock(exec: &mut PgRunner<'_>, program: &Program<'_>) -> Result<usize> {
                 .join(", ")
         )
     };
-    let with_checks = counts(&program.check_counts());
+    let checks = program.check_counts();
+    let (stats, stats_params) = program.deleted_so_far();
+    let with_checks = counts(&[checks.clone(), stats].concat());
+    let final_params = program.params(&stats_params);
     let mut total = None;
     if rounds_left > 0 {
         let row = program.query(exec, &counts(&[]))?;
         total = Some(row[1..].iter().map(count_of).sum::<usize>());
     }
     loop {
-        let row = program.query(exec, &with_checks)?;
+        let row = exec
+            .query(&program.statement(&with_checks), &final_params)
+            .map_err(|e| program.clause_error(e))?
+            .pop()
+            .unwrap_or_default();
         let now: usize = row[1..=locks.len()].iter().map(count_of).sum();
         if rounds_left == 0 || total == Some(now) {
-            program.refuse(exec, &row[1 + locks.len()..])?;
-            return Ok(count_of(&row[0]));
+            let (blocking, stats) = row[1 + locks.len()..].split_at(checks.len());
+            program.refuse(exec, blocking)?;
+            let deleted = match stats.split_first() {
+                Some((Value::Integer(1), counts)) => Some(counts.iter().map(count_of).collect()),
+                _ => None,
+            };
+            return Ok((count_of(&row[0]), deleted));
         }
         total = Some(now);
         rounds_left -= 1;
