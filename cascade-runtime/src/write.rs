@@ -302,21 +302,26 @@ impl<'a, 'r> Writer<'a, 'r> {
         referenced: Vec<Referenced>,
     ) -> Result<()> {
         let rels: &'a [crate::schema::Relationship] = &self.schema.tables[t].relationships;
+        // The row's values as written, read once and only if a relationship needs them.
+        let mut now: Option<Vec<Value>> = None;
+        let mut value_of = |obj: &dyn DynModel, column: usize| -> Value {
+            now.get_or_insert_with(|| obj.values())[column].clone()
+        };
         // Targets the row no longer references are orphans: deleted, with their cascades.
-        let now = obj.values();
         for orphan in referenced {
             let Join::Referencing { column } = rels[orphan.relationship].join else {
                 continue;
             };
-            if !orphan.key.is_null() && now[column] != orphan.key {
+            if !orphan.key.is_null() && value_of(obj, column) != orphan.key {
                 let fk = self.schema.fk(t, column);
                 let clause = self.sql().column_is(fk.target, fk.target_column);
                 self.delete_where(fk.target, clause, vec![orphan.key])?;
             }
         }
         // What related rows reference of this one: its key, or another unique column.
-        let referenced_value = |table: TableId, column: usize| -> Value {
-            now[self.schema.fk(table, column).target_column].clone()
+        let schema = self.schema;
+        let mut referenced_value = |obj: &dyn DynModel, table: TableId, column: usize| {
+            value_of(obj, schema.fk(table, column).target_column)
         };
 
         for (i, rel) in rels.iter().enumerate() {
@@ -324,7 +329,12 @@ impl<'a, 'r> Writer<'a, 'r> {
             match rel.join {
                 Join::Referencing { .. } => {}
                 Join::Referenced { column } => {
-                    let parent = referenced_value(rel.target, column);
+                    let passive = rel.meta.passive_deletes == PassiveDeletes::All;
+                    let sync = mode == Mode::Update && rel.meta.collection && !passive;
+                    if !sync && (!save || obj.related(i).is_empty()) {
+                        continue;
+                    }
+                    let parent = referenced_value(obj, rel.target, column);
                     if save {
                         let mut children = obj.related_mut(i);
                         for child in children.iter_mut() {
@@ -334,8 +344,7 @@ impl<'a, 'r> Writer<'a, 'r> {
                     }
                     // `passive_deletes = "all"`: rows that left the collection are never
                     // touched (their foreign key keeps its value).
-                    let passive = rel.meta.passive_deletes == PassiveDeletes::All;
-                    if mode == Mode::Update && rel.meta.collection && !passive {
+                    if sync {
                         let kept = self.kept_keys(rel.target, obj.related(i));
                         self.sync_children(rel.target, column, rel.meta.cascade, &parent, kept)?;
                     }
@@ -348,12 +357,15 @@ impl<'a, 'r> Writer<'a, 'r> {
                     local,
                     remote,
                 } => {
+                    if mode != Mode::Update && obj.related(i).is_empty() {
+                        continue;
+                    }
+                    let local_value = referenced_value(obj, assoc, local);
                     let targets = obj.related_mut(i);
                     let link = match targets.is_empty() {
                         true => String::new(),
                         false => self.sql().insert_link(assoc, local, remote),
                     };
-                    let local_value = referenced_value(assoc, local);
                     let target_column = self.schema.fk(assoc, remote).target_column;
                     let assigned = self.schema.tables[rel.target].meta.has_rowid_key()
                         && self.schema.tables[rel.target].pk == [target_column];
@@ -403,9 +415,11 @@ impl<'a, 'r> Writer<'a, 'r> {
                 _ => None,
             })
             .collect();
+        if orphaning.is_empty() || mode == Mode::Insert {
+            return Ok(Vec::new());
+        }
         let key = key_of(self.schema, t, &obj.values());
-        let unset = self.schema.tables[t].meta.has_rowid_key() && key[0].is_unset_key();
-        if orphaning.is_empty() || mode == Mode::Insert || unset {
+        if self.schema.tables[t].meta.has_rowid_key() && key[0].is_unset_key() {
             return Ok(Vec::new());
         }
         let columns: Vec<usize> = orphaning.iter().map(|&(_, c)| c).collect();
