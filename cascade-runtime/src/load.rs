@@ -208,13 +208,34 @@ impl<'a, 'r> Loader<'a, 'r> {
         }
         for (column, group) in by_parent {
             let parents = column_keys(column);
+            // Where each key's rows go: the instances that hold it.
+            let mut holders: HashMap<&HashKey, Vec<usize>> = HashMap::new();
+            for (at, key) in parents.iter().enumerate() {
+                if let Some(key) = key {
+                    holders.entry(key).or_default().push(at);
+                }
+            }
             let bound = self.bind(t, column, values.iter().map(|v| &v[column]))?;
             for (i, rel) in group {
-                let groups = match &bound {
-                    None => HashMap::new(),
-                    Some(keys) => self.query_by_key(rel, keys)?,
+                for obj in objs.iter_mut() {
+                    if let Some(field) = obj.relationship_mut(i) {
+                        field.clear();
+                    }
+                }
+                let Some(keys) = &bound else {
+                    continue;
                 };
-                distribute(objs, i, &parents, groups)?;
+                // Each row into its instances as it is read: no row is held longer.
+                self.query_by_key(rel, keys, &mut |key, row| {
+                    let Some(at) = holders.get(&key) else {
+                        return Ok(());
+                    };
+                    let (last, rest) = at.split_last().expect("a holder");
+                    for &p in rest {
+                        push(&mut *objs[p], i, row.clone())?;
+                    }
+                    push(&mut *objs[*last], i, row)
+                })?;
             }
             self.clear(bound)?;
         }
@@ -248,37 +269,35 @@ impl<'a, 'r> Loader<'a, 'r> {
     }
 
     /// The rows of a one-to-many or many-to-many relationship for every bound parent key,
-    /// grouped by that key.
+    /// each handed to `each` with that key as it is read, in key order.
     fn query_by_key(
         &mut self,
         rel: Relationship,
         keys: &BoundKeys,
-    ) -> Result<HashMap<HashKey, Vec<Vec<Value>>>> {
+        each: &mut dyn FnMut(HashKey, Vec<Value>) -> Result<()>,
+    ) -> Result<()> {
         let sql = self.sql();
-        Ok(match rel.join {
-            Join::Referenced { column } => {
-                let rows = self.exec.query(
-                    &sql.load_children(rel.target, column, &keys.expr),
-                    &keys.params,
-                )?;
-                group(rows, |row| HashKey::from(&row[column]))
-            }
+        match rel.join {
+            Join::Referenced { column } => self.exec.query_each(
+                &sql.load_children(rel.target, column, &keys.expr),
+                &keys.params,
+                &mut |row| each(HashKey::from(&row[column]), row),
+            ),
             Join::Secondary {
                 assoc,
                 local,
                 remote,
-            } => {
-                let query = sql.load_linked(assoc, local, remote, rel.target, &keys.expr);
-                let rows = self.exec.query(&query, &keys.params)?;
-                let mut groups: HashMap<HashKey, Vec<Vec<Value>>> = HashMap::new();
-                for mut row in rows {
+            } => self.exec.query_each(
+                &sql.load_linked(assoc, local, remote, rel.target, &keys.expr),
+                &keys.params,
+                &mut |mut row| {
                     let from = HashKey::from(&row.remove(0));
-                    groups.entry(from).or_default().push(row);
-                }
-                groups
-            }
+                    each(from, row)
+                },
+            ),
             Join::Referencing { .. } => unreachable!("many-to-one loads go by reference"),
-        })
+        }
+        .map(drop)
     }
 
     /// Makes the distinct non-`NULL` `keys` (values of `t.column`) available to one query
@@ -301,6 +320,14 @@ impl<'a, 'r> Loader<'a, 'r> {
         self.exec
             .bind_keys(&sql, KeyList::Load(t, column), &distinct, 1)
             .map(Some)
+    }
+}
+
+/// Adds a loaded row to relationship `i` of `obj`.
+fn push(obj: &mut dyn DynModel, i: usize, row: Vec<Value>) -> Result<()> {
+    match obj.relationship_mut(i) {
+        Some(field) => field.push(row),
+        None => Ok(()),
     }
 }
 

@@ -120,6 +120,10 @@ pub trait Related {
     fn items_mut(&mut self) -> Vec<&mut dyn DynModel>;
     /// Replaces the contents with loaded rows.
     fn load(&mut self, rows: Vec<Vec<Value>>) -> Result<()>;
+    /// Empties the field, before rows are [pushed](Related::push) into it.
+    fn clear(&mut self);
+    /// Adds one loaded row (an `Option` keeps the first).
+    fn push(&mut self, row: Vec<Value>) -> Result<()>;
 }
 
 impl<T: Model> Related for Vec<T> {
@@ -136,6 +140,13 @@ impl<T: Model> Related for Vec<T> {
             .collect::<Result<_>>()?;
         Ok(())
     }
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+    fn push(&mut self, row: Vec<Value>) -> Result<()> {
+        Vec::push(self, T::from_values(row)?);
+        Ok(())
+    }
 }
 
 impl<T: Model> Related for Option<T> {
@@ -147,6 +158,15 @@ impl<T: Model> Related for Option<T> {
     }
     fn load(&mut self, rows: Vec<Vec<Value>>) -> Result<()> {
         *self = rows.into_iter().next().map(T::from_values).transpose()?;
+        Ok(())
+    }
+    fn clear(&mut self) {
+        *self = None;
+    }
+    fn push(&mut self, row: Vec<Value>) -> Result<()> {
+        if self.is_none() {
+            *self = Some(T::from_values(row)?);
+        }
         Ok(())
     }
 }

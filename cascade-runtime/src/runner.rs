@@ -72,6 +72,15 @@ pub(crate) trait Runner {
     /// Runs a query; returns every row's values.
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>>;
 
+    /// Runs a query and hands each row's values to `each` as it is read, without holding
+    /// them all; returns the number of rows.
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(Vec<Value>) -> Result<()>,
+    ) -> Result<u64>;
+
     /// Prepares a statement that will run many times during this runner's life.
     fn prepare(&mut self, sql: String) -> Result<Handle>;
 

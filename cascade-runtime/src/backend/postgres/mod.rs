@@ -352,6 +352,36 @@ impl Runner for PgRunner<'_> {
         self.run_query(&stmt, sql, params)
     }
 
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(Vec<Value>) -> Result<()>,
+    ) -> Result<u64> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let stmt = self.statement(sql)?;
+        let start = clock();
+        self.round_trips += 1;
+        self.statements += 1;
+        // Rows as they arrive from the server: memory holds one at a time.
+        let mut rows = self
+            .conn
+            .client
+            .query_raw(&stmt, params.iter())
+            .map_err(failed(sql))?;
+        let mut n = 0;
+        while let Some(row) = rows.next().map_err(failed(sql))? {
+            let values = (0..row.len())
+                .map(|i| row.try_get::<_, Value>(i))
+                .collect::<std::result::Result<Vec<Value>, _>>()
+                .map_err(failed(sql))?;
+            each(values)?;
+            n += 1;
+        }
+        trace(sql, n, start);
+        Ok(n)
+    }
+
     fn prepare(&mut self, sql: String) -> Result<Handle> {
         let stmt = self.statement(&sql)?;
         self.handles.push((stmt, sql.into()));

@@ -241,6 +241,32 @@ impl Runner for SqliteRunner<'_> {
         self.rows(sql, params)
     }
 
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(Vec<Value>) -> Result<()>,
+    ) -> Result<u64> {
+        let start = clock();
+        let mut stmt = self.conn.prepare_cached(sql).map_err(failed(sql))?;
+        let width = stmt.column_count();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params))
+            .map_err(failed(sql))?;
+        let mut n = 0;
+        while let Some(row) = rows.next().map_err(failed(sql))? {
+            let mut values = Vec::with_capacity(width);
+            for i in 0..width {
+                values.push(value_of(row.get_ref(i).map_err(failed(sql))?));
+            }
+            each(values)?;
+            n += 1;
+        }
+        self.statements += 1;
+        trace(sql, n, start);
+        Ok(n)
+    }
+
     fn count(&mut self, statement: &Statement) -> Result<u64> {
         SqliteRunner::count(self, statement)
     }
