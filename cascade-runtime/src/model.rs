@@ -226,8 +226,24 @@ impl<T: Model> RelationField for Option<T> {
 #[doc(hidden)]
 pub struct RowReader {
     meta: &'static ModelMeta,
-    values: std::vec::IntoIter<Value>,
+    values: Values,
     column: usize,
+}
+
+/// The values a [`RowReader`] reads: a row, or one value (no allocation for it).
+enum Values {
+    Row(std::vec::IntoIter<Value>),
+    One(Option<Value>),
+}
+
+impl Iterator for Values {
+    type Item = Value;
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            Values::Row(values) => values.next(),
+            Values::One(value) => value.take(),
+        }
+    }
 }
 
 impl RowReader {
@@ -235,7 +251,7 @@ impl RowReader {
     pub fn new(meta: &'static ModelMeta, values: Vec<Value>) -> Self {
         RowReader {
             meta,
-            values: values.into_iter(),
+            values: Values::Row(values.into_iter()),
             column: 0,
         }
     }
@@ -244,7 +260,7 @@ impl RowReader {
     pub fn one(meta: &'static ModelMeta, column: usize, value: Value) -> Self {
         RowReader {
             meta,
-            values: vec![value].into_iter(),
+            values: Values::One(Some(value)),
             column,
         }
     }

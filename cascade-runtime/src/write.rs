@@ -442,12 +442,11 @@ impl<'a, 'r> Writer<'a, 'r> {
             .collect()
     }
 
-    /// Inserts or updates the row itself, writing a generated key back; returns the row's key.
-    fn write_row(&mut self, t: TableId, obj: &mut dyn DynModel, mode: Mode) -> Result<Vec<Value>> {
+    /// Inserts or updates the row itself, writing a generated key back.
+    fn write_row(&mut self, t: TableId, obj: &mut dyn DynModel, mode: Mode) -> Result<()> {
         let meta = self.schema.tables[t].meta;
         let values = obj.values();
-        let mut key = key_of(self.schema, t, &values);
-        let assigned = meta.has_rowid_key() && key[0].is_unset_key();
+        let assigned = meta.has_rowid_key() && values[self.schema.tables[t].pk[0]].is_unset_key();
         let update = match mode {
             Mode::Insert => false,
             Mode::Update => true,
@@ -455,12 +454,16 @@ impl<'a, 'r> Writer<'a, 'r> {
             Mode::Save | Mode::Merge => {
                 let exists = row_stmt(&mut self.rows, self.exec, self.schema, t, RowSql::Exists)?;
                 match exists {
-                    Some(stmt) => !self.exec.query_prepared(stmt, &key)?.is_empty(),
+                    Some(stmt) => {
+                        let key = key_of(self.schema, t, &values);
+                        !self.exec.query_prepared(stmt, &key)?.is_empty()
+                    }
                     None => false,
                 }
             }
         };
         if update {
+            let key = key_of(self.schema, t, &values);
             if let Some(stmt) = row_stmt(&mut self.rows, self.exec, self.schema, t, RowSql::Update)?
             {
                 let mut params: Vec<Value> = values
@@ -478,7 +481,7 @@ impl<'a, 'r> Writer<'a, 'r> {
                     });
                 }
             }
-            return Ok(key);
+            return Ok(());
         }
         if assigned {
             let mut params = values
@@ -495,8 +498,7 @@ impl<'a, 'r> Writer<'a, 'r> {
             )?
             .expect("an insert is always a statement");
             let id = self.exec.insert_assigned(stmt, &mut params)?;
-            obj.set_value(self.schema.tables[t].pk[0], id.clone())?;
-            key[0] = id;
+            obj.set_value(self.schema.tables[t].pk[0], id)?;
         } else {
             if meta.has_rowid_key() && !self.given_keys.contains(&t) {
                 self.given_keys.push(t);
@@ -506,7 +508,7 @@ impl<'a, 'r> Writer<'a, 'r> {
                 self.exec.execute_prepared(stmt, &mut values.iter())?;
             }
         }
-        Ok(key)
+        Ok(())
     }
 
     /// Rows of `t` pointing at `parent` through `column` that are no longer in the collection:
