@@ -224,6 +224,11 @@ fn dyn_model_impl(model: &Model) -> TokenStream {
         let to_value = column_fn(field, quote!(to_value));
         quote!(#to_value(&self.#member))
     });
+    let value_refs = model.columns().map(|(field, _)| {
+        let member = field.ident;
+        let to_value_ref = column_fn(field, quote!(to_value_ref));
+        quote!(#to_value_ref(&self.#member))
+    });
     let set_value_arms = model.columns().enumerate().map(|(i, (field, _))| {
         let member = field.ident;
         let index = Literal::usize_unsuffixed(i);
@@ -241,6 +246,10 @@ fn dyn_model_impl(model: &Model) -> TokenStream {
 
             fn values(&self) -> #private::Vec<#private::Value> {
                 #private::Vec::from([#(#values),*])
+            }
+
+            fn value_refs(&self) -> #private::Vec<#private::ValueRef<'_>> {
+                #private::Vec::from([#(#value_refs),*])
             }
 
             fn set_value(&mut self, index: usize, value: #private::Value) -> #private::Result<()> {

@@ -153,6 +153,7 @@ pub use session::{ChunkProgress, Session, DEFAULT_BUSY_TIMEOUT, DEFAULT_PREVIEW_
 pub use tx::RetryPolicy;
 pub use value::{
     ColumnType, ConversionError, IntoKey, IntoValue, Key, Params, PrimaryKey, References, Value,
+    ValueRef,
 };
 
 /// Re-exported driver, so users need not depend on a matching `rusqlite` themselves.
@@ -173,7 +174,7 @@ pub mod __private {
     pub use crate::model::{
         foreign_key_target, DynModel, Model, Related, RelationField, RowReader,
     };
-    pub use crate::value::{ColumnField, IntoValue, Value};
+    pub use crate::value::{ColumnField, IntoValue, Value, ValueRef};
     pub use crate::{Error, Result};
     pub use ::core::default::Default;
     pub use ::core::option::Option::{self, None, Some};

@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::metadata::ModelMeta;
-use crate::value::{ConversionError, PrimaryKey, References, Value};
+use crate::value::{ConversionError, PrimaryKey, References, Value, ValueRef};
 
 #[doc = include_str!("../docs/model.md")]
 #[diagnostic::on_unimplemented(
@@ -39,6 +39,12 @@ pub trait DynModel {
 
     /// The column values, in column order.
     fn values(&self) -> Vec<Value>;
+
+    /// The column values to bind, in column order, borrowed from the fields where they can
+    /// be (what inserts and updates bind). The default converts [`DynModel::values`].
+    fn value_refs(&self) -> Vec<ValueRef<'_>> {
+        self.values().into_iter().map(ValueRef::Owned).collect()
+    }
 
     /// Writes one column (a generated key, or a foreign key set by a cascade).
     fn set_value(&mut self, column: usize, value: Value) -> Result<()>;
@@ -92,6 +98,9 @@ impl<T: Model> DynModel for Box<T> {
     }
     fn values(&self) -> Vec<Value> {
         (**self).values()
+    }
+    fn value_refs(&self) -> Vec<ValueRef<'_>> {
+        (**self).value_refs()
     }
     fn set_value(&mut self, column: usize, value: Value) -> Result<()> {
         (**self).set_value(column, value)

@@ -16,7 +16,7 @@ use crate::plan::Cascade;
 use crate::report::{DeletePlan, DeleteReport};
 use crate::schema::{Schema, TableId};
 use crate::sql::{Dialect, Sql, Statement};
-use crate::value::Value;
+use crate::value::{Value, ValueRef};
 
 /// A statement prepared on a runner, held for the runner's lifetime.
 pub(crate) type Handle = usize;
@@ -85,22 +85,14 @@ pub(crate) trait Runner {
     fn prepare(&mut self, sql: String) -> Result<Handle>;
 
     /// Runs a prepared statement that returns no rows; returns the rows it changed.
-    fn execute_prepared(
-        &mut self,
-        statement: Handle,
-        params: &mut dyn Iterator<Item = &Value>,
-    ) -> Result<u64>;
+    fn execute_prepared(&mut self, statement: Handle, params: &[ValueRef<'_>]) -> Result<u64>;
 
     /// Runs a prepared query; returns every row's values.
     fn query_prepared(&mut self, statement: Handle, params: &[Value]) -> Result<Vec<Vec<Value>>>;
 
     /// Runs a prepared `INSERT` of a row whose key the database assigns (see
     /// [`Dialect::insert_assigned`]); returns the key.
-    fn insert_assigned(
-        &mut self,
-        statement: Handle,
-        params: &mut dyn Iterator<Item = &Value>,
-    ) -> Result<Value>;
+    fn insert_assigned(&mut self, statement: Handle, params: &[ValueRef<'_>]) -> Result<Value>;
 
     /// Runs a transaction-control statement (`BEGIN`, `COMMIT`, savepoints...).
     fn control(&mut self, sql: &str) -> Result<()>;

@@ -133,6 +133,67 @@ pub trait ColumnType: Sized {
     fn to_value(&self) -> Value;
     /// Converts a value read from the database back into the field's type.
     fn from_value(value: Value) -> Result<Self, ConversionError>;
+    /// The field as a value to bind, borrowed where it can be (text and bytes are not copied):
+    /// inserts and updates bind through it. The default converts with
+    /// [`to_value`](ColumnType::to_value); override it only to avoid that copy.
+    fn to_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Owned(self.to_value())
+    }
+}
+
+/// A column value to bind, borrowed from a field where it can be
+/// ([`ColumnType::to_value_ref`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueRef<'a> {
+    /// SQL `NULL`.
+    Null,
+    /// An integer.
+    Integer(i64),
+    /// A float.
+    Real(f64),
+    /// Text, borrowed.
+    Text(&'a str),
+    /// Bytes, borrowed.
+    Blob(&'a [u8]),
+    /// A value of its own (converted, as dates are to text).
+    Owned(Value),
+}
+
+impl ValueRef<'_> {
+    /// The value, copied where it was borrowed.
+    pub fn to_value(&self) -> Value {
+        match self {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(i) => Value::Integer(*i),
+            ValueRef::Real(r) => Value::Real(*r),
+            ValueRef::Text(t) => Value::Text((*t).to_owned()),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+            ValueRef::Owned(v) => v.clone(),
+        }
+    }
+
+    /// Whether this is a key the database is to assign ([`Value::is_unset_key`]).
+    pub fn is_unset_key(&self) -> bool {
+        match self {
+            ValueRef::Null => true,
+            ValueRef::Integer(i) => *i == 0,
+            ValueRef::Owned(v) => v.is_unset_key(),
+            _ => false,
+        }
+    }
+}
+
+impl<'a> From<&'a Value> for ValueRef<'a> {
+    fn from(value: &'a Value) -> Self {
+        match value {
+            Value::Null => ValueRef::Null,
+            Value::Integer(i) => ValueRef::Integer(*i),
+            Value::Real(r) => ValueRef::Real(*r),
+            Value::Text(t) => ValueRef::Text(t),
+            Value::Blob(b) => ValueRef::Blob(b),
+            other => ValueRef::Owned(other.clone()),
+        }
+    }
 }
 
 /// What a column's Rust type says of it: its SQL type and whether it is nullable.
@@ -162,6 +223,8 @@ pub trait ColumnField: Sized {
     fn to_value(&self) -> Value;
     /// [`ColumnType::from_value`].
     fn from_value(value: Value) -> Result<Self, ConversionError>;
+    /// [`ColumnType::to_value_ref`].
+    fn to_value_ref(&self) -> ValueRef<'_>;
 }
 
 impl<T: ColumnType> ColumnField for T {
@@ -174,6 +237,9 @@ impl<T: ColumnType> ColumnField for T {
     }
     fn from_value(value: Value) -> Result<Self, ConversionError> {
         <T as ColumnType>::from_value(value)
+    }
+    fn to_value_ref(&self) -> ValueRef<'_> {
+        ColumnType::to_value_ref(self)
     }
 }
 
@@ -188,6 +254,9 @@ impl ColumnType for i64 {
     const SQL_TYPE: SqlType = SqlType::Integer;
     fn to_value(&self) -> Value {
         Value::Integer(*self)
+    }
+    fn to_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Integer(*self)
     }
     fn from_value(value: Value) -> Result<Self, ConversionError> {
         match value {
@@ -205,6 +274,9 @@ macro_rules! integer_column {
             const SQL_TYPE: SqlType = SqlType::$sql;
             fn to_value(&self) -> Value {
                 Value::Integer(i64::from(*self))
+            }
+            fn to_value_ref(&self) -> ValueRef<'_> {
+                ValueRef::Integer(i64::from(*self))
             }
             fn from_value(value: Value) -> Result<Self, ConversionError> {
                 match value {
@@ -286,6 +358,9 @@ impl ColumnType for String {
     fn to_value(&self) -> Value {
         Value::Text(self.clone())
     }
+    fn to_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Text(self)
+    }
     fn from_value(value: Value) -> Result<Self, ConversionError> {
         match value {
             Value::Text(s) => Ok(s),
@@ -298,6 +373,9 @@ impl ColumnType for Vec<u8> {
     const SQL_TYPE: SqlType = SqlType::Blob;
     fn to_value(&self) -> Value {
         Value::Blob(self.clone())
+    }
+    fn to_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Blob(self)
     }
     fn from_value(value: Value) -> Result<Self, ConversionError> {
         match value {
@@ -314,6 +392,12 @@ impl<T: ColumnType> ColumnType for Option<T> {
         match self {
             Some(v) => v.to_value(),
             None => Value::Null,
+        }
+    }
+    fn to_value_ref(&self) -> ValueRef<'_> {
+        match self {
+            Some(v) => v.to_value_ref(),
+            None => ValueRef::Null,
         }
     }
     fn from_value(value: Value) -> Result<Self, ConversionError> {

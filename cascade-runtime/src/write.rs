@@ -11,7 +11,7 @@ use crate::report::DeleteReport;
 use crate::runner::{Handle, KeyList, Roots, Runner};
 use crate::schema::{Join, Schema, TableId};
 use crate::sql::{rows, Sql};
-use crate::value::Value;
+use crate::value::{Value, ValueRef};
 
 /// New rows inserted by one statement where the backend batches inserts: bounds the memory
 /// of the bound arrays whatever the size of a collection.
@@ -442,11 +442,13 @@ impl<'a, 'r> Writer<'a, 'r> {
             .collect()
     }
 
-    /// Inserts or updates the row itself, writing a generated key back.
+    /// Inserts or updates the row itself, writing a generated key back. Inserts bind the
+    /// fields as they are ([`DynModel::value_refs`]): text and bytes are not copied.
     fn write_row(&mut self, t: TableId, obj: &mut dyn DynModel, mode: Mode) -> Result<()> {
         let meta = self.schema.tables[t].meta;
-        let values = obj.values();
-        let assigned = meta.has_rowid_key() && values[self.schema.tables[t].pk[0]].is_unset_key();
+        let key_column = self.schema.tables[t].pk[0];
+        let mut refs = obj.value_refs();
+        let assigned = meta.has_rowid_key() && refs[key_column].is_unset_key();
         let update = match mode {
             Mode::Insert => false,
             Mode::Update => true,
@@ -455,7 +457,7 @@ impl<'a, 'r> Writer<'a, 'r> {
                 let exists = row_stmt(&mut self.rows, self.exec, self.schema, t, RowSql::Exists)?;
                 match exists {
                     Some(stmt) => {
-                        let key = key_of(self.schema, t, &values);
+                        let key = key_of(self.schema, t, &obj.values());
                         !self.exec.query_prepared(stmt, &key)?.is_empty()
                     }
                     None => false,
@@ -463,17 +465,19 @@ impl<'a, 'r> Writer<'a, 'r> {
             }
         };
         if update {
-            let key = key_of(self.schema, t, &values);
             if let Some(stmt) = row_stmt(&mut self.rows, self.exec, self.schema, t, RowSql::Update)?
             {
-                let mut params: Vec<Value> = values
-                    .into_iter()
+                drop(refs);
+                let values = obj.values();
+                let key = key_of(self.schema, t, &values);
+                let mut params: Vec<ValueRef<'_>> = values
+                    .iter()
                     .zip(meta.columns)
                     .filter(|(_, c)| !c.primary_key)
-                    .map(|(v, _)| v)
+                    .map(|(v, _)| ValueRef::from(v))
                     .collect();
-                params.extend(key.iter().cloned());
-                let changed = self.exec.execute_prepared(stmt, &mut params.iter())?;
+                params.extend(key.iter().map(ValueRef::from));
+                let changed = self.exec.execute_prepared(stmt, &params)?;
                 if changed == 0 && mode == Mode::Update {
                     return Err(Error::NotFound {
                         table: meta.table.to_owned(),
@@ -484,11 +488,6 @@ impl<'a, 'r> Writer<'a, 'r> {
             return Ok(());
         }
         if assigned {
-            let mut params = values
-                .iter()
-                .zip(meta.columns)
-                .filter(|(_, c)| !c.primary_key)
-                .map(|(v, _)| v);
             let stmt = row_stmt(
                 &mut self.rows,
                 self.exec,
@@ -497,15 +496,17 @@ impl<'a, 'r> Writer<'a, 'r> {
                 RowSql::InsertAssigned,
             )?
             .expect("an insert is always a statement");
-            let id = self.exec.insert_assigned(stmt, &mut params)?;
-            obj.set_value(self.schema.tables[t].pk[0], id)?;
+            refs.remove(key_column);
+            let id = self.exec.insert_assigned(stmt, &refs)?;
+            drop(refs);
+            obj.set_value(key_column, id)?;
         } else {
             if meta.has_rowid_key() && !self.given_keys.contains(&t) {
                 self.given_keys.push(t);
             }
             if let Some(stmt) = row_stmt(&mut self.rows, self.exec, self.schema, t, RowSql::Insert)?
             {
-                self.exec.execute_prepared(stmt, &mut values.iter())?;
+                self.exec.execute_prepared(stmt, &refs)?;
             }
         }
         Ok(())

@@ -24,7 +24,7 @@ use crate::schema::Schema;
 use crate::session::Session;
 use crate::sql::{Dialect, Sql};
 use crate::tx::Begin;
-use crate::value::Value;
+use crate::value::{Value, ValueRef};
 
 /// PostgreSQL (and PostgreSQL-compatible engines), through the `postgres` crate:
 /// `Session<Postgres>`, that is [`PgSession`].
@@ -388,13 +388,12 @@ impl Runner for PgRunner<'_> {
         Ok(self.handles.len() - 1)
     }
 
-    fn execute_prepared(
-        &mut self,
-        statement: Handle,
-        params: &mut dyn Iterator<Item = &Value>,
-    ) -> Result<u64> {
+    fn execute_prepared(&mut self, statement: Handle, params: &[ValueRef<'_>]) -> Result<u64> {
         let (stmt, sql) = self.handles[statement].clone();
-        let params: Vec<&Value> = params.collect();
+        // Bound by the type the server expects of each parameter, which `Value` knows how to
+        // meet (a round trip per row dwarfs the copy).
+        let params: Vec<Value> = params.iter().map(ValueRef::to_value).collect();
+        let params: Vec<&Value> = params.iter().collect();
         self.run_execute(&stmt, &sql, &params)
     }
 
@@ -403,12 +402,8 @@ impl Runner for PgRunner<'_> {
         self.run_query(&stmt, &sql, params)
     }
 
-    fn insert_assigned(
-        &mut self,
-        statement: Handle,
-        params: &mut dyn Iterator<Item = &Value>,
-    ) -> Result<Value> {
-        let params: Vec<Value> = params.cloned().collect();
+    fn insert_assigned(&mut self, statement: Handle, params: &[ValueRef<'_>]) -> Result<Value> {
+        let params: Vec<Value> = params.iter().map(ValueRef::to_value).collect();
         let mut rows = self.query_prepared(statement, &params)?;
         rows.pop()
             .and_then(|mut row| row.pop())

@@ -20,7 +20,7 @@ use crate::runner::{self, clock, trace, BoundKeys, Handle, KeyList, Roots, Runne
 use crate::schema::{Schema, TableId};
 use crate::sql::{Dialect, LoadKeys, Sql, Statement};
 use crate::tx::Begin;
-use crate::value::Value;
+use crate::value::{Value, ValueRef as BindValue};
 
 /// How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`.
 pub const DEFAULT_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -127,6 +127,20 @@ impl ToSql for Value {
                     "SQLite has no arrays: a Value::Array can only be bound on PostgreSQL".into(),
                 ))
             }
+        }))
+    }
+}
+
+/// A field's value, bound without a copy.
+impl ToSql for BindValue<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            BindValue::Null => ValueRef::Null,
+            BindValue::Integer(i) => ValueRef::Integer(*i),
+            BindValue::Real(r) => ValueRef::Real(*r),
+            BindValue::Text(s) => ValueRef::Text(s.as_bytes()),
+            BindValue::Blob(b) => ValueRef::Blob(b),
+            BindValue::Owned(v) => return v.to_sql(),
         }))
     }
 }
@@ -277,11 +291,7 @@ impl Runner for SqliteRunner<'_> {
         Ok(self.prepared.len() - 1)
     }
 
-    fn execute_prepared(
-        &mut self,
-        statement: Handle,
-        params: &mut dyn Iterator<Item = &Value>,
-    ) -> Result<u64> {
+    fn execute_prepared(&mut self, statement: Handle, params: &[BindValue<'_>]) -> Result<u64> {
         let start = clock();
         let p = &mut self.prepared[statement];
         let rows = p
@@ -302,11 +312,7 @@ impl Runner for SqliteRunner<'_> {
         Ok(out)
     }
 
-    fn insert_assigned(
-        &mut self,
-        statement: Handle,
-        params: &mut dyn Iterator<Item = &Value>,
-    ) -> Result<Value> {
+    fn insert_assigned(&mut self, statement: Handle, params: &[BindValue<'_>]) -> Result<Value> {
         self.execute_prepared(statement, params)?;
         Ok(Value::Integer(self.conn.last_insert_rowid()))
     }
