@@ -66,16 +66,26 @@ fn model_impl(model: &Model) -> TokenStream {
         [one] => quote!(#one),
         many => quote!((#(#many),*)),
     };
-    let field_values = model.fields.iter().map(|field| {
-        let member = field.ident;
-        match &field.kind {
-            FieldKind::Column(_) => {
-                let from_value = column_fn(field, quote!(from_value));
-                quote!(#member: row.read(#from_value)?)
-            }
-            FieldKind::Relationship(_) => quote!(#member: #private::Default::default()),
-        }
-    });
+    // Each column field read by `convert` (`from_value` or `from_value_ref`), each
+    // relationship field empty.
+    let fields = |convert: TokenStream| {
+        model
+            .fields
+            .iter()
+            .map(|field| {
+                let member = field.ident;
+                match &field.kind {
+                    FieldKind::Column(_) => {
+                        let convert = column_fn(field, convert.clone());
+                        quote!(#member: row.read(#convert)?)
+                    }
+                    FieldKind::Relationship(_) => quote!(#member: #private::Default::default()),
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let field_values = fields(quote!(from_value));
+    let field_refs = fields(quote!(from_value_ref));
     quote! {
         #[automatically_derived]
         impl #private::Model for #ident {
@@ -95,6 +105,13 @@ fn model_impl(model: &Model) -> TokenStream {
                 let mut row = #private::RowReader::new(<Self as #private::Model>::meta(), values);
                 #private::Ok(#ident {
                     #(#field_values,)*
+                })
+            }
+
+            fn from_row(row: &dyn #private::Row) -> #private::Result<Self> {
+                let mut row = #private::RowRefReader::new(<Self as #private::Model>::meta(), row);
+                #private::Ok(#ident {
+                    #(#field_refs,)*
                 })
             }
         }

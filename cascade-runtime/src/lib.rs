@@ -172,7 +172,7 @@ pub mod __private {
         RelationshipOnDelete,
     };
     pub use crate::model::{
-        foreign_key_target, DynModel, Model, Related, RelationField, RowReader,
+        foreign_key_target, DynModel, Model, Related, RelationField, Row, RowReader, RowRefReader,
     };
     pub use crate::value::{ColumnField, IntoValue, Value, ValueRef};
     pub use crate::{Error, Result};

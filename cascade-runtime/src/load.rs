@@ -11,13 +11,13 @@ use std::collections::{HashMap, HashSet};
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::metadata::CascadeSet;
-use crate::model::{DynModel, Model};
+use crate::model::{DynModel, Model, Row, Skip};
 use crate::runner::{BoundKeys, KeyList, Runner};
 use crate::schema::{Join, Relationship, Schema, TableId};
 use crate::session::Session;
 use crate::sql::Sql;
 use crate::tx::{Begin, Tx};
-use crate::value::Value;
+use crate::value::{Value, ValueRef};
 use crate::write::key_of;
 
 /// A [`Value`] that can be hashed, to hand loaded rows to their parents by key.
@@ -38,6 +38,19 @@ pub(crate) enum HashKey {
     Blob(Vec<u8>),
     /// A list (never a key; hashed for completeness).
     List(Vec<HashKey>),
+}
+
+impl From<&ValueRef<'_>> for HashKey {
+    fn from(value: &ValueRef<'_>) -> Self {
+        match value {
+            ValueRef::Null => HashKey::Null,
+            ValueRef::Integer(i) => HashKey::Integer(*i),
+            ValueRef::Real(r) => HashKey::from(&Value::Real(*r)),
+            ValueRef::Text(s) => HashKey::Text((*s).to_owned()),
+            ValueRef::Blob(b) => HashKey::Blob(b.to_vec()),
+            ValueRef::Owned(v) => HashKey::from(v),
+        }
+    }
 }
 
 impl From<&Value> for HashKey {
@@ -226,15 +239,9 @@ impl<'a, 'r> Loader<'a, 'r> {
                     continue;
                 };
                 // Each row into its instances as it is read: no row is held longer.
-                self.query_by_key(rel, keys, &mut |key, row| {
-                    let Some(at) = holders.get(&key) else {
-                        return Ok(());
-                    };
-                    let (last, rest) = at.split_last().expect("a holder");
-                    for &p in rest {
-                        push(&mut *objs[p], i, row.clone())?;
-                    }
-                    push(&mut *objs[*last], i, row)
+                self.query_by_key(rel, keys, &mut |key, row| match holders.get(&key) {
+                    Some(at) => at.iter().try_for_each(|&p| push(&mut *objs[p], i, row)),
+                    None => Ok(()),
                 })?;
             }
             self.clear(bound)?;
@@ -274,15 +281,16 @@ impl<'a, 'r> Loader<'a, 'r> {
         &mut self,
         rel: Relationship,
         keys: &BoundKeys,
-        each: &mut dyn FnMut(HashKey, Vec<Value>) -> Result<()>,
+        each: &mut dyn FnMut(HashKey, &dyn Row) -> Result<()>,
     ) -> Result<()> {
         let sql = self.sql();
         match rel.join {
             Join::Referenced { column } => self.exec.query_each(
                 &sql.load_children(rel.target, column, &keys.expr),
                 &keys.params,
-                &mut |row| each(HashKey::from(&row[column]), row),
+                &mut |row| each(HashKey::from(&row.get(column)), row),
             ),
+            // The link's key first, then the target's columns.
             Join::Secondary {
                 assoc,
                 local,
@@ -290,10 +298,7 @@ impl<'a, 'r> Loader<'a, 'r> {
             } => self.exec.query_each(
                 &sql.load_linked(assoc, local, remote, rel.target, &keys.expr),
                 &keys.params,
-                &mut |mut row| {
-                    let from = HashKey::from(&row.remove(0));
-                    each(from, row)
-                },
+                &mut |row| each(HashKey::from(&row.get(0)), &Skip(row, 1)),
             ),
             Join::Referencing { .. } => unreachable!("many-to-one loads go by reference"),
         }
@@ -324,7 +329,7 @@ impl<'a, 'r> Loader<'a, 'r> {
 }
 
 /// Adds a loaded row to relationship `i` of `obj`.
-fn push(obj: &mut dyn DynModel, i: usize, row: Vec<Value>) -> Result<()> {
+fn push(obj: &mut dyn DynModel, i: usize, row: &dyn Row) -> Result<()> {
     match obj.relationship_mut(i) {
         Some(field) => field.push(row),
         None => Ok(()),

@@ -26,6 +26,87 @@ pub trait Model: DynModel + Sized + 'static {
     /// Builds an instance from its column values (in column order); relationship fields are
     /// left empty.
     fn from_values(values: Vec<Value>) -> Result<Self>;
+
+    /// Builds an instance straight from a row as the database returns it (its columns in
+    /// column order), converting each value into its field without an intermediate copy.
+    /// The default goes through [`Model::from_values`].
+    #[doc(hidden)]
+    fn from_row(row: &dyn Row) -> Result<Self> {
+        Self::from_values((0..row.width()).map(|i| row.get(i).into_value()).collect())
+    }
+}
+
+/// A row being read from the database: its values, borrowed where the driver allows.
+#[doc(hidden)]
+pub trait Row {
+    /// The number of columns.
+    fn width(&self) -> usize;
+    /// Column `i`'s value (`NULL` past the end).
+    fn get(&self, i: usize) -> ValueRef<'_>;
+}
+
+impl Row for Vec<Value> {
+    fn width(&self) -> usize {
+        self.len()
+    }
+    fn get(&self, i: usize) -> ValueRef<'_> {
+        self.as_slice()
+            .get(i)
+            .map_or(ValueRef::Null, ValueRef::from)
+    }
+}
+
+/// A row without its first `skip` columns.
+pub(crate) struct Skip<'r>(pub &'r dyn Row, pub usize);
+
+impl Row for Skip<'_> {
+    fn width(&self) -> usize {
+        self.0.width().saturating_sub(self.1)
+    }
+    fn get(&self, i: usize) -> ValueRef<'_> {
+        self.0.get(i + self.1)
+    }
+}
+
+/// Reads the columns of a [`Row`] into fields' types, naming table and column on failure.
+/// Used by generated `from_row`.
+#[doc(hidden)]
+pub struct RowRefReader<'r> {
+    meta: &'static ModelMeta,
+    row: &'r dyn Row,
+    column: usize,
+}
+
+impl<'r> RowRefReader<'r> {
+    /// A reader over `row`, a row of `meta`'s table, from its first column.
+    pub fn new(meta: &'static ModelMeta, row: &'r dyn Row) -> Self {
+        RowRefReader {
+            meta,
+            row,
+            column: 0,
+        }
+    }
+
+    /// The next column, converted by `convert` (the field type's
+    /// [`ColumnType::from_value_ref`](crate::ColumnType::from_value_ref)).
+    pub fn read<T>(
+        &mut self,
+        convert: fn(ValueRef<'_>) -> Result<T, ConversionError>,
+    ) -> Result<T> {
+        let column = self.column;
+        self.column += 1;
+        convert(self.row.get(column)).map_err(|e| conversion(self.meta, column, e))
+    }
+}
+
+/// A conversion error of column `column` of `meta`'s table.
+fn conversion(meta: &'static ModelMeta, column: usize, e: ConversionError) -> Error {
+    Error::Conversion {
+        table: meta.table.to_owned(),
+        column: meta.columns.get(column).map_or("?", |c| c.name).to_owned(),
+        expected: e.expected,
+        found: e.found,
+    }
 }
 
 /// The object-safe half of [`Model`]: instance access by column and relationship index.
@@ -90,6 +171,10 @@ impl<T: Model> Model for Box<T> {
     fn from_values(values: Vec<Value>) -> Result<Self> {
         T::from_values(values).map(Box::new)
     }
+
+    fn from_row(row: &dyn Row) -> Result<Self> {
+        T::from_row(row).map(Box::new)
+    }
 }
 
 impl<T: Model> DynModel for Box<T> {
@@ -132,7 +217,7 @@ pub trait Related {
     /// Empties the field, before rows are [pushed](Related::push) into it.
     fn clear(&mut self);
     /// Adds one loaded row (an `Option` keeps the first).
-    fn push(&mut self, row: Vec<Value>) -> Result<()>;
+    fn push(&mut self, row: &dyn Row) -> Result<()>;
 }
 
 impl<T: Model> Related for Vec<T> {
@@ -152,8 +237,8 @@ impl<T: Model> Related for Vec<T> {
     fn clear(&mut self) {
         Vec::clear(self);
     }
-    fn push(&mut self, row: Vec<Value>) -> Result<()> {
-        Vec::push(self, T::from_values(row)?);
+    fn push(&mut self, row: &dyn Row) -> Result<()> {
+        Vec::push(self, T::from_row(row)?);
         Ok(())
     }
 }
@@ -172,9 +257,9 @@ impl<T: Model> Related for Option<T> {
     fn clear(&mut self) {
         *self = None;
     }
-    fn push(&mut self, row: Vec<Value>) -> Result<()> {
+    fn push(&mut self, row: &dyn Row) -> Result<()> {
         if self.is_none() {
-            *self = Some(T::from_values(row)?);
+            *self = Some(T::from_row(row)?);
         }
         Ok(())
     }
@@ -280,16 +365,6 @@ impl RowReader {
         let value = self.values.next().unwrap_or(Value::Null);
         let column = self.column;
         self.column += 1;
-        from_value(value).map_err(|e| Error::Conversion {
-            table: self.meta.table.to_owned(),
-            column: self
-                .meta
-                .columns
-                .get(column)
-                .map_or("?", |c| c.name)
-                .to_owned(),
-            expected: e.expected,
-            found: e.found,
-        })
+        from_value(value).map_err(|e| conversion(self.meta, column, e))
     }
 }

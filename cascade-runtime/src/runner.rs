@@ -12,6 +12,7 @@ use std::time::Instant;
 use crate::backend::BackendKind;
 use crate::check::LiveTable;
 use crate::error::Result;
+use crate::model::Row;
 use crate::plan::Cascade;
 use crate::report::{DeletePlan, DeleteReport};
 use crate::schema::{Schema, TableId};
@@ -78,7 +79,7 @@ pub(crate) trait Runner {
         &mut self,
         sql: &str,
         params: &[Value],
-        each: &mut dyn FnMut(Vec<Value>) -> Result<()>,
+        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
     ) -> Result<u64>;
 
     /// Prepares a statement that will run many times during this runner's life.

@@ -139,6 +139,12 @@ pub trait ColumnType: Sized {
     fn to_value_ref(&self) -> ValueRef<'_> {
         ValueRef::Owned(self.to_value())
     }
+    /// Converts a value read from the database, borrowed from the row, into the field's
+    /// type: loads read through it. The default converts with
+    /// [`from_value`](ColumnType::from_value); override it only to avoid that copy.
+    fn from_value_ref(value: ValueRef<'_>) -> Result<Self, ConversionError> {
+        <Self as ColumnType>::from_value(value.into_value())
+    }
 }
 
 /// A column value to bind, borrowed from a field where it can be
@@ -160,6 +166,14 @@ pub enum ValueRef<'a> {
 }
 
 impl ValueRef<'_> {
+    /// The value, copied where it was borrowed.
+    pub fn into_value(self) -> Value {
+        match self {
+            ValueRef::Owned(v) => v,
+            other => other.to_value(),
+        }
+    }
+
     /// The value, copied where it was borrowed.
     pub fn to_value(&self) -> Value {
         match self {
@@ -225,6 +239,8 @@ pub trait ColumnField: Sized {
     fn from_value(value: Value) -> Result<Self, ConversionError>;
     /// [`ColumnType::to_value_ref`].
     fn to_value_ref(&self) -> ValueRef<'_>;
+    /// [`ColumnType::from_value_ref`].
+    fn from_value_ref(value: ValueRef<'_>) -> Result<Self, ConversionError>;
 }
 
 impl<T: ColumnType> ColumnField for T {
@@ -240,6 +256,9 @@ impl<T: ColumnType> ColumnField for T {
     }
     fn to_value_ref(&self) -> ValueRef<'_> {
         ColumnType::to_value_ref(self)
+    }
+    fn from_value_ref(value: ValueRef<'_>) -> Result<Self, ConversionError> {
+        <T as ColumnType>::from_value_ref(value)
     }
 }
 
@@ -257,6 +276,12 @@ impl ColumnType for i64 {
     }
     fn to_value_ref(&self) -> ValueRef<'_> {
         ValueRef::Integer(*self)
+    }
+    fn from_value_ref(value: ValueRef<'_>) -> Result<Self, ConversionError> {
+        match value {
+            ValueRef::Integer(i) => Ok(i),
+            other => <Self as ColumnType>::from_value(other.into_value()),
+        }
     }
     fn from_value(value: Value) -> Result<Self, ConversionError> {
         match value {
@@ -277,6 +302,12 @@ macro_rules! integer_column {
             }
             fn to_value_ref(&self) -> ValueRef<'_> {
                 ValueRef::Integer(i64::from(*self))
+            }
+            fn from_value_ref(value: ValueRef<'_>) -> Result<Self, ConversionError> {
+                match value {
+                    ValueRef::Integer(i) => <Self as ColumnType>::from_value(Value::Integer(i)),
+                    other => <Self as ColumnType>::from_value(other.into_value()),
+                }
             }
             fn from_value(value: Value) -> Result<Self, ConversionError> {
                 match value {
@@ -361,6 +392,12 @@ impl ColumnType for String {
     fn to_value_ref(&self) -> ValueRef<'_> {
         ValueRef::Text(self)
     }
+    fn from_value_ref(value: ValueRef<'_>) -> Result<Self, ConversionError> {
+        match value {
+            ValueRef::Text(s) => Ok(s.to_owned()),
+            other => <Self as ColumnType>::from_value(other.into_value()),
+        }
+    }
     fn from_value(value: Value) -> Result<Self, ConversionError> {
         match value {
             Value::Text(s) => Ok(s),
@@ -376,6 +413,12 @@ impl ColumnType for Vec<u8> {
     }
     fn to_value_ref(&self) -> ValueRef<'_> {
         ValueRef::Blob(self)
+    }
+    fn from_value_ref(value: ValueRef<'_>) -> Result<Self, ConversionError> {
+        match value {
+            ValueRef::Blob(b) => Ok(b.to_vec()),
+            other => <Self as ColumnType>::from_value(other.into_value()),
+        }
     }
     fn from_value(value: Value) -> Result<Self, ConversionError> {
         match value {
@@ -398,6 +441,12 @@ impl<T: ColumnType> ColumnType for Option<T> {
         match self {
             Some(v) => v.to_value_ref(),
             None => ValueRef::Null,
+        }
+    }
+    fn from_value_ref(value: ValueRef<'_>) -> Result<Self, ConversionError> {
+        match value {
+            ValueRef::Null | ValueRef::Owned(Value::Null) => Ok(None),
+            other => T::from_value_ref(other).map(Some),
         }
     }
     fn from_value(value: Value) -> Result<Self, ConversionError> {

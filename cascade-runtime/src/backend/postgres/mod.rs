@@ -356,7 +356,7 @@ impl Runner for PgRunner<'_> {
         &mut self,
         sql: &str,
         params: &[Value],
-        each: &mut dyn FnMut(Vec<Value>) -> Result<()>,
+        each: &mut dyn FnMut(&dyn crate::model::Row) -> Result<()>,
     ) -> Result<u64> {
         use postgres::fallible_iterator::FallibleIterator;
         let stmt = self.statement(sql)?;
@@ -375,7 +375,7 @@ impl Runner for PgRunner<'_> {
                 .map(|i| row.try_get::<_, Value>(i))
                 .collect::<std::result::Result<Vec<Value>, _>>()
                 .map_err(failed(sql))?;
-            each(values)?;
+            each(&values)?;
             n += 1;
         }
         trace(sql, n, start);

@@ -14,6 +14,7 @@ use crate::backend::BackendKind;
 use crate::check::LiveTable;
 use crate::error::{Error, Result};
 use crate::metadata::SqlType;
+use crate::model::Row;
 use crate::plan::Cascade;
 use crate::report::{DeletePlan, DeleteReport};
 use crate::runner::{self, clock, trace, BoundKeys, Handle, KeyList, Roots, Runner};
@@ -145,6 +146,30 @@ impl ToSql for BindValue<'_> {
     }
 }
 
+/// A row of a query, read in place.
+struct SqliteRow<'a, 'r> {
+    row: &'a rusqlite::Row<'r>,
+    width: usize,
+}
+
+impl Row for SqliteRow<'_, '_> {
+    fn width(&self) -> usize {
+        self.width
+    }
+    fn get(&self, i: usize) -> BindValue<'_> {
+        match self.row.get_ref(i) {
+            Ok(ValueRef::Null) | Err(_) => BindValue::Null,
+            Ok(ValueRef::Integer(v)) => BindValue::Integer(v),
+            Ok(ValueRef::Real(v)) => BindValue::Real(v),
+            Ok(ValueRef::Text(t)) => match std::str::from_utf8(t) {
+                Ok(t) => BindValue::Text(t),
+                Err(_) => BindValue::Owned(Value::Text(String::from_utf8_lossy(t).into_owned())),
+            },
+            Ok(ValueRef::Blob(b)) => BindValue::Blob(b),
+        }
+    }
+}
+
 /// A value read from a row.
 pub(crate) fn value_of(v: ValueRef<'_>) -> Value {
     match v {
@@ -259,7 +284,7 @@ impl Runner for SqliteRunner<'_> {
         &mut self,
         sql: &str,
         params: &[Value],
-        each: &mut dyn FnMut(Vec<Value>) -> Result<()>,
+        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
     ) -> Result<u64> {
         let start = clock();
         let mut stmt = self.conn.prepare_cached(sql).map_err(failed(sql))?;
@@ -269,11 +294,7 @@ impl Runner for SqliteRunner<'_> {
             .map_err(failed(sql))?;
         let mut n = 0;
         while let Some(row) = rows.next().map_err(failed(sql))? {
-            let mut values = Vec::with_capacity(width);
-            for i in 0..width {
-                values.push(value_of(row.get_ref(i).map_err(failed(sql))?));
-            }
-            each(values)?;
+            each(&SqliteRow { row, width })?;
             n += 1;
         }
         self.statements += 1;
