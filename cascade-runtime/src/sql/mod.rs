@@ -1,5 +1,6 @@
 //! SQL text, by concern: [`keys`] (key sets and the expressions that join through foreign
-//! keys), [`delete`] (the statements of a cascade), [`write`] (rows, collections and links),
+//! keys), [`delete`] (the statements of a cascade), [`levels`] (trees deleted level by level,
+//! on SQLite), [`write`] (rows, collections and links),
 //! [`load`] (batched loads) and [`ddl`]. Identifiers are always quoted, values are always bound;
 //! the only literals are column defaults in DDL, rendered by [`Value::to_sql_literal`].
 //!
@@ -9,6 +10,7 @@
 pub(crate) mod ddl;
 pub(crate) mod delete;
 pub(crate) mod keys;
+pub(crate) mod levels;
 pub(crate) mod load;
 pub(crate) mod write;
 

@@ -1,11 +1,13 @@
 //! The delete algorithm on SQLite: key sets in temporary tables, filled by one statement per
 //! edge (a recursive query for a self-reference or a loop), checked, then the detaches and
 //! deletes — in bounded ranges of keys when large, since SQLite holds the rows of one
-//! multi-row statement in memory — and the hooks, reading the doomed rows in batches.
+//! multi-row statement in memory; a self-referential tree level by level, deepest first —
+//! and the hooks, reading the doomed rows in batches.
 
 use crate::error::{Blocker, Error, Result, BLOCKING_KEYS};
 use crate::hooks::{HookContext, Hooks, HOOK_BATCH};
-use crate::plan::{Cascade, Collect, Edge};
+use crate::metadata::OnDelete;
+use crate::plan::{Cascade, Collect, Edge, Via};
 use crate::report::{DeletePlan, DeleteReport, PlanOrigin};
 use crate::runner::{Roots, Runner};
 use crate::schema::{Schema, TableId};
@@ -53,9 +55,14 @@ fn collect_keys(
             Collect::Edge(edge) => {
                 sizes[edge.to] += exec.run(&render.collect(edge))?;
             }
-            Collect::Closure { table, edges } => {
-                sizes[*table] += exec.run(&render.closure(*table, edges))?;
-            }
+            Collect::Closure { table, edges } => match Tree::of(render.schema, *table, edges) {
+                Some(tree) => {
+                    exec.run(&render.create_levels(tree.table))?;
+                    exec.run(&render.collect_levels(tree.table, tree.column))?;
+                    sizes[*table] += exec.run(&render.keys_from_levels(tree.table))?;
+                }
+                None => sizes[*table] += exec.run(&render.closure(*table, edges))?,
+            },
             Collect::Recursive { tables, edges } => {
                 exec.run(&render.create_loop_keys())?;
                 exec.run(&render.recursive(tables, edges))?;
@@ -117,7 +124,76 @@ fn clear(exec: &mut SqliteRunner<'_>, render: &Sql<'_>, plan: &Cascade) -> Resul
     for t in plan.keyed() {
         exec.run(&render.clear_keys(t))?;
     }
+    for tree in Tree::all(render.schema, plan) {
+        exec.run(&render.clear_levels(tree.table))?;
+    }
     Ok(())
+}
+
+/// A self-referential tree that a delete takes level by level: a table whose one foreign key
+/// to itself is what the plan closes over (the children of each doomed row, down).
+///
+/// Deleting the whole subtree in one statement (or in ranges of keys) makes SQLite fire the
+/// foreign key's own action row by row, in scattered order, inside the statement: for
+/// `CASCADE` it redoes the delete's work. Deleting the deepest level first, then the one above,
+/// leaves every row nothing that references it when it goes, so the action finds nothing,
+/// whatever the action and whatever the order of the keys (ids level by level, or scattered).
+/// Only the roots can still reference a doomed row when they go (a root below another root,
+/// or a loop of parents through a root): their key is set to `NULL` first when it can be;
+/// otherwise `CASCADE` removes them early (counted by key set), and `NO ACTION` is checked
+/// at commit. The levels are found in the same recursive query that finds the rows, so a
+/// tree costs a statement per level more than a whole delete: deep and narrow trees go whole
+/// (see [`Tree::by_levels`]).
+#[derive(Debug, Clone, Copy)]
+struct Tree {
+    table: TableId,
+    column: usize,
+    nullable: bool,
+    on_delete: OnDelete,
+}
+
+impl Tree {
+    /// The tree of a closure over `edges` of `table`, if it is one.
+    fn of(schema: &Schema, table: TableId, edges: &[Via]) -> Option<Tree> {
+        let [Via::Referenced { column }] = edges else {
+            return None;
+        };
+        let mut own = schema
+            .foreign_keys
+            .iter()
+            .filter(|fk| fk.table == table && fk.target == table);
+        match (own.next(), own.next()) {
+            (Some(fk), None) if fk.column == *column => Some(Tree {
+                table,
+                column: *column,
+                nullable: fk.nullable,
+                on_delete: fk.on_delete,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether a tree of `size` rows whose deepest level is `deepest` goes level by level: a
+    /// statement per level costs about what deleting a few rows costs, so a deep and narrow
+    /// tree (a chain of replies thousands deep) goes as a whole — its key set in one statement
+    /// (or ranges), after setting the doomed rows' key to `NULL` where the action would fire.
+    fn by_levels(&self, size: usize, deepest: i64) -> bool {
+        let levels = usize::try_from(deepest)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        levels <= LEVELS_ALWAYS || size / levels >= ROWS_PER_LEVEL
+    }
+
+    /// The trees of a plan.
+    fn all(schema: &Schema, plan: &Cascade) -> Vec<Tree> {
+        plan.collect
+            .iter()
+            .filter_map(|c| match c {
+                Collect::Closure { table, edges } => Tree::of(schema, *table, edges),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// Runs a delete. The caller provides the transaction (a savepoint) and rolls it back on error.
@@ -146,10 +222,32 @@ pub(crate) fn delete(
         exec.run(&render.copy_rows(t))?;
         for_each_row(&mut exec, &render, t, hooks.before_delete)?;
     }
-    if plan.defer_foreign_keys {
+    // Trees go level by level unless they are deep and narrow (see `Tree::by_levels`).
+    let mut levelled: Vec<(Tree, i64)> = Vec::new();
+    let mut defer = plan.defer_foreign_keys;
+    for tree in Tree::all(schema, plan) {
+        let deepest = exec.rows(&render.deepest_level(tree.table).sql, &[])?;
+        match deepest.first().and_then(|row| row.first()) {
+            Some(&Value::Integer(d)) if tree.by_levels(sizes[tree.table], d) => {
+                levelled.push((tree, d));
+                defer |= !tree.nullable && tree.on_delete == OnDelete::NoAction;
+            }
+            // In one statement, or in ranges of keys that may split a parent from its
+            // children: NO ACTION is checked at commit.
+            _ => defer |= tree.on_delete == OnDelete::NoAction,
+        }
+    }
+    let levelled_tree = |t: TableId| levelled.iter().find(|(tree, _)| tree.table == t);
+    if defer {
         exec.execute("PRAGMA defer_foreign_keys = ON", &[])?;
     }
+    for (tree, _) in levelled.iter().filter(|(t, _)| t.nullable) {
+        exec.run(&render.unlink_roots(tree.table, tree.column))?;
+    }
     for u in &plan.unlinks {
+        if levelled_tree(u.table).is_some_and(|(t, _)| t.column == u.column) {
+            continue;
+        }
         in_key_ranges(
             &mut exec,
             &render,
@@ -193,6 +291,11 @@ pub(crate) fn delete(
         }
     }
     for &t in &plan.deletes {
+        if let Some(&(tree, deepest)) = levelled_tree(t) {
+            delete_levels(&mut exec, &render, tree.table, deepest, sizes[t])?;
+            report.add_deleted(schema.name(t), sizes[t]);
+            continue;
+        }
         if let Some(edge) = plan.inline_edge(t) {
             let rows = delete_inline(&mut exec, &render, edge, sizes[edge.from])?;
             report.add_deleted(schema.name(t), rows);
@@ -229,6 +332,46 @@ fn delete_keys(
     in_key_ranges(exec, render, t, size, |exec, after, upto, bounds| {
         exec.execute(&render.delete_range(t, after, upto), &bounds)
     })
+}
+
+/// Deletes a tree of `size` keys level by level, from `deepest` up (see [`Tree`]); a level in
+/// ranges of [`DELETE_CHUNK`] keys when the tree is larger than that. Some rows may be gone
+/// before their level when the foreign key cascades (a root below another root): the caller
+/// counts the key set.
+fn delete_levels(
+    exec: &mut SqliteRunner<'_>,
+    render: &Sql<'_>,
+    t: TableId,
+    deepest: i64,
+    size: usize,
+) -> Result<()> {
+    for d in (0..=deepest).rev() {
+        let level = Value::Integer(d);
+        if size <= DELETE_CHUNK {
+            exec.execute(&render.delete_level(t, false, false), &[level])?;
+            continue;
+        }
+        let mut after: Option<Value> = None;
+        loop {
+            let mut params = vec![level.clone()];
+            params.extend(after.clone());
+            params.push(Value::Integer(DELETE_CHUNK as i64 - 1));
+            let upper = exec
+                .rows(&render.level_bound(t, after.is_some()), &params)?
+                .pop()
+                .and_then(|mut row| row.pop());
+            let mut bounds = vec![level.clone()];
+            bounds.extend(after.clone());
+            bounds.extend(upper.clone());
+            let sql = render.delete_level(t, after.is_some(), upper.is_some());
+            exec.execute(&sql, &bounds)?;
+            match upper {
+                Some(upper) => after = Some(upper),
+                None => break,
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs `run` over the rows of `t`'s key set (`size` keys): once when there are at most
@@ -322,6 +465,12 @@ fn in_parent_ranges(
         run,
     )
 }
+
+/// Levels up to which a tree always goes level by level (see [`Tree::by_levels`]).
+const LEVELS_ALWAYS: usize = 64;
+
+/// Rows per level, on average, from which a deeper tree goes level by level.
+const ROWS_PER_LEVEL: usize = 16;
 
 /// Parent keys up to which the rows found through them are changed in one statement (see
 /// [`in_parent_ranges`]).
