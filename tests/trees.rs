@@ -209,11 +209,14 @@ fn level_deletes(events: &[Traced]) -> Vec<&Traced> {
 /// scattered tree, the loop, and the deep tree's top.
 const ROOTS: &[i64] = &[1, 4, 40, 2_000, 6_000, 7_000];
 
+/// A forest's delete on one kind of tree: the number of level deletes it ran.
+type Scenario<B> = fn(&mut Session<B>) -> Result<usize>;
+
 fn every_action<B: Backend>(s: &mut Session<B>) -> Result<()>
 where
     Session<B>: Db,
 {
-    let tables: [(fn(&mut Session<B>) -> Result<usize>, &str); 6] = [
+    let tables: [(Scenario<B>, &str); 6] = [
         (
             |s| delete_subtrees::<CascadeNode, B>(s, "NULL", ROOTS),
             "cascade",
