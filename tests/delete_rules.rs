@@ -375,7 +375,7 @@ fn rule5_many_to_many_links_always_go_and_targets_only_with_delete() {
 }
 
 #[test]
-fn self_referential_tree_of_any_depth_goes_in_one_recursive_statement() {
+fn self_referential_chain_of_any_depth_goes_whole() {
     on_all!(|s| {
         s.create_all::<Node>()?;
         // A chain 200 deep, plus a sibling tree that must survive.
@@ -412,10 +412,14 @@ fn self_referential_tree_of_any_depth_goes_in_one_recursive_statement() {
         let report = s.delete_by_pk::<Node>(root.id)?;
         assert_eq!(report.count("node"), 200);
         assert_eq!(count(s, "node"), 1);
+        // On PostgreSQL, one recursive statement whatever the depth. On SQLite, a wide tree
+        // goes a level at a time (tests/trees.rs); a chain 200 deep is deep and narrow, so it
+        // goes whole, with one statement more than a single row: it fills its key set.
+        let whole = if s.is_postgres() { 0 } else { 1 };
         assert_eq!(
             report.statements(),
-            small.statements(),
-            "statements do not depend on depth"
+            small.statements() + whole,
+            "statements do not depend on the depth of a deep, narrow tree"
         );
         Ok(())
     });

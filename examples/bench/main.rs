@@ -92,8 +92,93 @@ struct Case {
     warm: fn(&mut Session) -> cascade_runtime::Result<(usize, usize)>,
     /// SQLite's native cascade: one statement.
     native: &'static str,
-    /// Hand-written set-based SQL, run in one transaction.
-    hand: &'static [&'static str],
+    /// The hand-written ways to delete the same rows; the table compares with the fastest.
+    hand: Vec<Hand>,
+}
+
+/// A hand-written, set-based way to delete what a case deletes, run in one transaction.
+struct Hand {
+    name: &'static str,
+    /// Runs the statements; returns how many it ran.
+    run: Box<dyn Fn(&Connection) -> usize>,
+}
+
+impl Hand {
+    /// A fixed list of statements.
+    fn statements(name: &'static str, statements: &'static [&'static str]) -> Hand {
+        Hand {
+            name,
+            run: Box::new(move |conn| {
+                for sql in statements {
+                    conn.execute_batch(sql).expect("hand-written statement");
+                }
+                statements.len()
+            }),
+        }
+    }
+
+    /// The best known ways to delete the subtree of node 1: (a) one `DELETE` of a recursive
+    /// query, (b) the doomed rows' key set to `NULL`, then one `DELETE`, (c) ids and depths
+    /// collected by one recursive query, then one `DELETE` per depth, deepest first — the
+    /// depths in a column, or (c') first in the temporary table's key, so that a depth is a
+    /// range of it. `UNION`, not `UNION ALL`, in (a) and (b), which only need the ids: rows
+    /// whose parents form a loop are allowed by the schema, and `UNION ALL` would never end
+    /// on them; (c) needs `UNION ALL` and trusts the data to hold no loop.
+    fn trees() -> Vec<Hand> {
+        let by_depth = |create: &'static str| -> Box<dyn Fn(&Connection) -> usize> {
+            Box::new(move |conn| {
+                conn.execute_batch(create).expect("create");
+                conn.execute_batch(
+                    "WITH RECURSIVE sub(id, depth) AS (SELECT 1, 0 UNION ALL \
+                     SELECT n.id, sub.depth + 1 FROM node n JOIN sub ON n.parent_id = sub.id) \
+                     INSERT INTO doomed (id, depth) SELECT id, depth FROM sub",
+                )
+                .expect("collect");
+                let deepest: i64 = conn
+                    .query_row("SELECT max(depth) FROM doomed", [], |r| r.get(0))
+                    .expect("depth");
+                let mut delete = conn
+                    .prepare(
+                        "DELETE FROM node WHERE id IN (SELECT id FROM doomed WHERE depth = ?1)",
+                    )
+                    .expect("prepare");
+                for depth in (0..=deepest).rev() {
+                    delete.execute([depth]).expect("delete a level");
+                }
+                3 + deepest as usize + 1
+            })
+        };
+        vec![
+            Hand::statements(
+                "(a) recursive DELETE",
+                &[
+                    "DELETE FROM node WHERE id IN (WITH RECURSIVE sub(id) AS (SELECT 1 UNION \
+                   SELECT n.id FROM node n JOIN sub ON n.parent_id = sub.id) SELECT id FROM sub)",
+                ],
+            ),
+            Hand::statements(
+                "(b) unlink, delete",
+                &[
+                    "CREATE TEMP TABLE doomed (id INTEGER PRIMARY KEY)",
+                    "WITH RECURSIVE sub(id) AS (SELECT 1 UNION SELECT n.id FROM node n JOIN sub \
+                     ON n.parent_id = sub.id) INSERT INTO doomed SELECT id FROM sub",
+                    "UPDATE node SET parent_id = NULL WHERE id IN (SELECT id FROM doomed)",
+                    "DELETE FROM node WHERE id IN (SELECT id FROM doomed)",
+                ],
+            ),
+            Hand {
+                name: "(c) per depth",
+                run: by_depth("CREATE TEMP TABLE doomed (id INTEGER PRIMARY KEY, depth INTEGER)"),
+            },
+            Hand {
+                name: "(c') per depth, keyed",
+                run: by_depth(
+                    "CREATE TEMP TABLE doomed (depth INTEGER, id INTEGER, \
+                     PRIMARY KEY (depth, id)) WITHOUT ROWID",
+                ),
+            },
+        ]
+    }
 }
 
 fn blog_template(dir: &Path, name: &str, authors: i64, posts_per_author: i64) -> PathBuf {
@@ -126,31 +211,71 @@ fn blog_template(dir: &Path, name: &str, authors: i64, posts_per_author: i64) ->
     path
 }
 
-fn tree_template(dir: &Path) -> PathBuf {
-    let path = dir.join("tree-v2.db");
+/// A scattered tree: two interleaved trees of `per_level` × 20 nodes in 20 levels (odd ids
+/// under root 1, even ids under root 2). Level 1 hangs under the roots; below that, each node
+/// hangs under a node of the level above picked by a multiplicative hash, so siblings are
+/// scattered through the table.
+fn scattered_tree_template(dir: &Path, per_level: i64) -> PathBuf {
+    let path = dir.join(format!("tree-scattered-{per_level}-v2.db"));
     if path.exists() {
         return path;
     }
     let mut s = Session::open(&path).expect("template");
     s.create_all::<Node>().expect("schema");
-    // Two interleaved trees of 100,000 nodes in 20 levels of 5,000 (odd ids under root 1,
-    // even ids under root 2). Level 1 hangs under the roots; below that, each node hangs under
-    // a node of the level above picked by a multiplicative hash, so siblings are scattered.
+    let (last, width) = (2 + 40 * per_level, 2 * per_level);
     s.connection()
-        .execute_batch(
+        .execute_batch(&format!(
             "BEGIN;
              INSERT INTO node (id, parent_id) VALUES (1, NULL), (2, NULL);
-             WITH RECURSIVE n(i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM n WHERE i < 200002),
-               l(i, lvl) AS (SELECT i, (i - 3) / 10000 + 1 FROM n)
+             WITH RECURSIVE n(i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM n WHERE i < {last}),
+               l(i, lvl) AS (SELECT i, (i - 3) / {width} + 1 FROM n)
              INSERT INTO node (id, parent_id)
                SELECT i, CASE WHEN lvl = 1 THEN 2 - i % 2
-                 ELSE 3 + (lvl - 2) * 10000 + 2 * ((i * 2654435761) % 5000) + (i - 3 - (lvl - 2) * 10000) % 2
+                 ELSE 3 + (lvl - 2) * {width} + 2 * ((i * 2654435761) % {per_level}) + (i - 3 - (lvl - 2) * {width}) % 2
                END FROM l;
-             COMMIT;",
-        )
+             COMMIT;"
+        ))
         .expect("data");
     drop(s);
     path
+}
+
+/// A tree in level order, as a category tree that grew level by level: level k holds
+/// min(2^k, `widest`) nodes, ids assigned level by level (parents have smaller ids than their
+/// children), each level's nodes spread evenly under the level above, in order.
+fn level_tree_template(dir: &Path, widest: i64, depth: i64) -> (PathBuf, usize) {
+    let path = dir.join(format!("tree-levels-{widest}-{depth}-v1.db"));
+    let rows: i64 = (0..=depth).map(|k| (1i64 << k.min(40)).min(widest)).sum();
+    if path.exists() {
+        return (path, rows as usize);
+    }
+    let mut s = Session::open(&path).expect("template");
+    s.create_all::<Node>().expect("schema");
+    let conn = s.connection();
+    conn.execute_batch("BEGIN").expect("begin");
+    {
+        let mut insert = conn
+            .prepare("INSERT INTO node (id, parent_id) VALUES (?1, ?2)")
+            .expect("prepare");
+        insert
+            .execute(cascade_runtime::rusqlite::params![1, None::<i64>])
+            .expect("root");
+        let (mut above_first, mut above_len, mut next) = (1i64, 1i64, 2i64);
+        for k in 1..=depth {
+            let len = (1i64 << k.min(40)).min(widest);
+            for j in 0..len {
+                let parent = above_first + j * above_len / len;
+                insert
+                    .execute(cascade_runtime::rusqlite::params![next + j, parent])
+                    .expect("node");
+            }
+            (above_first, above_len) = (next, len);
+            next += len;
+        }
+    }
+    conn.execute_batch("COMMIT").expect("commit");
+    drop(s);
+    (path, rows as usize)
 }
 
 fn peak_kib() -> u64 {
@@ -221,7 +346,7 @@ fn run_native(case: &Case, db: &Path, sample: &mut Sample) {
     check_gone(&conn, case);
 }
 
-fn run_hand(case: &Case, db: &Path, sample: &mut Sample) {
+fn run_hand(case: &Case, hand: &Hand, db: &Path, sample: &mut Sample) {
     let conn = Connection::open(db).expect("open");
     conn.pragma_update(None, "foreign_keys", true)
         .expect("foreign keys");
@@ -229,13 +354,11 @@ fn run_hand(case: &Case, db: &Path, sample: &mut Sample) {
     reset_peak();
     let start = Instant::now();
     conn.execute_batch("BEGIN").expect("begin");
-    for sql in case.hand {
-        conn.execute_batch(sql).expect("hand-written statement");
-    }
+    let statements = (hand.run)(&conn);
     conn.execute_batch("COMMIT").expect("commit");
     sample.times.push(start.elapsed());
     sample.peak_kib = sample.peak_kib.max(peak_kib());
-    sample.statements = case.hand.len() + 2;
+    sample.statements = statements + 2;
     check_gone(&conn, case);
 }
 
@@ -309,7 +432,7 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("template directory");
     let work = tempfile_dir();
 
-    let hand_author: &[&str] = &[
+    let hand_author: &'static [&'static str] = &[
         "DELETE FROM comment WHERE post_id IN (SELECT id FROM post WHERE author_id = 1)",
         "DELETE FROM post_tag WHERE post_id IN (SELECT id FROM post WHERE author_id = 1)",
         "DELETE FROM post WHERE author_id = 1",
@@ -334,7 +457,7 @@ fn main() {
             orm: |s| by_pk::<Author>(1)(s),
             warm: |s| by_pk::<Author>(-1)(s),
             native: "DELETE FROM author WHERE id = 1",
-            hand: hand_author,
+            hand: vec![Hand::statements("leaves first", hand_author)],
         });
     }
     if !quick {
@@ -345,36 +468,43 @@ fn main() {
             orm: |s| s.delete_where::<Author>("id <= ?1", [1_000]).map(|r| (r.total(), r.statements())),
             warm: |s| s.delete_where::<Author>("id <= ?1", [0]).map(|r| (r.total(), r.statements())),
             native: "DELETE FROM author WHERE id <= 1000",
-            hand: &[
+            hand: vec![Hand::statements("leaves first", &[
                 "DELETE FROM comment WHERE post_id IN (SELECT id FROM post WHERE author_id <= 1000)",
                 "DELETE FROM post_tag WHERE post_id IN (SELECT id FROM post WHERE author_id <= 1000)",
                 "DELETE FROM post WHERE author_id <= 1000",
                 "DELETE FROM author WHERE id <= 1000",
-            ],
+            ])],
         });
-        cases.push(Case {
-            name: "tree of 100k nodes, depth 20".into(),
-            rows: 100_001,
-            template: tree_template(&dir),
-            orm: |s| by_pk::<Node>(1)(s),
-            warm: |s| by_pk::<Node>(-1)(s),
-            native: "DELETE FROM node WHERE id = 1",
-            // UNION, not UNION ALL: rows whose parents form a loop are allowed by the schema,
-            // and UNION ALL would never end on them.
-            hand: &[
-                "CREATE TEMP TABLE doomed (id INTEGER PRIMARY KEY)",
-                "WITH RECURSIVE sub(id) AS (SELECT 1 UNION SELECT n.id FROM node n JOIN sub ON n.parent_id = sub.id) INSERT INTO doomed SELECT id FROM sub",
-                "UPDATE node SET parent_id = NULL WHERE id IN (SELECT id FROM doomed)",
-                "DELETE FROM node WHERE id IN (SELECT id FROM doomed)",
-            ],
-        });
+        for (widest, depth, label) in [(12_000, 20, "100k"), (120_000, 23, "1M")] {
+            let (template, rows) = level_tree_template(&dir, widest, depth);
+            cases.push(Case {
+                name: format!("level-order tree {label}, depth {depth}"),
+                rows,
+                template,
+                orm: |s| by_pk::<Node>(1)(s),
+                warm: |s| by_pk::<Node>(-1)(s),
+                native: "DELETE FROM node WHERE id = 1",
+                hand: Hand::trees(),
+            });
+        }
+        for (per_level, label) in [(5_000, "100k"), (50_000, "1M")] {
+            cases.push(Case {
+                name: format!("scattered tree {label}, depth 20"),
+                rows: 1 + 20 * per_level as usize,
+                template: scattered_tree_template(&dir, per_level),
+                orm: |s| by_pk::<Node>(1)(s),
+                warm: |s| by_pk::<Node>(-1)(s),
+                native: "DELETE FROM node WHERE id = 1",
+                hand: Hand::trees(),
+            });
+        }
     }
     if let Some(f) = &filter {
         cases.retain(|c| c.name.contains(f.as_str()));
     }
 
     println!(
-        "{:<30} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9}",
+        "{:<34} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9}",
         "case",
         "rows",
         "cascade",
@@ -396,16 +526,29 @@ fn main() {
         } else {
             5
         };
-        let (mut orm, mut native, mut hand) =
-            (Sample::default(), Sample::default(), Sample::default());
+        let (mut orm, mut native) = (Sample::default(), Sample::default());
+        let mut hands: Vec<Sample> = case.hand.iter().map(|_| Sample::default()).collect();
         for _ in 0..runs {
             run_orm(case, &fresh(&case.template, &work), &mut orm);
             run_native(case, &fresh(&case.template, &work), &mut native);
-            run_hand(case, &fresh(&case.template, &work), &mut hand);
+            for (hand, sample) in case.hand.iter().zip(&mut hands) {
+                run_hand(case, hand, &fresh(&case.template, &work), sample);
+            }
         }
+        let (best, hand) = hands
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, sample)| sample.median())
+            .expect("a hand-written way");
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let others: Vec<String> = case
+            .hand
+            .iter()
+            .zip(&hands)
+            .map(|(h, sample)| format!("{} {:.1}ms", h.name, ms(sample.median())))
+            .collect();
         println!(
-            "{:<30} {:>10} {:>8.1}ms {:>8.1}ms {:>8.1}ms {:>8.2} {:>9.2} {:>6} {:>6} {:>6}MiB {:>6}MiB {:>6}MiB",
+            "{:<34} {:>10} {:>8.1}ms {:>8.1}ms {:>8.1}ms {:>8.2} {:>9.2} {:>6} {:>6} {:>6}MiB {:>6}MiB {:>6}MiB   (hand: {})",
             case.name,
             case.rows,
             ms(orm.median()),
@@ -418,6 +561,7 @@ fn main() {
             orm.peak_kib / 1024,
             native.peak_kib / 1024,
             hand.peak_kib / 1024,
+            if case.hand.len() > 1 { others.join(", ") } else { case.hand[best].name.to_owned() },
         );
     }
     if filter.is_none() || filter.as_deref() == Some("insert") {

@@ -16,7 +16,9 @@ use crate::value::{Key, Value};
 
 use super::SqliteRunner;
 
-/// Fills the key sets of a plan and runs its checks: everything but the changes.
+/// Fills the key sets of a plan and runs its checks: everything but the changes. A tree's
+/// key set holds its roots only, unless another statement reads it (or this is a `preview`,
+/// which lists keys).
 ///
 /// Returns the size of every key set (indexed by table), counted from the rows each statement
 /// added, without another query.
@@ -25,6 +27,7 @@ fn collect_keys(
     render: &Sql<'_>,
     plan: &Cascade,
     roots: Roots,
+    preview: bool,
 ) -> Result<KeySets> {
     let mut sizes = vec![0usize; render.schema.tables.len()];
     for t in plan.keyed() {
@@ -58,8 +61,12 @@ fn collect_keys(
             Collect::Closure { table, edges } => match Tree::of(render.schema, *table, edges) {
                 Some(tree) => {
                     exec.run(&render.create_levels(tree.table))?;
-                    exec.run(&render.collect_levels(tree.table, tree.column))?;
-                    sizes[*table] += exec.run(&render.keys_from_levels(tree.table))?;
+                    let rows = exec.run(&render.collect_levels(tree.table, tree.column))?;
+                    // The roots were in the key set already.
+                    sizes[*table] = rows;
+                    if preview || tree.keys_read(render.schema, plan) {
+                        exec.run(&render.keys_from_levels(tree.table))?;
+                    }
                 }
                 None => sizes[*table] += exec.run(&render.closure(*table, edges))?,
             },
@@ -139,9 +146,9 @@ fn clear(exec: &mut SqliteRunner<'_>, render: &Sql<'_>, plan: &Cascade) -> Resul
 /// leaves every row nothing that references it when it goes, so the action finds nothing,
 /// whatever the action and whatever the order of the keys (ids level by level, or scattered).
 /// Only the roots can still reference a doomed row when they go (a root below another root,
-/// or a loop of parents through a root): their key is set to `NULL` first when it can be;
-/// otherwise `CASCADE` removes them early (counted by key set), and `NO ACTION` is checked
-/// at commit. The levels are found in the same recursive query that finds the rows, so a
+/// or a loop of parents through a root): `CASCADE` removes them early (the tree is counted by
+/// its key set), `SET NULL` detaches them, `NO ACTION` is checked at commit, and under
+/// `RESTRICT` their key is set to `NULL` first. The levels are found in the same recursive query that finds the rows, so a
 /// tree costs a statement per level more than a whole delete: deep and narrow trees go whole
 /// (see [`Tree::by_levels`]).
 #[derive(Debug, Clone, Copy)]
@@ -184,6 +191,52 @@ impl Tree {
         levels <= LEVELS_ALWAYS || size / levels >= ROWS_PER_LEVEL
     }
 
+    /// Whether a statement other than the tree's own reads its whole key set: an edge or a
+    /// leaf that the tree's rows reach, a check or a detach of rows that reference them (or of
+    /// its own surviving rows), an unlink of another of its keys, its hooks — or the roots'
+    /// unlink (see [`Tree::unlinks_roots`]). When none does, the tree's rows stay in its
+    /// table of levels alone.
+    fn keys_read(&self, schema: &Schema, plan: &Cascade) -> bool {
+        let t = self.table;
+        self.unlinks_roots()
+            || schema.tables[t].meta.hooks.is_some()
+            || plan.collect.iter().any(|c| match c {
+                Collect::Edge(edge) => edge.from == t,
+                Collect::Closure { .. } => false,
+                Collect::Recursive { tables, .. } | Collect::Fixpoint { tables, .. } => {
+                    tables.contains(&t)
+                }
+            })
+            || plan.inline.iter().any(|edge| edge.from == t)
+            || plan
+                .checks
+                .iter()
+                .any(|c| c.referenced == t || c.table == t)
+            || plan
+                .detaches
+                .iter()
+                .any(|d| d.referenced == t || d.table == t)
+            || plan
+                .unlinks
+                .iter()
+                .any(|u| u.table == t && u.column != self.column)
+    }
+
+    /// Whether the roots whose parent goes too have their key set to `NULL` first: where the
+    /// action would refuse the parent's delete at once (`RESTRICT`), or set a default that
+    /// may reference nothing. `CASCADE` and `SET NULL` take care of such a root themselves,
+    /// and `NO ACTION` is checked at commit.
+    fn unlinks_roots(&self) -> bool {
+        self.nullable && matches!(self.on_delete, OnDelete::Restrict | OnDelete::SetDefault)
+    }
+
+    /// Whether the tree's foreign key is checked at commit during the delete: `NO ACTION`, which
+    /// a root below a doomed row would otherwise fail at the end of the statement that
+    /// deletes its parent.
+    fn deferred(&self) -> bool {
+        self.on_delete == OnDelete::NoAction
+    }
+
     /// The trees of a plan.
     fn all(schema: &Schema, plan: &Cascade) -> Vec<Tree> {
         plan.collect
@@ -207,7 +260,7 @@ pub(crate) fn delete(
     let render = Sql::sqlite(schema);
     // A runner of its own, whose statements are this delete's.
     let mut exec = SqliteRunner::new(runner.conn);
-    let KeySets { sizes, roots } = collect_keys(&mut exec, &render, plan, roots)?;
+    let KeySets { sizes, roots } = collect_keys(&mut exec, &render, plan, roots, false)?;
     if let Some(expected) = expected {
         verify(&mut exec, &render, plan, expected, &sizes)?;
     }
@@ -230,18 +283,23 @@ pub(crate) fn delete(
         match deepest.first().and_then(|row| row.first()) {
             Some(&Value::Integer(d)) if tree.by_levels(sizes[tree.table], d) => {
                 levelled.push((tree, d));
-                defer |= !tree.nullable && tree.on_delete == OnDelete::NoAction;
             }
-            // In one statement, or in ranges of keys that may split a parent from its
-            // children: NO ACTION is checked at commit.
-            _ => defer |= tree.on_delete == OnDelete::NoAction,
+            // A tree that goes whole needs its key set, which only some trees filled.
+            _ => {
+                if !tree.keys_read(schema, plan) {
+                    exec.run(&render.keys_from_levels(tree.table))?;
+                }
+            }
         }
+        // Whole, in ranges of keys that may split a parent from its children, or by levels
+        // with a root below a doomed row: NO ACTION is checked at commit.
+        defer |= tree.deferred();
     }
     let levelled_tree = |t: TableId| levelled.iter().find(|(tree, _)| tree.table == t);
     if defer {
         exec.execute("PRAGMA defer_foreign_keys = ON", &[])?;
     }
-    for (tree, _) in levelled.iter().filter(|(t, _)| t.nullable) {
+    for (tree, _) in levelled.iter().filter(|(t, _)| t.unlinks_roots()) {
         exec.run(&render.unlink_roots(tree.table, tree.column))?;
     }
     for u in &plan.unlinks {
@@ -557,7 +615,7 @@ pub(crate) fn preview(
         model: schema.tables[plan.root].meta,
         roots: roots.clone(),
     };
-    let mut counts = collect_keys(&mut exec, &render, plan, roots)?.sizes;
+    let mut counts = collect_keys(&mut exec, &render, plan, roots, true)?.sizes;
     for edge in &plan.inline {
         counts[edge.to] = exec.count(&render.count_inline(edge))? as usize;
     }
