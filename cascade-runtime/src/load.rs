@@ -20,6 +20,9 @@ use crate::tx::{Begin, Tx};
 use crate::value::{Value, ValueRef};
 use crate::write::key_of;
 
+/// What takes each row of a load as it is read, with its parent's key when asked for.
+type EachRow<'a> = dyn FnMut(Option<HashKey>, &dyn Row) -> Result<()> + 'a;
+
 /// A [`Value`] that can be hashed, to hand loaded rows to their parents by key.
 ///
 /// Equal when SQL's `=` says so for the values SQLite returns: a real with an integral value
@@ -238,10 +241,23 @@ impl<'a, 'r> Loader<'a, 'r> {
                 let Some(keys) = &bound else {
                     continue;
                 };
-                // Each row into its instances as it is read: no row is held longer.
-                self.query_by_key(rel, keys, &mut |key, row| match holders.get(&key) {
-                    Some(at) => at.iter().try_for_each(|&p| push(&mut *objs[p], i, row)),
-                    None => Ok(()),
+                // Each row into its instances as it is read: no row is held longer. Where
+                // every instance holds the same key (one instance, as often), every row is
+                // theirs, and its key is not read.
+                let only: Option<&Vec<usize>> = match holders.len() {
+                    1 => holders.values().next(),
+                    _ => None,
+                };
+                self.query_by_key(rel, keys, only.is_none(), &mut |key, row| {
+                    let at = match (only, key) {
+                        (Some(at), _) => at,
+                        (None, Some(key)) => match holders.get(&key) {
+                            Some(at) => at,
+                            None => return Ok(()),
+                        },
+                        (None, None) => return Ok(()),
+                    };
+                    at.iter().try_for_each(|&p| push(&mut *objs[p], i, row))
                 })?;
             }
             self.clear(bound)?;
@@ -276,19 +292,20 @@ impl<'a, 'r> Loader<'a, 'r> {
     }
 
     /// The rows of a one-to-many or many-to-many relationship for every bound parent key,
-    /// each handed to `each` with that key as it is read, in key order.
+    /// each handed to `each` as it is read, in key order — with its parent key when `keyed`.
     fn query_by_key(
         &mut self,
         rel: Relationship,
         keys: &BoundKeys,
-        each: &mut dyn FnMut(HashKey, &dyn Row) -> Result<()>,
+        keyed: bool,
+        each: &mut EachRow<'_>,
     ) -> Result<()> {
         let sql = self.sql();
         match rel.join {
             Join::Referenced { column } => self.exec.query_each(
                 &sql.load_children(rel.target, column, &keys.expr),
                 &keys.params,
-                &mut |row| each(HashKey::from(&row.get(column)), row),
+                &mut |row| each(keyed.then(|| HashKey::from(&row.get(column))), row),
             ),
             // The link's key first, then the target's columns.
             Join::Secondary {
@@ -298,7 +315,7 @@ impl<'a, 'r> Loader<'a, 'r> {
             } => self.exec.query_each(
                 &sql.load_linked(assoc, local, remote, rel.target, &keys.expr),
                 &keys.params,
-                &mut |row| each(HashKey::from(&row.get(0)), &Skip(row, 1)),
+                &mut |row| each(keyed.then(|| HashKey::from(&row.get(0))), &Skip(row, 1)),
             ),
             Join::Referencing { .. } => unreachable!("many-to-one loads go by reference"),
         }

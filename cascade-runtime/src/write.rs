@@ -1,8 +1,6 @@
 //! Inserts, updates and loads of instances with their related rows, along the relationships'
 //! `save-update` cascades. One prepared statement per table, reused for every row.
 
-use std::collections::HashMap;
-
 use crate::error::{Error, Result};
 use crate::metadata::{CascadeSet, ModelMeta, PassiveDeletes};
 use crate::model::DynModel;
@@ -23,14 +21,16 @@ pub(crate) struct Writer<'a, 'r> {
     pub schema: &'a Schema,
     /// Deletes run by `delete-orphan` during an update.
     pub report: DeleteReport,
-    /// Each table's row statements, prepared once per write and held while it runs.
-    rows: HashMap<(TableId, RowSql), Handle>,
+    /// Each table's row statements, prepared once per write and held while it runs: by
+    /// [`RowSql::slot`], the statement (`None` where there is none), once built.
+    rows: Vec<Option<Option<Handle>>>,
     /// Tables whose keys the database assigns that got rows with keys given instead.
     given_keys: Vec<TableId>,
 }
 
 /// The row statements a write builds.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(usize)]
 enum RowSql {
     /// `INSERT` of every column.
     Insert,
@@ -40,6 +40,16 @@ enum RowSql {
     Update,
     /// Whether the key exists.
     Exists,
+}
+
+impl RowSql {
+    /// The kinds of row statements.
+    const KINDS: usize = 4;
+
+    /// Where `t`'s statement of this kind is held.
+    fn slot(self, t: TableId) -> usize {
+        t * RowSql::KINDS + self as usize
+    }
 }
 
 /// What an existing row referenced through a many-to-one `delete-orphan` relationship before
@@ -86,14 +96,18 @@ impl Mode {
 /// A row statement of `t`, prepared on first use (`None`: an update of a table with no
 /// column besides its key).
 fn row_stmt(
-    held: &mut HashMap<(TableId, RowSql), Handle>,
+    held: &mut Vec<Option<Option<Handle>>>,
     exec: &mut dyn Runner,
     schema: &Schema,
     t: TableId,
     kind: RowSql,
 ) -> Result<Option<Handle>> {
-    if let Some(&handle) = held.get(&(t, kind)) {
-        return Ok(Some(handle));
+    let slot = kind.slot(t);
+    if let Some(&Some(handle)) = held.get(slot) {
+        return Ok(handle);
+    }
+    if held.len() <= slot {
+        held.resize(schema.tables.len() * RowSql::KINDS, None);
     }
     let meta = schema.tables[t].meta;
     let d = exec.dialect();
@@ -108,12 +122,15 @@ fn row_stmt(
         }
         RowSql::Update => match rows::update(d, meta) {
             Some(sql) => sql,
-            None => return Ok(None),
+            None => {
+                held[slot] = Some(None);
+                return Ok(None);
+            }
         },
         RowSql::Exists => rows::exists(d, meta),
     };
     let handle = exec.prepare(sql)?;
-    held.insert((t, kind), handle);
+    held[slot] = Some(Some(handle));
     Ok(Some(handle))
 }
 
@@ -140,7 +157,7 @@ impl<'a, 'r> Writer<'a, 'r> {
             exec,
             schema,
             report: DeleteReport::default(),
-            rows: HashMap::new(),
+            rows: Vec::new(),
             given_keys: Vec::new(),
         }
     }
@@ -167,6 +184,11 @@ impl<'a, 'r> Writer<'a, 'r> {
     /// related instances.
     pub fn write(&mut self, obj: &mut dyn DynModel, mode: Mode) -> Result<()> {
         let t = table_of(self.schema, obj.model_meta())?;
+        self.write_in(t, obj, mode)
+    }
+
+    /// [`Writer::write`] of a row of `t`.
+    fn write_in(&mut self, t: TableId, obj: &mut dyn DynModel, mode: Mode) -> Result<()> {
         let referenced = self.before_row(t, obj, mode)?;
         self.write_row(t, obj, mode)?;
         self.after_row(t, obj, mode, referenced)
@@ -189,12 +211,12 @@ impl<'a, 'r> Writer<'a, 'r> {
         if new.len() < 2 {
             new.extend(rest);
             for obj in new {
-                self.write(obj, mode)?;
+                self.write_in(t, obj, mode)?;
             }
             return Ok(());
         }
         for obj in rest {
-            self.write(obj, mode)?;
+            self.write_in(t, obj, mode)?;
         }
         for batch in new.chunks_mut(INSERT_BATCH) {
             let mut referenced = Vec::with_capacity(batch.len());
