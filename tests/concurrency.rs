@@ -258,7 +258,8 @@ where
         let offer = {
             let mut r = race.0.lock().unwrap();
             let offer = r.offer.take();
-            r.taken = offer.is_some();
+            // Only the deleter clears it, with its next offer: it may not have seen it yet.
+            r.taken |= offer.is_some();
             offer
         };
         if let Some((parent, jitter)) = offer {
