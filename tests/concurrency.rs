@@ -13,6 +13,15 @@
 //!   with [`Error::Conflict`]; the deleter retries it with
 //!   [`Session::transaction_with_retry`] and counts the retries.
 //!
+//! - Every other delete races with an insert on purpose: the deleter offers the parent it is
+//!   about to delete, the inserter takes the offer, and both go at once, the insert after a
+//!   random jitter (none in a third of the races, else a random part of a typical delete's
+//!   duration). When each call started and ended tells whether they overlapped. The threads
+//!   run on after `CASCADE_CONCURRENCY_SECS` (for at most [`RACES_GRACE`]) until [`RACES`]
+//!   overlapping races went each way, and that is asserted: the insert first (its child then
+//!   deleted with the family, which the accounting below checks) and the delete first (the
+//!   insert, which waited for it, refused by the foreign key).
+//!
 //! Afterwards: no orphan row (SQLite's `pragma_foreign_key_check` empty, and explicit `LEFT
 //! JOIN`s on both), every child the inserter saw committed under a stable parent is there with
 //! its toy, the deleted families are gone, and neither side ever saw an error but the expected
@@ -22,13 +31,18 @@
 //! Both threads pause briefly between calls (see [`PAUSE`]). Every call's duration, lock waits
 //! included, is measured; the slowest of each side is printed.
 //!
-//! Environment: `CASCADE_CONCURRENCY_SECS` (default 3): how long the two threads run.
+//! On PostgreSQL, three races are also made deterministic with `pg_stat_activity` (a backend
+//! waiting for a lock): a delete that waited for an insert under its root takes the late
+//! child; inside a caller's transaction that race is a conflict whose retry takes it; and an
+//! insert that waited for the cascade of its parent fails on the foreign key.
+//!
+//! Environment: `CASCADE_CONCURRENCY_SECS` (default 3): how long the two threads run at least.
 
 mod common;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{Arc, Barrier, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -57,6 +71,14 @@ const DOOMED_TOYS: usize = 2;
 /// inserter committed a child under the parent meanwhile; the waits between attempts grow to
 /// half a second, so this is many seconds of losing every race.
 const PG_DELETE_ATTEMPTS: u32 = 30;
+
+/// Races set up on purpose (see [`Rendezvous`]) must have happened at least this many times
+/// each way: the insert first (its child deleted with the family) and the delete first (the
+/// insert refused by the foreign key), both while the two calls overlapped.
+const RACES: usize = 20;
+/// After `CASCADE_CONCURRENCY_SECS`, the threads run on until [`RACES`] races of each kind
+/// happened, at most this much longer.
+const RACES_GRACE: Duration = Duration::from_secs(20);
 
 fn duration() -> Duration {
     let secs = match std::env::var("CASCADE_CONCURRENCY_SECS") {
@@ -135,6 +157,52 @@ struct Doomed {
     last_deleted: Option<i64>,
 }
 
+/// A race set up on purpose. The deleter offers the parent it is about to delete and waits
+/// until the inserter takes the offer; then both go at once: the deleter deletes the family,
+/// the inserter inserts a child under it after `jitter` (none in a third of the races, so
+/// that the insert often goes first; otherwise a random part of a typical delete's duration,
+/// so that it lands while the delete runs). When each call started and ended says whether
+/// they overlapped.
+#[derive(Default)]
+struct Rendezvous {
+    offer: Option<(i64, Duration)>,
+    taken: bool,
+    /// The inserter's insert under the offered parent: when it started and ended, and how it
+    /// went.
+    outcome: Option<(Instant, Instant, Outcome)>,
+    /// Races whose calls overlapped, by outcome: the insert went first (`won`), or the
+    /// delete did (`lost`: a foreign-key failure).
+    won: usize,
+    lost: usize,
+}
+
+/// How an insert under a doomed parent went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Inserted,
+    /// A foreign-key failure: the parent was gone.
+    ForeignKey,
+    /// A serialization failure (PostgreSQL).
+    Conflict,
+    /// Anything else (an error, recorded).
+    Failed,
+}
+
+/// One race set up on purpose, as it happened.
+#[derive(Debug, Clone, Copy)]
+struct Race {
+    parent: i64,
+    insert: (Instant, Instant),
+    delete: (Instant, Instant),
+    outcome: Outcome,
+}
+
+impl Race {
+    fn overlapped(&self) -> bool {
+        self.insert.0 < self.delete.1 && self.delete.0 < self.insert.1
+    }
+}
+
 #[derive(Default, Debug)]
 struct InserterStats {
     /// (child, toy, parent) of every insert committed under a stable parent.
@@ -147,6 +215,8 @@ struct InserterStats {
     conflicts: usize,
     /// Foreign-key failures on a parent already known to be deleted.
     known_deleted: usize,
+    /// Inserts of the races set up on purpose (also counted above by their outcome).
+    offers_taken: usize,
     errors: Vec<String>,
     /// The longest call (lock waits included).
     slowest: Duration,
@@ -161,6 +231,8 @@ struct DeleterStats {
     retries: usize,
     /// The most attempts one delete took.
     most_attempts: u32,
+    /// The races set up on purpose.
+    races: Vec<Race>,
     errors: Vec<String>,
     /// The longest call (lock waits and retries included).
     slowest: Duration,
@@ -170,6 +242,7 @@ fn inserter<B: Backend>(
     s: &mut Session<B>,
     stable: &[i64],
     doomed: &Mutex<Doomed>,
+    race: &(Mutex<Rendezvous>, Condvar),
     stop: &AtomicBool,
 ) -> InserterStats
 where
@@ -181,6 +254,44 @@ where
     while !stop.load(Ordering::Relaxed) {
         thread::sleep(PAUSE);
         n += 1;
+        // A race offered by the deleter first.
+        let offer = {
+            let mut r = race.0.lock().unwrap();
+            let offer = r.offer.take();
+            // Only the deleter clears it, with its next offer: it may not have seen it yet.
+            r.taken |= offer.is_some();
+            offer
+        };
+        if let Some((parent, jitter)) = offer {
+            race.1.notify_all();
+            thread::sleep(jitter);
+            stats.offers_taken += 1;
+            let start = Instant::now();
+            let result = s.insert(&mut new_child(parent, n));
+            let end = Instant::now();
+            let outcome = match result {
+                Ok(()) => Outcome::Inserted,
+                Err(e) if is_foreign_key_failure(&e) => Outcome::ForeignKey,
+                Err(e) if conflicts_expected && e.is_retryable() => Outcome::Conflict,
+                Err(e) => {
+                    stats.errors.push(format!(
+                        "insert racing the delete of parent {parent}: {}",
+                        describe(&e)
+                    ));
+                    Outcome::Failed
+                }
+            };
+            match outcome {
+                Outcome::Inserted => stats.doomed_ok += 1,
+                Outcome::ForeignKey => stats.raced += 1,
+                Outcome::Conflict => stats.conflicts += 1,
+                Outcome::Failed => {}
+            }
+            stats.slowest = stats.slowest.max(end - start);
+            race.0.lock().unwrap().outcome = Some((start, end, outcome));
+            race.1.notify_all();
+            continue;
+        }
         // One call in four under a live doomed parent, one in sixteen under the parent
         // deleted last (always a foreign-key failure), the others under stable parents.
         let (parent, is_stable, known_deleted) = match n % 16 {
@@ -197,16 +308,7 @@ where
             }
             _ => (stable[(n as usize) % stable.len()], true, false),
         };
-        let mut child = Child {
-            id: 0,
-            parent_id: Some(parent),
-            name: format!("ins-{n}"),
-            toys: vec![Toy {
-                id: 0,
-                child_id: 0,
-                name: format!("ins-{n}-toy"),
-            }],
-        };
+        let mut child = new_child(parent, n);
         let call = Instant::now();
         let result = s.insert(&mut child);
         stats.slowest = stats.slowest.max(call.elapsed());
@@ -234,6 +336,20 @@ where
     stats
 }
 
+/// The inserter's `n`-th child (with a toy), under `parent`.
+fn new_child(parent: i64, n: u64) -> Child {
+    Child {
+        id: 0,
+        parent_id: Some(parent),
+        name: format!("ins-{n}"),
+        toys: vec![Toy {
+            id: 0,
+            child_id: 0,
+            name: format!("ins-{n}-toy"),
+        }],
+    }
+}
+
 /// Deletes a parent with its cascade: the report, and how many attempts it took.
 fn delete_family<B: Backend>(
     s: &mut Session<B>,
@@ -255,10 +371,20 @@ fn deleter<B: Backend>(
     s: &mut Session<B>,
     retry: Option<RetryPolicy>,
     doomed: &Mutex<Doomed>,
+    race: &(Mutex<Rendezvous>, Condvar),
     stop: &AtomicBool,
 ) -> DeleterStats {
     let mut stats = DeleterStats::default();
-    let mut n = 0;
+    let mut n: u64 = 0;
+    // Durations of the deletes, for the jitter of the races.
+    let mut took: Vec<Duration> = Vec::new();
+    let mut rng = 0x9e37_79b9_7f4a_7c15_u64 ^ u64::from(std::process::id());
+    let mut random = move |below: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % below.max(1)
+    };
     while !stop.load(Ordering::Relaxed) {
         thread::sleep(PAUSE);
         n += 1;
@@ -284,9 +410,60 @@ fn deleter<B: Backend>(
         };
         // Still visible to the inserter while it goes: its inserts race with the cascade.
         thread::sleep(PAUSE);
+        // Every other delete races with an insert under its parent on purpose.
+        let offered = n.is_multiple_of(2) && {
+            let typical = {
+                took.sort_unstable();
+                took.get(took.len() / 2)
+                    .copied()
+                    .unwrap_or(Duration::from_millis(1))
+            };
+            let jitter = match random(3) {
+                0 => Duration::ZERO,
+                _ => Duration::from_micros(random(typical.as_micros() as u64)),
+            };
+            let mut r = race.0.lock().unwrap();
+            r.offer = Some((victim, jitter));
+            r.taken = false;
+            r.outcome = None;
+            let (mut r, _) = race
+                .1
+                .wait_timeout_while(r, Duration::from_millis(200), |r| !r.taken)
+                .unwrap();
+            // Not taken in time (the inserter is stopping): withdrawn.
+            r.offer = None;
+            r.taken
+        };
         let call = Instant::now();
         let (result, attempts) = delete_family(s, retry, victim);
-        stats.slowest = stats.slowest.max(call.elapsed());
+        let end = Instant::now();
+        stats.slowest = stats.slowest.max(end - call);
+        took.push(end - call);
+        if offered {
+            let r = race.0.lock().unwrap();
+            let (mut r, _) = race
+                .1
+                .wait_timeout_while(r, Duration::from_secs(30), |r| r.outcome.is_none())
+                .unwrap();
+            match r.outcome.take() {
+                Some((start, finish, outcome)) => {
+                    let raced = Race {
+                        parent: victim,
+                        insert: (start, finish),
+                        delete: (call, end),
+                        outcome,
+                    };
+                    if raced.overlapped() {
+                        r.won += usize::from(outcome == Outcome::Inserted);
+                        r.lost += usize::from(outcome == Outcome::ForeignKey);
+                    }
+                    stats.races.push(raced);
+                }
+                None => stats.errors.push(format!(
+                    "the insert racing the delete of parent {victim} did not finish"
+                )),
+            }
+        }
         stats.retries += attempts as usize - 1;
         stats.most_attempts = stats.most_attempts.max(attempts);
         match result {
@@ -331,6 +508,7 @@ where
 
     let run_for = duration();
     let doomed = Mutex::new(Doomed::default());
+    let race = (Mutex::new(Rendezvous::default()), Condvar::new());
     let stop = AtomicBool::new(false);
     let start = Arc::new(Barrier::new(3));
     let started = Instant::now();
@@ -339,27 +517,49 @@ where
         let ins = scope.spawn(|| {
             let mut s = (setup.open)();
             start.wait();
-            inserter(&mut s, &stable, &doomed, &stop)
+            inserter(&mut s, &stable, &doomed, &race, &stop)
         });
         let del = scope.spawn(|| {
             let mut s = (setup.open)();
             start.wait();
-            deleter(&mut s, setup.retry, &doomed, &stop)
+            deleter(&mut s, setup.retry, &doomed, &race, &stop)
         });
         start.wait();
         thread::sleep(run_for);
+        // On until the races set up on purpose happened both ways, within bounds.
+        while started.elapsed() < run_for + RACES_GRACE {
+            let r = race.0.lock().unwrap();
+            if r.won >= RACES && r.lost >= RACES {
+                break;
+            }
+            drop(r);
+            thread::sleep(Duration::from_millis(20));
+        }
         stop.store(true, Ordering::Relaxed);
         (
             ins.join().expect("inserter thread"),
             del.join().expect("deleter thread"),
         )
     });
+    let overlapped = |outcome: Outcome| {
+        del.races
+            .iter()
+            .filter(|r| r.overlapped() && r.outcome == outcome)
+            .count()
+    };
+    let (won, lost, conflicted) = (
+        overlapped(Outcome::Inserted),
+        overlapped(Outcome::ForeignKey),
+        overlapped(Outcome::Conflict),
+    );
     eprintln!(
         "concurrency on {}: {:?}; inserter: {} under stable parents, {} under doomed parents, \
          {} foreign-key failures in a race with the delete, {} conflicts in a race with the \
          delete, {} foreign-key failures on known deleted parents, slowest call {:?}; \
          deleter: {} families inserted, {} deleted with {} children, {} retries after a \
-         conflict (at most {} attempts for one delete), slowest call {:?}",
+         conflict (at most {} attempts for one delete), slowest call {:?}; races set up: {}, \
+         {} with the calls overlapping: the insert first in {won}, the delete first in {lost}, \
+         a conflict in {conflicted}",
         setup.name,
         started.elapsed(),
         ins.stable.len(),
@@ -374,6 +574,8 @@ where
         del.retries,
         del.most_attempts,
         del.slowest,
+        del.races.len(),
+        del.races.iter().filter(|r| r.overlapped()).count(),
     );
     let errors: Vec<&String> = ins.errors.iter().chain(&del.errors).collect();
     let busy = errors
@@ -396,6 +598,21 @@ where
     assert!(ins.stable.len() >= 10, "inserter: {ins:?}");
     assert!(del.deleted.len() >= 2, "deleter: {del:?}");
     assert!(ins.known_deleted >= 1, "inserter: {ins:?}");
+    assert_eq!(ins.offers_taken, del.races.len(), "races set up");
+    // The races happened, both ways, with the two calls overlapping: an insert that went
+    // first (its child is deleted with the family: the checks below count it) and one that
+    // came while the delete ran and was refused by the foreign key (the parent was gone).
+    assert!(
+        won >= RACES && lost >= RACES && ins.raced >= lost,
+        "{}: races with the calls overlapping: the insert first {won}, the delete first \
+         {lost} (at least {RACES} each); all races: {:?}",
+        setup.name,
+        del.races
+            .iter()
+            .take(20)
+            .map(|r| (r.parent, r.outcome, r.overlapped()))
+            .collect::<Vec<_>>()
+    );
 
     // No orphan rows: SQLite's own check, and the joins spelled out.
     if !s.is_postgres() {
@@ -525,21 +742,75 @@ fn race_with_a_late_child<T: Send>(
     let outcome = thread::scope(|scope| {
         let deleting = scope.spawn(|| delete(&mut a, p.id));
         // Until the delete waits for the lock the insert holds.
-        let waiting = format!(
-            "SELECT count(*) FROM pg_stat_activity WHERE pid = {a_pid} AND wait_event_type = 'Lock'"
-        );
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while watcher.sql_count(&waiting) == 0 {
-            assert!(
-                !deleting.is_finished() && Instant::now() < deadline,
-                "the delete did not wait for the insert's lock"
-            );
-            thread::sleep(Duration::from_millis(5));
-        }
+        wait_for_a_lock(&mut watcher, a_pid, "the delete", || deleting.is_finished());
         b.sql_batch("COMMIT");
         deleting.join().expect("the deleting thread")
     });
     Some((outcome, a, schema))
+}
+
+/// Waits until the backend `pid` waits for a lock; `what` (whose thread `finished` watches)
+/// must not end before.
+fn wait_for_a_lock(watcher: &mut PgSession, pid: i64, what: &str, finished: impl Fn() -> bool) {
+    let waiting = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE pid = {pid} AND wait_event_type = 'Lock'"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while watcher.sql_count(&waiting) == 0 {
+        assert!(
+            !finished() && Instant::now() < deadline,
+            "{what} did not wait for a lock"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The opposite order, made deterministic: the cascade has locked and deleted the family,
+/// its transaction not committed yet, when another connection inserts a child under the
+/// parent. The insert must wait for the cascade's lock, and once the cascade commits, fail
+/// on the foreign key (the parent is gone) — not succeed into an orphan, not hang.
+#[test]
+fn an_insert_waiting_for_the_cascade_of_its_parent_fails_on_the_foreign_key() {
+    let Some(url) = pg_url() else {
+        return;
+    };
+    let schema = pg_schema(&url);
+    let mut a = pg_session_in(&schema);
+    let mut b = pg_session_in(&schema);
+    let mut watcher = pg_session_in(&schema);
+    a.create_all::<Parent>().unwrap();
+    let mut p = family("p", 2, 1);
+    a.insert(&mut p).unwrap();
+    let b_pid = b.sql_count("SELECT pg_backend_pid()::bigint");
+    let (go, wait_go) = std::sync::mpsc::channel();
+    let (report, inserted) = thread::scope(|scope| {
+        let inserting = scope.spawn(move || {
+            wait_go.recv().expect("the go");
+            let mut child = new_child(p.id, 1);
+            b.insert(&mut child).map(|()| child.id)
+        });
+        let report = a.transaction(|a| {
+            let report = a.delete_by_pk::<Parent>(p.id)?;
+            go.send(()).expect("the inserting thread");
+            wait_for_a_lock(&mut watcher, b_pid, "the insert", || {
+                inserting.is_finished()
+            });
+            Ok::<_, Error>(report)
+        });
+        (report, inserting.join().expect("the inserting thread"))
+    });
+    let report = report.unwrap_or_else(|e| panic!("the cascade: {}", describe(&e)));
+    assert_eq!((report.count("parent"), report.count("child")), (1, 2));
+    match inserted {
+        Err(e) => assert!(
+            is_foreign_key_failure(&e),
+            "the insert fails on the foreign key: {}",
+            describe(&e)
+        ),
+        Ok(id) => panic!("child {id} was inserted under a deleted parent"),
+    }
+    assert_eq!((count(&mut a, "parent"), count(&mut a, "child")), (0, 0));
+    assert_eq!(family_orphans(&mut a), 0);
 }
 
 /// The statement that waited cannot see the late child; the delete takes its locks again in
