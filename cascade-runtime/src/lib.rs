@@ -163,9 +163,12 @@ pub use rusqlite;
 #[cfg(feature = "postgres")]
 pub use postgres;
 
-/// Items used by the code `#[derive(Model)]` generates. Not a stable API.
+/// Items used by the code `#[derive(Model)]` generates, and by this repository's tests. Not a
+/// stable API.
 #[doc(hidden)]
 pub mod __private {
+    /// For tests only: lowers SQLite's range thresholds on the calling thread.
+    pub use crate::backend::sqlite::delete::{set_range_thresholds, DELETE_CHUNK, INLINE_PARENTS};
     pub use crate::hooks::Hooks;
     pub use crate::metadata::{
         CascadeSet, ColumnMeta, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta,
