@@ -30,6 +30,14 @@
 //! `nulled` counts cells: a row whose two keys both became NULL counts twice, as the report
 //! sums its detached columns.
 //!
+//! Three cases in four lower SQLite's range thresholds for their deletes (`INLINE_PARENTS`
+//! from 1 to 4, `DELETE_CHUNK` from 1 to 6, through the test-only
+//! `cascade_runtime::__private::set_range_thresholds`), so that key sets are deleted in ranges
+//! of keys, and leaves and detached rows in ranges of parent keys, on the few rows of a case;
+//! each fixture's run must have deleted in ranges at least once (a traced bound query). The
+//! fixtures with a `NO ACTION` self-reference (`tree`, `db_tree`) lower only `INLINE_PARENTS`
+//! for now: see [`fixtures::Fixture::key_ranges`].
+//!
 //! `CASCADE_PROPTEST_CASES` sets the number of random cases per fixture (default 300: ten
 //! fixtures, 3,000 cases of one to four deletes each, about 20 s in debug on two cores).
 //! Raise it for a longer search, e.g. `CASCADE_PROPTEST_CASES=5000 cargo test --test
@@ -37,6 +45,7 @@
 //! tuples (`-` is NULL) and the deletes that ran, and saves it to
 //! `tests/differential.regressions`, whose cases later runs replay first.
 
+mod common;
 #[path = "differential/fixtures.rs"]
 mod fixtures;
 #[path = "differential/runner.rs"]

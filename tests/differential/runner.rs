@@ -6,12 +6,14 @@
 use std::cell::{Cell, RefCell};
 use std::fmt;
 
+use cascade_runtime::__private::{set_range_thresholds, DELETE_CHUNK, INLINE_PARENTS};
 use cascade_runtime::{Error, Session};
 use proptest::prelude::*;
 use proptest::test_runner::{
     Config, FileFailurePersistence, TestCaseError, TestCaseResult, TestError, TestRunner,
 };
 
+use crate::common::traced;
 use crate::fixtures::{Fixture, Side, TableSpec};
 
 // ============================================================================================
@@ -177,12 +179,40 @@ impl Op {
 pub struct Case {
     pub data: Data,
     pub ops: Vec<Op>,
+    /// SQLite's range thresholds (`INLINE_PARENTS`, `DELETE_CHUNK`) lowered for this case, so
+    /// that ranges of keys and of parent keys run on small data; `None`: the defaults.
+    pub thresholds: Option<(usize, usize)>,
 }
 
 impl fmt::Debug for Case {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Case {{{:?}\n    ops: {:?}\n}}", self.data, self.ops)
+        write!(f, "Case {{{:?}\n    ops: {:?}", self.data, self.ops)?;
+        if let Some((inline_parents, delete_chunk)) = self.thresholds {
+            write!(
+                f,
+                "\n    thresholds: INLINE_PARENTS = {inline_parents}, DELETE_CHUNK = {delete_chunk}"
+            )?;
+        }
+        write!(f, "\n}}")
     }
+}
+
+/// Lowered range thresholds for three cases in four on SQLite (none on PostgreSQL, which
+/// deletes without ranges): `INLINE_PARENTS` from 1 to 4, `DELETE_CHUNK` from 1 to 6 (unless
+/// the fixture keeps it, see [`Fixture::key_ranges`]).
+fn thresholds<B: Side>(fx: &Fixture<B>) -> BoxedStrategy<Option<(usize, usize)>> {
+    if !B::RANGES {
+        return Just(None).boxed();
+    }
+    let chunk = match fx.key_ranges {
+        true => (1usize..=6).boxed(),
+        false => Just(DELETE_CHUNK).boxed(),
+    };
+    prop_oneof![
+        1 => Just(None),
+        3 => (1usize..=4, chunk).prop_map(Some),
+    ]
+    .boxed()
 }
 
 /// A delete before the data is known: which root, which kind, and raw numbers that pick rows.
@@ -249,13 +279,17 @@ fn case_strategy<B: Side>(fx: &'static Fixture<B>) -> impl Strategy<Value = Case
         })
         .collect();
     let ops = prop::collection::vec(raw_op(fx.roots.len()), 1..=4);
-    (tables, ops).prop_map(move |(raw, ops)| {
+    (tables, ops, thresholds(fx)).prop_map(move |(raw, ops, thresholds)| {
         let data = materialize(&fx.tables, raw);
         let ops = ops
             .into_iter()
             .map(|op| op.materialize(fx, &data))
             .collect();
-        Case { data, ops }
+        Case {
+            data,
+            ops,
+            thresholds,
+        }
     })
 }
 
@@ -381,9 +415,15 @@ fn same(
     Err(TestCaseError::fail(message))
 }
 
+const DEFAULT_THRESHOLDS: (usize, usize) = (INLINE_PARENTS, DELETE_CHUNK);
+
 /// What the operations of a run did, to make sure the generators reach every outcome.
 #[derive(Default)]
 struct Seen {
+    /// Cases run with lowered range thresholds.
+    lowered: Cell<usize>,
+    /// Deletes that went in ranges of keys or of parent keys.
+    ranged: Cell<usize>,
     ops: Cell<usize>,
     cascaded: Cell<usize>,
     nulled: Cell<usize>,
@@ -405,7 +445,11 @@ fn run_ops<H: Harness>(h: &mut H, case: &Case, seen: &Seen) -> TestCaseResult {
         same(tables, &before, &h.dump(true), || {
             format!("before {op:?}, the databases differ (left: cascade, right: {oracle})")
         })?;
-        let ours = (fx.roots[op.root()].1)(h.session(), op);
+        let (ours, events) = traced(|| (fx.roots[op.root()].1)(h.session(), op));
+        // A range's upper bound is read before each range: ranges ran.
+        if events.iter().any(|e| e.sql.contains(" OFFSET ")) {
+            bump(&seen.ranged);
+        }
         let (sql, params) = native_delete_sql(fx, op);
         let native = h.native_delete(&sql, &params);
         let after = h.dump(false);
@@ -523,7 +567,13 @@ pub fn differential<H: Harness>(harness: H, source_file: &'static str, default_c
         counter.set(n + 1);
         let mut h = harness.borrow_mut();
         h.load(n, &case.data);
+        let (inline_parents, delete_chunk) = case.thresholds.unwrap_or(DEFAULT_THRESHOLDS);
+        set_range_thresholds(inline_parents, delete_chunk);
         let result = run_ops(&mut *h, &case, &seen);
+        set_range_thresholds(DEFAULT_THRESHOLDS.0, DEFAULT_THRESHOLDS.1);
+        if case.thresholds.is_some() && result.is_ok() {
+            bump(&seen.lowered);
+        }
         h.unload(n);
         result
     });
@@ -535,19 +585,27 @@ pub fn differential<H: Harness>(harness: H, source_file: &'static str, default_c
         Err(e) => panic!("{}: {e}", fx.name),
     }
     eprintln!(
-        "{} on {}: {} cases, {} deletes: {} cascaded, {} nulled, {} defaulted, {} refused",
+        "{} on {}: {} cases ({} with lowered range thresholds), {} deletes: {} cascaded, {} \
+         nulled, {} defaulted, {} refused, {} in ranges",
         fx.name,
         H::ORACLE,
         counter.get(),
+        seen.lowered.get(),
         seen.ops.get(),
         seen.cascaded.get(),
         seen.nulled.get(),
         seen.defaulted.get(),
-        seen.refused.get()
+        seen.refused.get(),
+        seen.ranged.get()
     );
     if cases >= 50 {
         let expect = &fx.expect;
         assert!(seen.cascaded.get() > 0, "{}: no delete cascaded", fx.name);
+        assert!(
+            !<H::B as Side>::RANGES || seen.ranged.get() > 0,
+            "{}: no delete went in ranges",
+            fx.name
+        );
         assert!(
             !expect.nulled || seen.nulled.get() > 0,
             "{}: no delete set a key to NULL",
