@@ -10,19 +10,24 @@
 //!   per range;
 //! - a loop through a composite key runs its edges again until a round adds no key: once more
 //!   per level of the data (and, with the per-depth strategy for trees, a self-referential
-//!   tree one per level; today one recursive query).
+//!   tree one per level; today one recursive query);
+//!
+//! and, for a model with delete hooks, its doomed rows are read `HOOK_BATCH` (1,000) at a time
+//! for each of its two hooks.
 //!
 //! Counted both by the report and by the `tracing` events every statement emits, from 10 rows
 //! to a million, on both sides of each threshold; the thresholds are also lowered (a test-only
 //! setting, `cascade_runtime::__private::set_range_thresholds`) to go through every boundary on
-//! small data.
+//! small data. On PostgreSQL (with `CASCADE_PG_URL`), nothing goes in ranges and a loop is one
+//! recursive query: only hooked rows add statements.
 
 mod common;
 
 use std::collections::BTreeSet;
 
 use cascade_runtime::__private::{set_range_thresholds, DELETE_CHUNK, INLINE_PARENTS};
-use cascade_runtime::{Model, Session};
+use cascade_runtime::{DeleteHooks, Model, Session, HOOK_BATCH};
+use common::pg::pg_session;
 use common::*;
 
 /// A parent with `children` children and `toys` toys spread over them, inserted set-based.
@@ -504,6 +509,128 @@ fn a_loop_through_a_composite_key_runs_its_edges_once_more_per_level() {
         FIXED + EDGES,
         "the same texts at any depth: {texts:#?}"
     );
+}
+
+// --- Hooks: rows read in batches ---------------------------------------------------------
+
+#[derive(Model, Debug, Clone)]
+#[model(table = "ledger")]
+pub struct Ledger {
+    #[model(primary_key)]
+    pub id: i64,
+    #[relationship(cascade = "all")]
+    pub entries: Vec<Entry>,
+}
+
+/// A model with delete hooks: its doomed rows are read, `HOOK_BATCH` at a time, for each hook.
+#[derive(Model, Debug, Clone)]
+#[model(table = "entry", hooks)]
+pub struct Entry {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(foreign_key = Ledger)]
+    pub ledger_id: i64,
+}
+
+impl DeleteHooks for Entry {}
+
+/// Reads of `rows` hooked rows for one hook: a batch of `HOOK_BATCH` rows at a time, until a
+/// read returns none.
+fn hook_reads(rows: usize) -> usize {
+    rows.div_ceil(HOOK_BATCH) + 1
+}
+
+/// Entries of a hooked model are read for each of its two hooks in batches of `HOOK_BATCH`:
+/// eleven statements fixed by the schema — two key sets made, the root's keys, the entries'
+/// keys, the hooked rows' table made and filled, the two deletes, the hooked rows' table and
+/// the two key sets emptied — and the reads.
+#[test]
+fn hooked_rows_are_read_in_batches() {
+    const FIXED: usize = 11;
+    let (_dir, mut s) = file_session();
+    s.create_all::<Ledger>().unwrap();
+    for entries in [0, 1, HOOK_BATCH - 1, HOOK_BATCH, HOOK_BATCH + 1, 2_500] {
+        s.connection()
+            .execute_batch(&format!(
+                "INSERT INTO ledger (id) VALUES (1);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {entries})
+                   INSERT INTO entry (ledger_id) SELECT 1 FROM n WHERE {entries} > 0;"
+            ))
+            .unwrap();
+        let report = s.delete_by_pk::<Ledger>(1).unwrap();
+        assert_eq!(report.count("entry"), entries);
+        assert_eq!(
+            report.statements(),
+            FIXED + 2 * hook_reads(entries),
+            "{entries} entries"
+        );
+    }
+}
+
+// --- PostgreSQL: no ranges ------------------------------------------------------------------
+
+/// On PostgreSQL every key set is a CTE of each statement, deleted in one statement whatever
+/// its size: the same five statements (the locks; the locks again, with the checks; one
+/// delete per table) for 4 rows and 393,220, on both sides of SQLite's thresholds, and for a
+/// loop through a composite key at any depth (one recursive query); a hooked model's rows
+/// are fetched from two cursors, `HOOK_BATCH` at a time.
+#[test]
+fn on_postgresql_statements_grow_only_with_hooked_rows() {
+    let Some((_schema, mut s)) = pg_session() else {
+        return;
+    };
+    s.create_all::<Parent>().unwrap();
+    s.create_all::<Lineup>().unwrap();
+    s.create_all::<Ledger>().unwrap();
+    let mut first: Option<Vec<String>> = None;
+    for children in [1, 1_025, 131_073] {
+        s.client()
+            .batch_execute(&format!(
+                "INSERT INTO parent (id, name) VALUES (1, 'p');
+                 INSERT INTO child (parent_id, name) SELECT 1, 'c' FROM generate_series(1, {children});
+                 INSERT INTO toy (child_id, name)
+                 SELECT child.id, child.id || '-' || i FROM child, generate_series(1, 2) AS i;"
+            ))
+            .unwrap();
+        let (report, events) = traced(|| s.delete_by_pk::<Parent>(1).unwrap());
+        assert_eq!(report.total(), 1 + 3 * children);
+        assert_eq!(report.statements(), 5, "{children} children: {events:#?}");
+        let texts: Vec<String> = events.into_iter().map(|e| e.sql).collect();
+        assert_eq!(&texts, first.get_or_insert_with(|| texts.clone()));
+    }
+    let mut first = None;
+    for depth in [0usize, 1, 2, 7, 20] {
+        s.client()
+            .batch_execute(&format!(
+                "INSERT INTO club (id) SELECT i FROM generate_series(1, {depth} + 1) AS i;
+                 INSERT INTO athlete (id) SELECT i FROM generate_series(1, {depth}) AS i;
+                 INSERT INTO lineup (club_id, athlete_id)
+                 SELECT i, i FROM generate_series(1, {depth}) AS i
+                 UNION ALL SELECT i + 1, i FROM generate_series(1, {depth}) AS i;"
+            ))
+            .unwrap();
+        let report = s.delete_by_pk::<Club>(1).unwrap();
+        assert_eq!(report.count("club"), depth + 1);
+        let base = *first.get_or_insert(report.statements());
+        assert_eq!(report.statements(), base, "depth {depth}");
+    }
+    let mut first = None;
+    for entries in [0, 1, HOOK_BATCH, HOOK_BATCH + 1, 2_500] {
+        s.client()
+            .batch_execute(&format!(
+                "INSERT INTO ledger (id) VALUES (1);
+                 INSERT INTO entry (ledger_id) SELECT 1 FROM generate_series(1, {entries});"
+            ))
+            .unwrap();
+        let report = s.delete_by_pk::<Ledger>(1).unwrap();
+        assert_eq!(report.count("entry"), entries);
+        let base = *first.get_or_insert(report.statements() - 2 * hook_reads(entries));
+        assert_eq!(
+            report.statements(),
+            base + 2 * hook_reads(entries),
+            "{entries} entries"
+        );
+    }
 }
 
 // --- Known bug --------------------------------------------------------------------------
