@@ -325,10 +325,10 @@ fn in_parent_ranges(
 
 /// Parent keys up to which the rows found through them are changed in one statement (see
 /// [`in_parent_ranges`]).
-pub const INLINE_PARENTS: usize = 1_024;
+pub(crate) const INLINE_PARENTS: usize = 1_024;
 
 /// Keys deleted per statement, at most (see [`delete_keys`]).
-pub const DELETE_CHUNK: usize = 131_072;
+pub(crate) const DELETE_CHUNK: usize = 131_072;
 
 thread_local! {
     /// [`INLINE_PARENTS`] and [`DELETE_CHUNK`], unless a test lowered them on this thread (see
@@ -346,9 +346,9 @@ fn delete_chunk() -> usize {
     THRESHOLDS.with(|t| t.get().1)
 }
 
-/// For tests only, not part of the API: the thresholds of [`INLINE_PARENTS`] and
-/// [`DELETE_CHUNK`] for the SQLite deletes this thread runs from now on (each at least 1), so
-/// that ranges of keys and of parent keys run on small data. Returns the previous values;
+/// For tests only, not part of the API: the thresholds of `INLINE_PARENTS` and `DELETE_CHUNK`
+/// for the SQLite deletes this thread runs from now on (each at least 1), so that ranges of
+/// keys and of parent keys run on small data. Returns the previous values;
 /// `set_range_thresholds(INLINE_PARENTS, DELETE_CHUNK)` restores the defaults.
 pub fn set_range_thresholds(inline_parents: usize, delete_chunk: usize) -> (usize, usize) {
     assert!(
