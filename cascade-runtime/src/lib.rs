@@ -2,8 +2,11 @@
 //!
 //! Relationship cascades of the kind SQLAlchemy and Django are known for, on plain Rust
 //! structs, executed set-based on SQLite and PostgreSQL: children before parents, in one
-//! transaction, with a number of statements that depends on the shape of the schema and never on
-//! the number of rows.
+//! transaction, in statements fixed by the shape of the schema — never one per row. Their
+//! texts depend on the schema alone; they run a fixed number of times per schema, plus once
+//! more per range of keys or of parent keys in very large deletes (on SQLite, over 131,072
+//! keys or 1,024 parents), per level of a self-referential tree or of a loop through composite
+//! keys (on SQLite), and per [`HOOK_BATCH`] rows read for hooks.
 //!
 //! ```
 //! use cascade_runtime::{Model, Session};
@@ -163,9 +166,16 @@ pub use rusqlite;
 #[cfg(feature = "postgres")]
 pub use postgres;
 
-/// Items used by the code `#[derive(Model)]` generates. Not a stable API.
+/// Items used by the code `#[derive(Model)]` generates, and by this repository's tests. Not a
+/// stable API.
 #[doc(hidden)]
 pub mod __private {
+    /// For tests only: lowers SQLite's range thresholds on the calling thread.
+    pub use crate::backend::sqlite::delete::set_range_thresholds;
+    /// For tests only: SQLite deletes a key set over this many keys in ranges of this many.
+    pub const DELETE_CHUNK: usize = crate::backend::sqlite::delete::DELETE_CHUNK;
+    /// For tests only: SQLite changes rows through over this many parent keys in ranges.
+    pub const INLINE_PARENTS: usize = crate::backend::sqlite::delete::INLINE_PARENTS;
     pub use crate::hooks::Hooks;
     pub use crate::metadata::{
         CascadeSet, ColumnMeta, ModelMeta, OnDelete, PassiveDeletes, RelationshipMeta,

@@ -18,7 +18,9 @@
 //! - The ORM cascades without a foreign-key action (`orm_only`) are SQLite triggers on one
 //!   side and PL/pgSQL trigger functions on the other.
 
-use cascade_runtime::{Backend, DeleteReport, Model, Postgres, Session, Sqlite};
+use std::ops::ControlFlow;
+
+use cascade_runtime::{Backend, DeletePlan, DeleteReport, Model, Postgres, Session, Sqlite};
 
 use crate::runner::Op;
 
@@ -1042,6 +1044,213 @@ pub mod roster_loop {
     ";
 }
 
+/// Two foreign keys from one table to the same table: a payment's payer (the ORM cascade) and
+/// payee (the ORM nullify); a transfer's source (the database's CASCADE) and target (the
+/// database's NO ACTION: refuses unless the same delete removes the transfer through its
+/// source); and a person's mentor (the ORM cascade over the database's CASCADE, a tree) and
+/// buddy (the database's SET NULL), two keys from a table to itself.
+pub mod two_keys {
+    use cascade_runtime::Model;
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Account {
+        #[model(primary_key)]
+        pub id: i64,
+        #[relationship(cascade = "all", foreign_key = "payer_id")]
+        pub paid: Vec<Payment>,
+        #[relationship(foreign_key = "payee_id")]
+        pub received: Vec<Payment>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Payment {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = Account)]
+        pub payer_id: i64,
+        #[model(foreign_key = Account)]
+        pub payee_id: Option<i64>,
+    }
+
+    /// No relationship: the database's actions.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Transfer {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = Account, on_delete = "cascade")]
+        pub from_id: i64,
+        #[model(foreign_key = Account)]
+        pub to_id: Option<i64>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Person {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = Person, on_delete = "cascade")]
+        pub mentor_id: Option<i64>,
+        #[model(foreign_key = Person, on_delete = "set null")]
+        pub buddy_id: Option<i64>,
+        #[relationship(cascade = "all", foreign_key = "mentor_id")]
+        pub mentees: Vec<Person>,
+    }
+
+    pub const SQLITE_ORACLE: &str = "
+        CREATE TABLE account (id INTEGER PRIMARY KEY);
+        CREATE TABLE payment (id INTEGER PRIMARY KEY,
+            payer_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+            payee_id INTEGER REFERENCES account(id) ON DELETE SET NULL);
+        CREATE TABLE transfer (id INTEGER PRIMARY KEY,
+            from_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+            to_id INTEGER REFERENCES account(id) ON DELETE NO ACTION);
+        CREATE TABLE person (id INTEGER PRIMARY KEY,
+            mentor_id INTEGER REFERENCES person(id) ON DELETE CASCADE,
+            buddy_id INTEGER REFERENCES person(id) ON DELETE SET NULL);
+    ";
+
+    pub const POSTGRES_ORACLE: &str = r"
+        CREATE TABLE account (id bigint PRIMARY KEY);
+        CREATE TABLE payment (id bigint PRIMARY KEY,
+            payer_id bigint NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+            payee_id bigint REFERENCES account(id) ON DELETE SET NULL);
+        CREATE TABLE transfer (id bigint PRIMARY KEY,
+            from_id bigint NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+            to_id bigint REFERENCES account(id)
+                ON DELETE NO ACTION DEFERRABLE INITIALLY DEFERRED);
+        CREATE TABLE person (id bigint PRIMARY KEY,
+            mentor_id bigint REFERENCES person(id) ON DELETE CASCADE,
+            buddy_id bigint REFERENCES person(id) ON DELETE SET NULL);
+    ";
+}
+
+/// Django's `on_delete` on relationships, over database actions that say otherwise: an artist's
+/// albums cascade (over `RESTRICT`), and so do their songs; a song's artist restricts (refused
+/// unless the song goes through its album in the same delete); contracts protect (nothing else
+/// removes a contract, so the oracle's `NO ACTION` refuses exactly when Django's `PROTECT`
+/// does — a protected row that another path removes is `tests/django_on_delete.rs`'s); fans
+/// are set to `NULL` (over `CASCADE`) and posters to their default. Albums have delete hooks,
+/// which must run on exactly the albums each delete removes.
+pub mod django {
+    use std::cell::RefCell;
+
+    use cascade_runtime::{DeleteHooks, HookContext, HookError, Model};
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Artist {
+        #[model(primary_key)]
+        pub id: i64,
+        #[relationship(on_delete = "cascade")]
+        pub albums: Vec<Album>,
+        #[relationship(on_delete = "restrict")]
+        pub songs: Vec<Song>,
+        #[relationship(on_delete = "protect")]
+        pub contracts: Vec<Contract>,
+        #[relationship(on_delete = "set null")]
+        pub fans: Vec<Fan>,
+        #[relationship(on_delete = "set default")]
+        pub posters: Vec<Poster>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(hooks)]
+    pub struct Album {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = Artist, on_delete = "restrict")]
+        pub artist_id: i64,
+        #[relationship(on_delete = "cascade")]
+        pub songs: Vec<Song>,
+    }
+
+    thread_local! {
+        /// The albums `before_delete` and `after_delete` saw, on this thread.
+        static SEEN: RefCell<(Vec<i64>, Vec<i64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    }
+
+    impl DeleteHooks for Album {
+        fn before_delete(&self, _: &HookContext<'_>) -> Result<(), HookError> {
+            SEEN.with(|s| s.borrow_mut().0.push(self.id));
+            Ok(())
+        }
+
+        fn after_delete(&self, _: &HookContext<'_>) -> Result<(), HookError> {
+            SEEN.with(|s| s.borrow_mut().1.push(self.id));
+            Ok(())
+        }
+    }
+
+    /// The albums the hooks saw since the last call.
+    pub fn take_seen() -> (Vec<i64>, Vec<i64>) {
+        SEEN.with(|s| std::mem::take(&mut *s.borrow_mut()))
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Song {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = Artist)]
+        pub artist_id: i64,
+        #[model(foreign_key = Album)]
+        pub album_id: Option<i64>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Contract {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = Artist)]
+        pub artist_id: Option<i64>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Fan {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = Artist, on_delete = "cascade")]
+        pub artist_id: Option<i64>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    pub struct Poster {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = Artist, default = 1)]
+        pub artist_id: i64,
+    }
+
+    pub const SQLITE_ORACLE: &str = "
+        CREATE TABLE artist (id INTEGER PRIMARY KEY);
+        CREATE TABLE album (id INTEGER PRIMARY KEY,
+            artist_id INTEGER NOT NULL REFERENCES artist(id) ON DELETE CASCADE);
+        CREATE TABLE song (id INTEGER PRIMARY KEY,
+            artist_id INTEGER NOT NULL REFERENCES artist(id) ON DELETE NO ACTION,
+            album_id INTEGER REFERENCES album(id) ON DELETE CASCADE);
+        CREATE TABLE contract (id INTEGER PRIMARY KEY,
+            artist_id INTEGER REFERENCES artist(id) ON DELETE NO ACTION);
+        CREATE TABLE fan (id INTEGER PRIMARY KEY,
+            artist_id INTEGER REFERENCES artist(id) ON DELETE SET NULL);
+        CREATE TABLE poster (id INTEGER PRIMARY KEY,
+            artist_id INTEGER NOT NULL DEFAULT 1 REFERENCES artist(id) ON DELETE SET DEFAULT);
+    ";
+
+    pub const POSTGRES_ORACLE: &str = r"
+        CREATE TABLE artist (id bigint PRIMARY KEY);
+        CREATE TABLE album (id bigint PRIMARY KEY,
+            artist_id bigint NOT NULL REFERENCES artist(id) ON DELETE CASCADE);
+        CREATE TABLE song (id bigint PRIMARY KEY,
+            artist_id bigint NOT NULL REFERENCES artist(id)
+                ON DELETE NO ACTION DEFERRABLE INITIALLY DEFERRED,
+            album_id bigint REFERENCES album(id) ON DELETE CASCADE);
+        CREATE TABLE contract (id bigint PRIMARY KEY,
+            artist_id bigint REFERENCES artist(id)
+                ON DELETE NO ACTION DEFERRABLE INITIALLY DEFERRED);
+        CREATE TABLE fan (id bigint PRIMARY KEY,
+            artist_id bigint REFERENCES artist(id) ON DELETE SET NULL);
+        CREATE TABLE poster (id bigint PRIMARY KEY,
+            artist_id bigint NOT NULL DEFAULT 1 REFERENCES artist(id) ON DELETE SET DEFAULT);
+    ";
+}
+
 // ============================================================================================
 // Describing a fixture's tables
 // ============================================================================================
@@ -1095,19 +1304,41 @@ pub trait Side: Backend {
     const KEY: &'static str;
     /// The range delete's clause (`delete_where`'s, and the oracle's).
     const RANGE: &'static str;
+    /// Whether the backend deletes large key sets in ranges (whose thresholds the cases
+    /// lower).
+    const RANGES: bool;
+    /// The third placeholder, for the oracle's chunk size.
+    const THIRD: &'static str;
 }
 
 impl Side for Sqlite {
     const KEY: &'static str = "id = ?1";
     const RANGE: &'static str = "id BETWEEN ?1 AND ?2";
+    const RANGES: bool = true;
+    const THIRD: &'static str = "?3";
 }
 
 impl Side for Postgres {
     const KEY: &'static str = "id = $1";
     const RANGE: &'static str = "id BETWEEN $1 AND $2";
+    const RANGES: bool = false;
+    const THIRD: &'static str = "$3";
 }
 
-pub type DeleteFn<B> = fn(&mut Session<B>, &Op) -> cascade_runtime::Result<DeleteReport>;
+pub type DeleteFn<B> = fn(&mut Session<B>, &Op) -> cascade_runtime::Result<Outcome>;
+
+/// What a delete through the cascade session returned: its report, and for
+/// [`Op::Plan`] the plan it executed.
+pub struct Outcome {
+    pub report: DeleteReport,
+    pub plan: Option<DeletePlan>,
+}
+
+impl From<DeleteReport> for Outcome {
+    fn from(report: DeleteReport) -> Outcome {
+        Outcome { report, plan: None }
+    }
+}
 
 /// A table deletes start from (an index into the fixture's tables), deleted as `M`.
 fn root<M: Model<Key = i64>, B: Side>(table: usize) -> (usize, DeleteFn<B>) {
@@ -1118,11 +1349,33 @@ fn root<M: Model<Key = i64>, B: Side>(table: usize) -> (usize, DeleteFn<B>) {
 fn delete_as<M: Model<Key = i64>, B: Side>(
     session: &mut Session<B>,
     op: &Op,
-) -> cascade_runtime::Result<DeleteReport> {
+) -> cascade_runtime::Result<Outcome> {
     match *op {
-        Op::Pk { id, .. } => session.delete_by_pk::<M>(id),
-        Op::Range { lo, hi, .. } => session.delete_where::<M>(B::RANGE, [lo, hi]),
+        Op::Pk { id, .. } => session.delete_by_pk::<M>(id).map(Outcome::from),
+        Op::Range { lo, hi, .. } => session
+            .delete_where::<M>(B::RANGE, [lo, hi])
+            .map(Outcome::from),
+        Op::Chunks { lo, hi, size, .. } => session
+            .delete_where_in_chunks::<M>(B::RANGE, [lo, hi], size, |_| ControlFlow::Continue(()))
+            .map(Outcome::from),
+        Op::Plan { lo, hi, .. } => {
+            let plan = session.plan_delete_where::<M>(B::RANGE, [lo, hi])?;
+            let report = session.execute_plan(&plan)?;
+            Ok(Outcome {
+                report,
+                plan: Some(plan),
+            })
+        }
     }
+}
+
+/// The rows of one table of a fixture whose model has delete hooks, as the hooks saw them.
+pub struct HookLog {
+    /// The hooked table (an index into the fixture's tables).
+    pub table: usize,
+    /// The ids `before_delete` and `after_delete` were called with on this thread since the
+    /// last call, emptying the log.
+    pub take: fn() -> (Vec<i64>, Vec<i64>),
 }
 
 /// The oracle's tables, in each database's DDL.
@@ -1153,6 +1406,16 @@ pub struct Fixture<B: Backend> {
     /// PostgreSQL's when the SET DEFAULT's update is checked), and the runtime may report it as
     /// a database error rather than `Error::Blocked`.
     pub database_refusals: bool,
+    /// Whether the cases may lower `DELETE_CHUNK` (key sets deleted in ranges of keys on
+    /// SQLite); when not, only `INLINE_PARENTS` is lowered. `false` for the fixtures with a
+    /// `NO ACTION` self-reference: SQLite checks it at the end of each range's statement, so a
+    /// row in a later range than its parent fails ("FOREIGN KEY constraint failed"; see
+    /// `statement_count.rs`, `a_no_action_tree_split_across_key_ranges_is_deleted`, ignored
+    /// until fixed). Set it back to `true` with the fix.
+    pub key_ranges: bool,
+    /// A table whose model has delete hooks: every delete checks that they ran on exactly the
+    /// rows it removed.
+    pub hooks: Option<HookLog>,
     pub expect: Expect,
 }
 
@@ -1183,6 +1446,8 @@ pub fn chain<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
+        key_ranges: true,
+        hooks: None,
         expect: Expect {
             nulled: true,
             defaulted: false,
@@ -1221,6 +1486,8 @@ pub fn db_actions<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
+        key_ranges: true,
+        hooks: None,
         expect: Expect {
             nulled: true,
             defaulted: false,
@@ -1272,6 +1539,8 @@ pub fn diamond<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
+        key_ranges: true,
+        hooks: None,
         expect: Expect {
             nulled: true,
             defaulted: false,
@@ -1306,6 +1575,8 @@ pub fn tree<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
+        key_ranges: false,
+        hooks: None,
         expect: Expect {
             nulled: true,
             defaulted: false,
@@ -1344,6 +1615,8 @@ pub fn db_tree<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
+        key_ranges: false,
+        hooks: None,
         expect: Expect {
             nulled: true,
             defaulted: false,
@@ -1383,6 +1656,8 @@ pub fn many_to_many<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
+        key_ranges: true,
+        hooks: None,
         expect: Expect {
             nulled: false,
             defaulted: false,
@@ -1432,6 +1707,8 @@ pub fn loops<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
+        key_ranges: true,
+        hooks: None,
         expect: Expect {
             nulled: true,
             defaulted: false,
@@ -1465,6 +1742,8 @@ pub fn orm_only<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
+        key_ranges: true,
+        hooks: None,
         expect: Expect {
             nulled: false,
             defaulted: false,
@@ -1493,6 +1772,8 @@ pub fn set_default<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: true,
+        key_ranges: true,
+        hooks: None,
         expect: Expect {
             nulled: false,
             defaulted: true,
@@ -1527,9 +1808,91 @@ pub fn roster_loop<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
+        key_ranges: true,
+        hooks: None,
         expect: Expect {
             nulled: true,
             defaulted: false,
+            refused: true,
+        },
+    }
+}
+
+pub fn two_keys<Db: Side>() -> Fixture<Db> {
+    use two_keys::*;
+    Fixture {
+        name: "two_keys",
+        tables: vec![
+            table("account", vec![], 8),
+            table(
+                "payment",
+                vec![fk("payer_id", 0, false), fk("payee_id", 0, true)],
+                14,
+            ),
+            table(
+                "transfer",
+                vec![fk("from_id", 0, false), fk("to_id", 0, true)],
+                6,
+            ),
+            table(
+                "person",
+                vec![fk("mentor_id", 3, true), fk("buddy_id", 3, true)],
+                30,
+            ),
+        ],
+        roots: vec![root::<Account, Db>(0), root::<Person, Db>(3)],
+        create: |s| {
+            s.create_all::<Account>()?;
+            s.create_all::<Transfer>()?;
+            s.create_all::<Person>()
+        },
+        oracle: Oracle {
+            sqlite: SQLITE_ORACLE,
+            postgres: POSTGRES_ORACLE,
+        },
+        database_refusals: false,
+        key_ranges: true,
+        hooks: None,
+        expect: Expect {
+            nulled: true,
+            defaulted: false,
+            refused: true,
+        },
+    }
+}
+
+pub fn django<Db: Side>() -> Fixture<Db> {
+    use django::*;
+    Fixture {
+        name: "django",
+        tables: vec![
+            table("artist", vec![], 8),
+            table("album", vec![fk("artist_id", 0, false)], 12),
+            table(
+                "song",
+                vec![fk("artist_id", 0, false), fk("album_id", 1, true)],
+                16,
+            ),
+            table("contract", vec![fk("artist_id", 0, true)], 2),
+            table("fan", vec![fk("artist_id", 0, true)], 8),
+            table("poster", vec![fk("artist_id", 0, false)], 6),
+        ],
+        roots: vec![root::<Artist, Db>(0), root::<Album, Db>(1)],
+        create: |s| s.create_all::<Artist>(),
+        oracle: Oracle {
+            sqlite: SQLITE_ORACLE,
+            postgres: POSTGRES_ORACLE,
+        },
+        // A poster set to its default (artist 1) while artist 1 is deleted too.
+        database_refusals: true,
+        key_ranges: true,
+        hooks: Some(HookLog {
+            table: 1,
+            take: take_seen,
+        }),
+        expect: Expect {
+            nulled: true,
+            defaulted: true,
             refused: true,
         },
     }

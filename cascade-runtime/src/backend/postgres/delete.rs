@@ -181,6 +181,8 @@ impl<'a> Program<'a> {
     }
 
     /// `(SELECT count(*) FROM ...)` of `t`'s key set, or of a leaf's rows through its edge.
+    /// Distinct keys: a key set's CTE may hold a key more than once (one reached through a
+    /// many-to-one or many-to-many edge from several rows).
     fn count(&self, t: TableId) -> String {
         match self.plan.inline_edge(t) {
             Some(edge) => format!(
@@ -188,7 +190,11 @@ impl<'a> Program<'a> {
                 self.sql.table(t),
                 self.sql.inline_filter(edge, false, false)
             ),
-            None => format!("(SELECT count(*) FROM {})", self.sql.keys(t)),
+            None => format!(
+                "(SELECT count(*) FROM (SELECT DISTINCT {} FROM {}) AS k)",
+                self.sql.key_columns(t),
+                self.sql.keys(t)
+            ),
         }
     }
 

@@ -442,7 +442,7 @@ fn in_key_ranges(
     size: usize,
     run: impl FnMut(&mut SqliteRunner<'_>, bool, bool, Vec<Value>) -> Result<usize>,
 ) -> Result<usize> {
-    in_ranges(exec, render, t, size, DELETE_CHUNK, None, run)
+    in_ranges(exec, render, t, size, delete_chunk(), None, run)
 }
 
 /// Runs `run` once when `keys` (the size of `table`'s key set) is at most `span`; otherwise
@@ -518,8 +518,8 @@ fn in_parent_ranges(
         render,
         parent,
         parents,
-        INLINE_PARENTS,
-        Some(DELETE_CHUNK),
+        inline_parents(),
+        Some(delete_chunk()),
         run,
     )
 }
@@ -536,6 +536,34 @@ pub(crate) const INLINE_PARENTS: usize = 1_024;
 
 /// Keys deleted per statement, at most (see [`delete_keys`]).
 pub(crate) const DELETE_CHUNK: usize = 131_072;
+
+thread_local! {
+    /// [`INLINE_PARENTS`] and [`DELETE_CHUNK`], unless a test lowered them on this thread (see
+    /// [`set_range_thresholds`]). Per thread: a delete runs on its caller's thread, and tests
+    /// run in parallel threads whose statement counts must not change under each other.
+    static THRESHOLDS: std::cell::Cell<(usize, usize)> =
+        const { std::cell::Cell::new((INLINE_PARENTS, DELETE_CHUNK)) };
+}
+
+fn inline_parents() -> usize {
+    THRESHOLDS.with(|t| t.get().0)
+}
+
+fn delete_chunk() -> usize {
+    THRESHOLDS.with(|t| t.get().1)
+}
+
+/// For tests only, not part of the API: the thresholds of `INLINE_PARENTS` and `DELETE_CHUNK`
+/// for the SQLite deletes this thread runs from now on (each at least 1), so that ranges of
+/// keys and of parent keys run on small data. Returns the previous values;
+/// `set_range_thresholds(INLINE_PARENTS, DELETE_CHUNK)` restores the defaults.
+pub fn set_range_thresholds(inline_parents: usize, delete_chunk: usize) -> (usize, usize) {
+    assert!(
+        inline_parents >= 1 && delete_chunk >= 1,
+        "range thresholds must be at least 1"
+    );
+    THRESHOLDS.with(|t| t.replace((inline_parents, delete_chunk)))
+}
 
 /// Refuses (with [`Error::PlanChanged`]) when the rows the plan reaches now differ in number
 /// from what the dry run `expected` counted.
