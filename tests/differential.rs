@@ -40,9 +40,7 @@
 //! from 1 to 4, `DELETE_CHUNK` from 1 to 6, through the test-only
 //! `cascade_runtime::__private::set_range_thresholds`), so that key sets are deleted in ranges
 //! of keys, and leaves and detached rows in ranges of parent keys, on the few rows of a case;
-//! each fixture's run must have deleted in ranges at least once (a traced bound query). The
-//! fixtures with a `NO ACTION` self-reference (`tree`, `db_tree`) lower only `INLINE_PARENTS`
-//! for now: see [`fixtures::Fixture::key_ranges`].
+//! each fixture's run must have deleted in ranges at least once (a traced bound query).
 //!
 //! `CASCADE_PROPTEST_CASES` sets the number of random cases per fixture (default 300: twelve
 //! fixtures, 3,600 cases of one to four deletes each, about 20 s in debug on two cores).

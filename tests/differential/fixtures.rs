@@ -1406,13 +1406,6 @@ pub struct Fixture<B: Backend> {
     /// PostgreSQL's when the SET DEFAULT's update is checked), and the runtime may report it as
     /// a database error rather than `Error::Blocked`.
     pub database_refusals: bool,
-    /// Whether the cases may lower `DELETE_CHUNK` (key sets deleted in ranges of keys on
-    /// SQLite); when not, only `INLINE_PARENTS` is lowered. `false` for the fixtures with a
-    /// `NO ACTION` self-reference: SQLite checks it at the end of each range's statement, so a
-    /// row in a later range than its parent fails ("FOREIGN KEY constraint failed"; see
-    /// `statement_count.rs`, `a_no_action_tree_split_across_key_ranges_is_deleted`, ignored
-    /// until fixed). Set it back to `true` with the fix.
-    pub key_ranges: bool,
     /// A table whose model has delete hooks: every delete checks that they ran on exactly the
     /// rows it removed.
     pub hooks: Option<HookLog>,
@@ -1446,7 +1439,6 @@ pub fn chain<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
-        key_ranges: true,
         hooks: None,
         expect: Expect {
             nulled: true,
@@ -1486,7 +1478,6 @@ pub fn db_actions<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
-        key_ranges: true,
         hooks: None,
         expect: Expect {
             nulled: true,
@@ -1539,7 +1530,6 @@ pub fn diamond<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
-        key_ranges: true,
         hooks: None,
         expect: Expect {
             nulled: true,
@@ -1575,7 +1565,6 @@ pub fn tree<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
-        key_ranges: false,
         hooks: None,
         expect: Expect {
             nulled: true,
@@ -1615,7 +1604,6 @@ pub fn db_tree<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
-        key_ranges: false,
         hooks: None,
         expect: Expect {
             nulled: true,
@@ -1656,7 +1644,6 @@ pub fn many_to_many<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
-        key_ranges: true,
         hooks: None,
         expect: Expect {
             nulled: false,
@@ -1707,7 +1694,6 @@ pub fn loops<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
-        key_ranges: true,
         hooks: None,
         expect: Expect {
             nulled: true,
@@ -1742,7 +1728,6 @@ pub fn orm_only<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
-        key_ranges: true,
         hooks: None,
         expect: Expect {
             nulled: false,
@@ -1772,7 +1757,6 @@ pub fn set_default<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: true,
-        key_ranges: true,
         hooks: None,
         expect: Expect {
             nulled: false,
@@ -1808,7 +1792,6 @@ pub fn roster_loop<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
-        key_ranges: true,
         hooks: None,
         expect: Expect {
             nulled: true,
@@ -1851,7 +1834,6 @@ pub fn two_keys<Db: Side>() -> Fixture<Db> {
             postgres: POSTGRES_ORACLE,
         },
         database_refusals: false,
-        key_ranges: true,
         hooks: None,
         expect: Expect {
             nulled: true,
@@ -1885,7 +1867,6 @@ pub fn django<Db: Side>() -> Fixture<Db> {
         },
         // A poster set to its default (artist 1) while artist 1 is deleted too.
         database_refusals: true,
-        key_ranges: true,
         hooks: Some(HookLog {
             table: 1,
             take: take_seen,

@@ -237,19 +237,14 @@ impl fmt::Debug for Case {
 }
 
 /// Lowered range thresholds for three cases in four on SQLite (none on PostgreSQL, which
-/// deletes without ranges): `INLINE_PARENTS` from 1 to 4, `DELETE_CHUNK` from 1 to 6 (unless
-/// the fixture keeps it, see [`Fixture::key_ranges`]).
-fn thresholds<B: Side>(fx: &Fixture<B>) -> BoxedStrategy<Option<(usize, usize)>> {
+/// deletes without ranges): `INLINE_PARENTS` from 1 to 4, `DELETE_CHUNK` from 1 to 6.
+fn thresholds<B: Side>(_fx: &Fixture<B>) -> BoxedStrategy<Option<(usize, usize)>> {
     if !B::RANGES {
         return Just(None).boxed();
     }
-    let chunk = match fx.key_ranges {
-        true => (1usize..=6).boxed(),
-        false => Just(DELETE_CHUNK).boxed(),
-    };
     prop_oneof![
         1 => Just(None),
-        3 => (1usize..=4, chunk).prop_map(Some),
+        3 => (1usize..=4, 1usize..=6).prop_map(Some),
     ]
     .boxed()
 }

@@ -230,13 +230,6 @@ impl Tree {
         self.nullable && matches!(self.on_delete, OnDelete::Restrict | OnDelete::SetDefault)
     }
 
-    /// Whether the tree's foreign key is checked at commit during the delete: `NO ACTION`, which
-    /// a root below a doomed row would otherwise fail at the end of the statement that
-    /// deletes its parent.
-    fn deferred(&self) -> bool {
-        self.on_delete == OnDelete::NoAction
-    }
-
     /// The trees of a plan.
     fn all(schema: &Schema, plan: &Cascade) -> Vec<Tree> {
         plan.collect
@@ -291,10 +284,16 @@ pub(crate) fn delete(
                 }
             }
         }
-        // Whole, in ranges of keys that may split a parent from its children, or by levels
-        // with a root below a doomed row: NO ACTION is checked at commit.
-        defer |= tree.deferred();
     }
+    // A table that references itself with NO ACTION, deleted in ranges of keys that may split
+    // a parent from its children, or by levels with a root below a doomed row: checked at
+    // commit, as the whole delete is.
+    defer |= plan.deletes.iter().any(|&t| {
+        schema
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.table == t && fk.target == t && fk.on_delete == OnDelete::NoAction)
+    });
     let levelled_tree = |t: TableId| levelled.iter().find(|(tree, _)| tree.table == t);
     if defer {
         exec.execute("PRAGMA defer_foreign_keys = ON", &[])?;
@@ -405,7 +404,7 @@ fn delete_levels(
 ) -> Result<()> {
     for d in (0..=deepest).rev() {
         let level = Value::Integer(d);
-        if size <= DELETE_CHUNK {
+        if size <= delete_chunk() {
             exec.execute(&render.delete_level(t, false, false), &[level])?;
             continue;
         }
@@ -413,7 +412,7 @@ fn delete_levels(
         loop {
             let mut params = vec![level.clone()];
             params.extend(after.clone());
-            params.push(Value::Integer(DELETE_CHUNK as i64 - 1));
+            params.push(Value::Integer(delete_chunk() as i64 - 1));
             let upper = exec
                 .rows(&render.level_bound(t, after.is_some()), &params)?
                 .pop()
