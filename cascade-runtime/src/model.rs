@@ -143,6 +143,12 @@ pub trait DynModel {
             .unwrap_or_default()
     }
 
+    /// Whether a relationship field holds no instance.
+    fn no_related(&self, relationship: usize) -> bool {
+        self.relationship(relationship)
+            .is_none_or(Related::is_empty)
+    }
+
     /// The instances held by a relationship field, mutably.
     fn related_mut(&mut self, relationship: usize) -> Vec<&mut dyn DynModel> {
         self.relationship_mut(relationship)
@@ -218,6 +224,12 @@ pub trait Related {
     fn clear(&mut self);
     /// Adds one loaded row (an `Option` keeps the first).
     fn push(&mut self, row: &dyn Row) -> Result<()>;
+    /// The number of related instances.
+    fn len(&self) -> usize;
+    /// Whether there is none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl<T: Model> Related for Vec<T> {
@@ -241,6 +253,9 @@ impl<T: Model> Related for Vec<T> {
         Vec::push(self, T::from_row(row)?);
         Ok(())
     }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
 }
 
 impl<T: Model> Related for Option<T> {
@@ -262,6 +277,9 @@ impl<T: Model> Related for Option<T> {
             *self = Some(T::from_row(row)?);
         }
         Ok(())
+    }
+    fn len(&self) -> usize {
+        usize::from(self.is_some())
     }
 }
 

@@ -189,6 +189,19 @@ impl<'a, 'r> Writer<'a, 'r> {
 
     /// [`Writer::write`] of a row of `t`.
     fn write_in(&mut self, t: TableId, obj: &mut dyn DynModel, mode: Mode) -> Result<()> {
+        // A row whose relationship fields are all empty is the row alone, unless an update
+        // syncs its collections or a many-to-one `delete-orphan` must read what it referenced.
+        let rels = &self.schema.tables[t].relationships;
+        let alone = match mode {
+            Mode::Insert => true,
+            Mode::Update => false,
+            Mode::Save | Mode::Merge => !rels
+                .iter()
+                .any(|r| matches!(r.join, Join::Referencing { .. })),
+        };
+        if alone && (0..rels.len()).all(|i| obj.no_related(i)) {
+            return self.write_row(t, obj, mode);
+        }
         let referenced = self.before_row(t, obj, mode)?;
         self.write_row(t, obj, mode)?;
         self.after_row(t, obj, mode, referenced)
@@ -204,10 +217,16 @@ impl<'a, 'r> Writer<'a, 'r> {
         let meta = self.schema.tables[t].meta;
         let d = self.exec.dialect();
         let batched = meta.has_rowid_key() && d.insert_many(meta).is_some();
+        if !batched {
+            for obj in objs {
+                self.write_in(t, obj, mode)?;
+            }
+            return Ok(());
+        }
         let pk = self.schema.tables[t].pk.clone();
         let (mut new, rest): (Vec<_>, Vec<_>) = objs
             .into_iter()
-            .partition(|o| batched && o.values()[pk[0]].is_unset_key());
+            .partition(|o| o.values()[pk[0]].is_unset_key());
         if new.len() < 2 {
             new.extend(rest);
             for obj in new {
@@ -353,7 +372,7 @@ impl<'a, 'r> Writer<'a, 'r> {
                 Join::Referenced { column } => {
                     let passive = rel.meta.passive_deletes == PassiveDeletes::All;
                     let sync = mode == Mode::Update && rel.meta.collection && !passive;
-                    if !sync && (!save || obj.related(i).is_empty()) {
+                    if !sync && (!save || obj.no_related(i)) {
                         continue;
                     }
                     let parent = referenced_value(obj, rel.target, column);
@@ -379,7 +398,7 @@ impl<'a, 'r> Writer<'a, 'r> {
                     local,
                     remote,
                 } => {
-                    if mode != Mode::Update && obj.related(i).is_empty() {
+                    if mode != Mode::Update && obj.no_related(i) {
                         continue;
                     }
                     let local_value = referenced_value(obj, assoc, local);
