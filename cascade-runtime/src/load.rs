@@ -272,7 +272,7 @@ impl<'a, 'r> Loader<'a, 'r> {
             let groups = match &bound {
                 None => HashMap::new(),
                 Some(keys) => {
-                    let sql = self.sql().load_targets(rel.target, referenced, &keys.expr);
+                    let sql = self.sql().load_targets(rel.target, referenced, keys);
                     let rows = self.exec.query(&sql, &keys.params)?;
                     group(rows, |row| HashKey::from(&row[referenced]))
                 }
@@ -303,7 +303,7 @@ impl<'a, 'r> Loader<'a, 'r> {
         let sql = self.sql();
         match rel.join {
             Join::Referenced { column } => self.exec.query_each(
-                &sql.load_children(rel.target, column, &keys.expr),
+                &sql.load_children(rel.target, column, keys),
                 &keys.params,
                 &mut |row| each(keyed.then(|| HashKey::from(&row.get(column))), row),
             ),
@@ -313,7 +313,7 @@ impl<'a, 'r> Loader<'a, 'r> {
                 local,
                 remote,
             } => self.exec.query_each(
-                &sql.load_linked(assoc, local, remote, rel.target, &keys.expr),
+                &sql.load_linked(assoc, local, remote, rel.target, keys),
                 &keys.params,
                 &mut |row| each(keyed.then(|| HashKey::from(&row.get(0))), &Skip(row, 1)),
             ),

@@ -57,6 +57,21 @@ pub(crate) struct BoundKeys {
     pub params: Vec<Value>,
     /// What empties the temporary table the keys were written to, if any.
     pub clear: Option<Statement>,
+    /// For keys of one column bound as one array (PostgreSQL), the array (`$1::bigint[]`),
+    /// matched with `= ANY(...)`: PostgreSQL plans it as a scan for the keys themselves, where
+    /// an `IN` over `unnest` is a semi-join (100,000 children of one parent: 25 ms against
+    /// 37 ms).
+    pub any: Option<String>,
+}
+
+impl BoundKeys {
+    /// `column IN expr`, or `column = ANY(array)` where the keys are one array.
+    pub fn matching(&self, column: &str) -> String {
+        match &self.any {
+            Some(array) => format!("{column} = ANY({array})"),
+            None => format!("{column} IN {}", self.expr),
+        }
+    }
 }
 
 /// Runs statements on one connection (see the module documentation).

@@ -2,6 +2,7 @@
 
 use super::keys::KeyTable;
 use super::{tuple_always, Sql, Statement};
+use crate::runner::BoundKeys;
 use crate::schema::TableId;
 
 /// Where a batched load reads the keys it looks up, on SQLite.
@@ -85,26 +86,24 @@ impl Sql<'_> {
 
     /// Rows of `t` whose `column` is one of `keys`, in key order: the children of many
     /// parents (a one-to-many, or the referenced side of a one-to-one).
-    pub fn load_children(&self, t: TableId, column: usize, keys: &str) -> String {
+    pub fn load_children(&self, t: TableId, column: usize, keys: &BoundKeys) -> String {
         format!(
-            "SELECT {} FROM {} WHERE {} IN {} ORDER BY {}",
+            "SELECT {} FROM {} WHERE {} ORDER BY {}",
             self.select_list(t),
             self.table(t),
-            self.col(t, column),
-            keys,
+            keys.matching(&self.col(t, column)),
             self.pk_list(t)
         )
     }
 
     /// Rows of `t` whose `column` (its single-column primary key, or a unique column) is one
     /// of `keys`: the targets of many many-to-one references.
-    pub fn load_targets(&self, t: TableId, column: usize, keys: &str) -> String {
+    pub fn load_targets(&self, t: TableId, column: usize, keys: &BoundKeys) -> String {
         format!(
-            "SELECT {} FROM {} WHERE {} IN {} ORDER BY {}",
+            "SELECT {} FROM {} WHERE {} ORDER BY {}",
             self.select_list(t),
             self.table(t),
-            self.col(t, column),
-            keys,
+            keys.matching(&self.col(t, column)),
             self.pk_list(t)
         )
     }
@@ -117,7 +116,7 @@ impl Sql<'_> {
         local: usize,
         remote: usize,
         target: TableId,
-        keys: &str,
+        keys: &BoundKeys,
     ) -> String {
         let meta = self.schema.tables[target].meta;
         let columns: Vec<String> = meta
@@ -131,17 +130,17 @@ impl Sql<'_> {
             .map(|&c| format!("t.{}", self.q(self.schema.column_name(target, c))))
             .collect();
         let referenced = self.schema.fk(assoc, remote).target_column;
+        let local = self.q(self.schema.column_name(assoc, local));
         format!(
-            "SELECT DISTINCT a.{local}, {} FROM {} AS a JOIN {} AS t ON t.{} = a.{} WHERE a.{local} IN {} \
+            "SELECT DISTINCT a.{local}, {} FROM {} AS a JOIN {} AS t ON t.{} = a.{} WHERE {} \
              ORDER BY {}",
             columns.join(", "),
             self.table(assoc),
             self.table(target),
             self.q(self.schema.column_name(target, referenced)),
             self.q(self.schema.column_name(assoc, remote)),
-            keys,
+            keys.matching(&format!("a.{local}")),
             pk.join(", "),
-            local = self.q(self.schema.column_name(assoc, local)),
         )
     }
 }

@@ -293,10 +293,7 @@ impl<'c> PgRunner<'c> {
         params: &[Value],
     ) -> Result<Vec<Vec<Value>>> {
         let start = clock();
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
-            .iter()
-            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
-            .collect();
+        let refs = bound(params);
         self.round_trips += 1;
         self.statements += 1;
         let rows = self.conn.client.query(stmt, &refs).map_err(failed(sql))?;
@@ -358,24 +355,23 @@ impl Runner for PgRunner<'_> {
         params: &[Value],
         each: &mut dyn FnMut(&dyn crate::model::Row) -> Result<()>,
     ) -> Result<u64> {
-        use postgres::fallible_iterator::FallibleIterator;
         let stmt = self.statement(sql)?;
         let start = clock();
         self.round_trips += 1;
         self.statements += 1;
-        // Rows as they arrive from the server: memory holds one at a time.
-        let mut rows = self
-            .conn
-            .client
-            .query_raw(&stmt, params.iter())
-            .map_err(failed(sql))?;
+        // All rows in one call: streaming them (`query_raw`) costs a pass through the driver's
+        // runtime per row (a load of 100,000 rows took 1.5 times the raw query), and the
+        // instances they go into hold their data anyway.
+        let refs = bound(params);
+        let rows = self.conn.client.query(&stmt, &refs).map_err(failed(sql))?;
         let mut n = 0;
-        while let Some(row) = rows.next().map_err(failed(sql))? {
-            let values = (0..row.len())
-                .map(|i| row.try_get::<_, Value>(i))
-                .collect::<std::result::Result<Vec<Value>, _>>()
-                .map_err(failed(sql))?;
-            each(&values)?;
+        for row in rows {
+            // Every column is read once here, so that a value the driver refuses is this
+            // statement's error; then the row is read in place.
+            for i in 0..row.len() {
+                row.try_get::<_, ValueRef<'_>>(i).map_err(failed(sql))?;
+            }
+            each(&PgRow(&row))?;
             n += 1;
         }
         trace(sql, n, start);
@@ -470,6 +466,10 @@ impl Runner for PgRunner<'_> {
         }
         Ok(BoundKeys {
             expr: format!("(SELECT * FROM unnest({}))", casts.join(", ")),
+            any: match casts.as_slice() {
+                [array] => Some(array.clone()),
+                _ => None,
+            },
             params: arrays,
             clear: None,
         })
@@ -507,4 +507,27 @@ impl Runner for PgRunner<'_> {
 /// Wraps a driver error with the statement that failed.
 fn failed(sql: &str) -> impl FnOnce(postgres::Error) -> Error + '_ {
     move |source| Error::from_db(runner::context(sql), source)
+}
+
+/// A row as the server sent it, read in place (text and bytes borrowed from its buffer). Its
+/// columns were read once by [`PgRunner::query_each`], which reports the driver's refusals.
+struct PgRow<'r>(&'r postgres::Row);
+
+impl crate::model::Row for PgRow<'_> {
+    fn width(&self) -> usize {
+        self.0.len()
+    }
+    fn get(&self, i: usize) -> ValueRef<'_> {
+        self.0
+            .try_get::<_, ValueRef<'_>>(i)
+            .unwrap_or(ValueRef::Null)
+    }
+}
+
+/// Values as the driver binds them.
+fn bound(params: &[Value]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+        .collect()
 }

@@ -9,7 +9,7 @@ use bytes::{BufMut, BytesMut};
 use postgres::types::{FromSql, IsNull, Kind, ToSql, Type};
 
 use crate::types::civil;
-use crate::value::Value;
+use crate::value::{Value, ValueRef};
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
@@ -194,6 +194,31 @@ impl<'a> FromSql<'a> for Value {
 
     fn from_sql_null(_: &Type) -> Result<Self, BoxError> {
         Ok(Value::Null)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// A column read in place: text and bytes borrowed from the row's buffer, the rest as
+/// [`Value`] reads them.
+impl<'a> FromSql<'a> for ValueRef<'a> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        Ok(match *ty {
+            Type::INT8 => ValueRef::Integer(i64::from_be_bytes(be(raw)?)),
+            Type::INT4 => ValueRef::Integer(i64::from(i32::from_be_bytes(be(raw)?))),
+            Type::FLOAT8 => ValueRef::Real(f64::from_be_bytes(be(raw)?)),
+            Type::BYTEA | Type::UUID => ValueRef::Blob(raw),
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+                ValueRef::Text(std::str::from_utf8(raw)?)
+            }
+            _ => ValueRef::Owned(Value::from_sql(ty, raw)?),
+        })
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Self, BoxError> {
+        Ok(ValueRef::Null)
     }
 
     fn accepts(_: &Type) -> bool {

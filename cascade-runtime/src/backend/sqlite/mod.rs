@@ -379,6 +379,7 @@ impl Runner for SqliteRunner<'_> {
                     expr: sql.keep_keys(t),
                     params: Vec::new(),
                     clear: Some(sql.clear_keep(t)),
+                    any: None,
                 })
             }
             KeyList::Load(t, column) => self.bind_load(sql, t, column, keys, first),
@@ -435,6 +436,7 @@ impl SqliteRunner<'_> {
                 expr: "(NULL)".to_owned(),
                 params: Vec::new(),
                 clear: None,
+                any: None,
             });
         };
         if let Some(&size) = LIST_BUCKETS.iter().find(|&&n| n >= values.len()) {
@@ -444,6 +446,7 @@ impl SqliteRunner<'_> {
                 expr: sql.load_keys(LoadKeys::List { first, n: size }),
                 params: values,
                 clear: None,
+                any: None,
             });
         }
         let (keys, insert, size) = if sql.schema.tables[t].pk == [column] {
@@ -470,6 +473,7 @@ impl SqliteRunner<'_> {
             expr: sql.load_keys(keys),
             params: Vec::new(),
             clear: Some(clear),
+            any: None,
         })
     }
 }
