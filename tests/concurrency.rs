@@ -726,14 +726,7 @@ fn concurrent_inserts_and_cascading_deletes_on_postgresql() {
 fn race_with_a_late_child<T: Send>(
     delete: impl FnOnce(&mut PgSession, i64) -> T + Send,
 ) -> Option<(T, PgSession, common::pg::PgSchema)> {
-    let url = pg_url()?;
-    let schema = pg_schema(&url);
-    let mut a = pg_session_in(&schema);
-    let mut b = pg_session_in(&schema);
-    let mut watcher = pg_session_in(&schema);
-    a.create_all::<Parent>().unwrap();
-    let mut p = family("p", 2, 1);
-    a.insert(&mut p).unwrap();
+    let (schema, mut a, mut b, mut watcher, p) = two_writers_and_a_family(&pg_url()?);
     let a_pid = a.sql_count("SELECT pg_backend_pid()::bigint");
     b.sql_batch(&format!(
         "BEGIN; INSERT INTO child (parent_id, name) VALUES ({}, 'late')",
@@ -747,6 +740,27 @@ fn race_with_a_late_child<T: Send>(
         deleting.join().expect("the deleting thread")
     });
     Some((outcome, a, schema))
+}
+
+/// A schema of its own on the server with the family tables and one family in it, and three
+/// sessions on it: two that race, and one that watches them.
+fn two_writers_and_a_family(
+    url: &str,
+) -> (
+    common::pg::PgSchema,
+    PgSession,
+    PgSession,
+    PgSession,
+    Parent,
+) {
+    let schema = pg_schema(url);
+    let mut a = pg_session_in(&schema);
+    let b = pg_session_in(&schema);
+    let watcher = pg_session_in(&schema);
+    a.create_all::<Parent>().unwrap();
+    let mut p = family("p", 2, 1);
+    a.insert(&mut p).unwrap();
+    (schema, a, b, watcher, p)
 }
 
 /// Waits until the backend `pid` waits for a lock; `what` (whose thread `finished` watches)
@@ -774,13 +788,7 @@ fn an_insert_waiting_for_the_cascade_of_its_parent_fails_on_the_foreign_key() {
     let Some(url) = pg_url() else {
         return;
     };
-    let schema = pg_schema(&url);
-    let mut a = pg_session_in(&schema);
-    let mut b = pg_session_in(&schema);
-    let mut watcher = pg_session_in(&schema);
-    a.create_all::<Parent>().unwrap();
-    let mut p = family("p", 2, 1);
-    a.insert(&mut p).unwrap();
+    let (schema, mut a, mut b, mut watcher, p) = two_writers_and_a_family(&url);
     let b_pid = b.sql_count("SELECT pg_backend_pid()::bigint");
     let (go, wait_go) = std::sync::mpsc::channel();
     let (report, inserted) = thread::scope(|scope| {
