@@ -788,7 +788,7 @@ fn an_insert_waiting_for_the_cascade_of_its_parent_fails_on_the_foreign_key() {
     let Some(url) = pg_url() else {
         return;
     };
-    let (schema, mut a, mut b, mut watcher, p) = two_writers_and_a_family(&url);
+    let (_schema, mut a, mut b, mut watcher, p) = two_writers_and_a_family(&url);
     let b_pid = b.sql_count("SELECT pg_backend_pid()::bigint");
     let (go, wait_go) = std::sync::mpsc::channel();
     let (report, inserted) = thread::scope(|scope| {
