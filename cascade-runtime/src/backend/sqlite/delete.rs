@@ -148,9 +148,9 @@ fn clear(exec: &mut SqliteRunner<'_>, render: &Sql<'_>, plan: &Cascade) -> Resul
 /// Only the roots can still reference a doomed row when they go (a root below another root,
 /// or a loop of parents through a root): `CASCADE` removes them early (the tree is counted by
 /// its key set), `SET NULL` detaches them, `NO ACTION` is checked at commit, and under
-/// `RESTRICT` their key is set to `NULL` first. The levels are found in the same recursive query that finds the rows, so a
-/// tree costs a statement per level more than a whole delete: deep and narrow trees go whole
-/// (see [`Tree::by_levels`]).
+/// `RESTRICT` their key is set to `NULL` first. The levels are found by the same recursive
+/// query that finds the rows, so a tree costs a statement per level more than a whole delete:
+/// deep and narrow trees go whole (see [`Tree::by_levels`]).
 #[derive(Debug, Clone, Copy)]
 struct Tree {
     table: TableId,
