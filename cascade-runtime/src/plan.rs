@@ -466,10 +466,12 @@ fn delete_order(schema: &Schema, tables: &[TableId], in_plan: &[bool]) -> Result
         column: fk.column,
     };
 
-    // A self-reference is deleted in one statement, which SQLite checks at its end — except
-    // for RESTRICT, checked row by row, and for the actions SQLite fires row by row (CASCADE,
-    // SET NULL, SET DEFAULT), which would redo the delete's work in scattered order inside it.
-    // Setting the key to NULL on the doomed rows first avoids both.
+    // A self-reference deleted in one statement is checked at its end — except for RESTRICT,
+    // checked row by row, and for the actions fired row by row (CASCADE, SET NULL, SET
+    // DEFAULT), which would redo the delete's work in scattered order inside it. Setting the
+    // key to NULL on the doomed rows first avoids both. (SQLite deletes a tree level by level
+    // instead, children first, and needs this only for a deep, narrow tree it deletes whole:
+    // see `backend::sqlite::delete::Tree`.)
     for fk in fks.iter().filter(|fk| fk.table == fk.target) {
         match fk.on_delete {
             OnDelete::NoAction => {}
