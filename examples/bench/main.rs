@@ -105,11 +105,11 @@ struct Hand {
 
 impl Hand {
     /// A fixed list of statements.
-    fn statements(name: &'static str, statements: &'static [&'static str]) -> Hand {
+    fn statements(name: &'static str, statements: Vec<String>) -> Hand {
         Hand {
             name,
             run: Box::new(move |conn| {
-                for sql in statements {
+                for sql in &statements {
                     conn.execute_batch(sql).expect("hand-written statement");
                 }
                 statements.len()
@@ -117,22 +117,25 @@ impl Hand {
         }
     }
 
-    /// The best known ways to delete the subtree of node 1: (a) one `DELETE` of a recursive
+    /// The best known ways to delete the subtrees of the nodes matching `roots` (a condition on
+    /// `node`): (a) one `DELETE` of a recursive
     /// query, (b) the doomed rows' key set to `NULL`, then one `DELETE`, (c) ids and depths
     /// collected by one recursive query, then one `DELETE` per depth, deepest first — the
     /// depths in a column, or (c') first in the temporary table's key, so that a depth is a
     /// range of it. `UNION`, not `UNION ALL`, in (a) and (b), which only need the ids: rows
     /// whose parents form a loop are allowed by the schema, and `UNION ALL` would never end
-    /// on them; (c) needs `UNION ALL` and trusts the data to hold no loop.
-    fn trees() -> Vec<Hand> {
+    /// on them; (c) needs `UNION ALL` and trusts the data to hold no loop (a root below another
+    /// root is found twice: its shallowest depth is kept in (c), both in (c')).
+    fn trees(roots: &'static str) -> Vec<Hand> {
         let by_depth = |create: &'static str| -> Box<dyn Fn(&Connection) -> usize> {
             Box::new(move |conn| {
                 conn.execute_batch(create).expect("create");
-                conn.execute_batch(
-                    "WITH RECURSIVE sub(id, depth) AS (SELECT 1, 0 UNION ALL \
-                     SELECT n.id, sub.depth + 1 FROM node n JOIN sub ON n.parent_id = sub.id) \
-                     INSERT INTO doomed (id, depth) SELECT id, depth FROM sub",
-                )
+                conn.execute_batch(&format!(
+                    "WITH RECURSIVE sub(id, depth) AS (SELECT id, 0 FROM node WHERE {roots} \
+                     UNION ALL SELECT n.id, sub.depth + 1 FROM node n JOIN sub \
+                     ON n.parent_id = sub.id) \
+                     INSERT OR IGNORE INTO doomed (id, depth) SELECT id, depth FROM sub"
+                ))
                 .expect("collect");
                 let deepest: i64 = conn
                     .query_row("SELECT max(depth) FROM doomed", [], |r| r.get(0))
@@ -151,19 +154,23 @@ impl Hand {
         vec![
             Hand::statements(
                 "(a) recursive DELETE",
-                &[
-                    "DELETE FROM node WHERE id IN (WITH RECURSIVE sub(id) AS (SELECT 1 UNION \
-                   SELECT n.id FROM node n JOIN sub ON n.parent_id = sub.id) SELECT id FROM sub)",
-                ],
+                vec![format!(
+                    "DELETE FROM node WHERE id IN (WITH RECURSIVE sub(id) AS (SELECT id FROM node \
+                     WHERE {roots} UNION SELECT n.id FROM node n JOIN sub ON n.parent_id = sub.id) \
+                     SELECT id FROM sub)"
+                )],
             ),
             Hand::statements(
                 "(b) unlink, delete",
-                &[
-                    "CREATE TEMP TABLE doomed (id INTEGER PRIMARY KEY)",
-                    "WITH RECURSIVE sub(id) AS (SELECT 1 UNION SELECT n.id FROM node n JOIN sub \
-                     ON n.parent_id = sub.id) INSERT INTO doomed SELECT id FROM sub",
-                    "UPDATE node SET parent_id = NULL WHERE id IN (SELECT id FROM doomed)",
-                    "DELETE FROM node WHERE id IN (SELECT id FROM doomed)",
+                vec![
+                    "CREATE TEMP TABLE doomed (id INTEGER PRIMARY KEY)".into(),
+                    format!(
+                        "WITH RECURSIVE sub(id) AS (SELECT id FROM node WHERE {roots} UNION \
+                         SELECT n.id FROM node n JOIN sub ON n.parent_id = sub.id) \
+                         INSERT INTO doomed SELECT id FROM sub"
+                    ),
+                    "UPDATE node SET parent_id = NULL WHERE id IN (SELECT id FROM doomed)".into(),
+                    "DELETE FROM node WHERE id IN (SELECT id FROM doomed)".into(),
                 ],
             ),
             Hand {
@@ -276,6 +283,20 @@ fn level_tree_template(dir: &Path, widest: i64, depth: i64) -> (PathBuf, usize) 
     conn.execute_batch("COMMIT").expect("commit");
     drop(s);
     (path, rows as usize)
+}
+
+/// The rows in the subtrees of the nodes matching `roots` in a tree database.
+fn subtree_rows(db: &Path, roots: &str) -> usize {
+    let conn = Connection::open(db).expect("template");
+    conn.query_row(
+        &format!(
+            "WITH RECURSIVE sub(id) AS (SELECT id FROM node WHERE {roots} UNION \
+             SELECT n.id FROM node n JOIN sub ON n.parent_id = sub.id) SELECT count(*) FROM sub"
+        ),
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .expect("count") as usize
 }
 
 fn peak_kib() -> u64 {
@@ -457,7 +478,10 @@ fn main() {
             orm: |s| by_pk::<Author>(1)(s),
             warm: |s| by_pk::<Author>(-1)(s),
             native: "DELETE FROM author WHERE id = 1",
-            hand: vec![Hand::statements("leaves first", hand_author)],
+            hand: vec![Hand::statements(
+                "leaves first",
+                hand_author.iter().map(|s| s.to_string()).collect(),
+            )],
         });
     }
     if !quick {
@@ -468,11 +492,11 @@ fn main() {
             orm: |s| s.delete_where::<Author>("id <= ?1", [1_000]).map(|r| (r.total(), r.statements())),
             warm: |s| s.delete_where::<Author>("id <= ?1", [0]).map(|r| (r.total(), r.statements())),
             native: "DELETE FROM author WHERE id <= 1000",
-            hand: vec![Hand::statements("leaves first", &[
-                "DELETE FROM comment WHERE post_id IN (SELECT id FROM post WHERE author_id <= 1000)",
-                "DELETE FROM post_tag WHERE post_id IN (SELECT id FROM post WHERE author_id <= 1000)",
-                "DELETE FROM post WHERE author_id <= 1000",
-                "DELETE FROM author WHERE id <= 1000",
+            hand: vec![Hand::statements("leaves first", vec![
+                "DELETE FROM comment WHERE post_id IN (SELECT id FROM post WHERE author_id <= 1000)".into(),
+                "DELETE FROM post_tag WHERE post_id IN (SELECT id FROM post WHERE author_id <= 1000)".into(),
+                "DELETE FROM post WHERE author_id <= 1000".into(),
+                "DELETE FROM author WHERE id <= 1000".into(),
             ])],
         });
         for (widest, depth, label) in [(12_000, 20, "100k"), (120_000, 23, "1M")] {
@@ -484,9 +508,24 @@ fn main() {
                 orm: |s| by_pk::<Node>(1)(s),
                 warm: |s| by_pk::<Node>(-1)(s),
                 native: "DELETE FROM node WHERE id = 1",
-                hand: Hand::trees(),
+                hand: Hand::trees("id = 1"),
             });
         }
+        // Many roots: 1,000 subtrees at once, 48 of them below others (ids 2,000 to 2,047 are
+        // at depth 10, 2,048 to 2,999 at depth 11).
+        let (template, _) = level_tree_template(&dir, 12_000, 20);
+        cases.push(Case {
+            name: "level-order tree 100k, 1,000 subtrees".into(),
+            rows: subtree_rows(&template, "id BETWEEN 2000 AND 2999"),
+            template,
+            orm: |s| {
+                s.delete_where::<Node>("id BETWEEN 2000 AND 2999", ())
+                    .map(|r| (r.total(), r.statements()))
+            },
+            warm: |s| by_pk::<Node>(-1)(s),
+            native: "DELETE FROM node WHERE id BETWEEN 2000 AND 2999",
+            hand: Hand::trees("id BETWEEN 2000 AND 2999"),
+        });
         for (per_level, label) in [(5_000, "100k"), (50_000, "1M")] {
             cases.push(Case {
                 name: format!("scattered tree {label}, depth 20"),
@@ -495,7 +534,7 @@ fn main() {
                 orm: |s| by_pk::<Node>(1)(s),
                 warm: |s| by_pk::<Node>(-1)(s),
                 native: "DELETE FROM node WHERE id = 1",
-                hand: Hand::trees(),
+                hand: Hand::trees("id = 1"),
             });
         }
     }
