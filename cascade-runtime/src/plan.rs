@@ -5,8 +5,9 @@
 //! not exist (checks), which foreign keys are set to `NULL` or their default (detaches), and
 //! the order of the deletes, children before parents. The number of steps depends only on the
 //! schema; the `sql` module turns each step into one statement text over whole sets of rows,
-//! which a backend runs once — or once per range of a large key set, or once per round of a
-//! [`Collect::Fixpoint`] (see `backend::sqlite::delete`).
+//! which a backend runs once — or once per range of a large key set, once per round of a
+//! [`Collect::Fixpoint`], or, for a self-referential tree, once per level of it (see
+//! `backend::sqlite::delete`).
 
 use crate::error::{BlockReason, Error, Result};
 use crate::metadata::{CascadeSet, OnDelete, PassiveDeletes, RelationshipOnDelete};
