@@ -299,3 +299,26 @@ fn a_level_wider_than_a_delete_goes_in_ranges() {
     // Level 2 (100 rows), level 1 in two ranges (131,072 and 8,928), level 0.
     assert_eq!(rows, [100, 131_072, 8_928, 1]);
 }
+
+/// A delete that defers foreign-key checks (here for a `NO ACTION` self-reference) defers
+/// them for itself only: in the caller's transaction, a statement after it that breaks a
+/// foreign key fails at once, as it would have without the delete — not at commit.
+#[test]
+fn checks_deferred_by_a_delete_end_with_it() {
+    let (_dir, mut s) = file_session();
+    s.create_all::<PlainNode>().unwrap();
+    insert_rows(&mut s, "plain_node", 1, 1, "NULL");
+    insert_rows(&mut s, "plain_node", 2, 50, "(i + 1) / 3");
+    let outcome: Result<()> = s.transaction(|s| {
+        assert!(s.delete_by_pk::<PlainNode>(4)?.count("plain_node") > 1);
+        let orphan = s.connection().execute(
+            "INSERT INTO plain_node (id, parent_id) VALUES (999, 12345)",
+            [],
+        );
+        let error = orphan.expect_err("a row under a missing parent, refused at once");
+        assert!(error.to_string().contains("FOREIGN KEY"), "{error}");
+        Ok(())
+    });
+    outcome.unwrap();
+    assert_eq!(count_where(&mut s, "plain_node", "id = 999"), 0);
+}

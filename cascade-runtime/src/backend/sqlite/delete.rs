@@ -295,7 +295,16 @@ pub(crate) fn delete(
             .any(|fk| fk.table == t && fk.target == t && fk.on_delete == OnDelete::NoAction)
     });
     let levelled_tree = |t: TableId| levelled.iter().find(|(tree, _)| tree.table == t);
-    if defer {
+    // Deferred for this delete only: a caller's transaction that goes on after it has its own
+    // statements checked as it had them checked (the pragma lasts until the transaction ends).
+    let restore = defer && {
+        let on = exec.rows("PRAGMA defer_foreign_keys", &[])?;
+        !matches!(
+            on.first().and_then(|row| row.first()),
+            Some(Value::Integer(1))
+        )
+    };
+    if restore {
         exec.execute("PRAGMA defer_foreign_keys = ON", &[])?;
     }
     for (tree, _) in levelled.iter().filter(|(t, _)| t.unlinks_roots()) {
@@ -366,6 +375,9 @@ pub(crate) fn delete(
             rows
         };
         report.add_deleted(schema.name(t), rows);
+    }
+    if restore {
+        exec.execute("PRAGMA defer_foreign_keys = OFF", &[])?;
     }
     for &(t, hooks) in &hooked {
         for_each_row(&mut exec, &render, t, hooks.after_delete)?;
