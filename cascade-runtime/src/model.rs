@@ -56,6 +56,15 @@ impl Row for Vec<Value> {
     }
 }
 
+impl Row for Vec<ValueRef<'_>> {
+    fn width(&self) -> usize {
+        self.len()
+    }
+    fn get(&self, i: usize) -> ValueRef<'_> {
+        self.as_slice().get(i).cloned().unwrap_or(ValueRef::Null)
+    }
+}
+
 /// A row without its first `skip` columns.
 pub(crate) struct Skip<'r>(pub &'r dyn Row, pub usize);
 

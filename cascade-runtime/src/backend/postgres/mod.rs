@@ -364,16 +364,17 @@ impl Runner for PgRunner<'_> {
         // instances they go into hold their data anyway.
         let refs = bound(params);
         let rows = self.conn.client.query(&stmt, &refs).map_err(failed(sql))?;
-        let mut n = 0;
-        for row in rows {
-            // Every column is read once here, so that a value the driver refuses is this
-            // statement's error; then the row is read in place.
+        // Each row read once, in place (text and bytes borrowed from the driver's buffer),
+        // into one buffer for all rows: a value the driver refuses is this statement's error.
+        let mut values: Vec<ValueRef<'_>> = Vec::new();
+        for row in &rows {
+            values.clear();
             for i in 0..row.len() {
-                row.try_get::<_, ValueRef<'_>>(i).map_err(failed(sql))?;
+                values.push(row.try_get(i).map_err(failed(sql))?);
             }
-            each(&PgRow(&row))?;
-            n += 1;
+            each(&values)?;
         }
+        let n = rows.len() as u64;
         trace(sql, n, start);
         Ok(n)
     }
@@ -507,21 +508,6 @@ impl Runner for PgRunner<'_> {
 /// Wraps a driver error with the statement that failed.
 fn failed(sql: &str) -> impl FnOnce(postgres::Error) -> Error + '_ {
     move |source| Error::from_db(runner::context(sql), source)
-}
-
-/// A row as the server sent it, read in place (text and bytes borrowed from its buffer). Its
-/// columns were read once by [`PgRunner::query_each`], which reports the driver's refusals.
-struct PgRow<'r>(&'r postgres::Row);
-
-impl crate::model::Row for PgRow<'_> {
-    fn width(&self) -> usize {
-        self.0.len()
-    }
-    fn get(&self, i: usize) -> ValueRef<'_> {
-        self.0
-            .try_get::<_, ValueRef<'_>>(i)
-            .unwrap_or(ValueRef::Null)
-    }
 }
 
 /// Values as the driver binds them.
